@@ -1,0 +1,89 @@
+# SPDX-License-Identifier: GPL-2.0-only
+# pinwatch: `make` builds build/pinwatch; `make check` runs every test.
+
+OUTPUT := build
+ARCH ?= $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
+CLANG ?= clang
+BPFTOOL ?= bpftool
+CC ?= gcc
+VMLINUX_H := vmlinux/$(ARCH)/vmlinux.h
+
+WARNINGS := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wno-unused-parameter
+CFLAGS ?= -O2 -g
+CFLAGS += $(WARNINGS) -std=gnu11 -D_GNU_SOURCE -I$(OUTPUT) -Ibpf -Iuser
+# Fully static: the same binary runs on hosts without libbpf and in the test guests.
+LDFLAGS_STATIC := -static
+LDLIBS := -l:libbpf.a -l:libelf.a -l:libz.a -l:libzstd.a
+
+# User-side unit tests: sanitizers on, linked dynamically (ASan needs it).
+SAN_CFLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
+	-fno-sanitize-recover=all $(WARNINGS) -std=gnu11 -D_GNU_SOURCE -I$(OUTPUT) -Ibpf -Iuser
+
+BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror \
+	-I$(dir $(VMLINUX_H)) -Ibpf
+
+# Every user-side source but main.c: the unit tests link these too.
+LIB_SRCS := $(filter-out user/main.c,$(wildcard user/*.c))
+LIB_OBJS := $(patsubst user/%.c,$(OUTPUT)/user/%.o,$(LIB_SRCS))
+SKEL := $(OUTPUT)/pinwatch.skel.h
+UNIT_SRCS := $(wildcard tests/unit/*.c)
+UNIT_BIN := $(OUTPUT)/unit_tests
+HELPERS := $(patsubst tests/helpers/%.c,$(OUTPUT)/tests/%,$(wildcard tests/helpers/*.c))
+
+ifeq ($(V),1)
+Q :=
+msg :=
+else
+Q := @
+msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
+endif
+
+.DELETE_ON_ERROR:
+.PHONY: all clean check unit helpers vmlinux
+
+all: $(OUTPUT)/pinwatch helpers
+
+$(OUTPUT) $(OUTPUT)/user $(OUTPUT)/tests $(OUTPUT)/unit:
+	$(Q)mkdir -p $@
+
+$(OUTPUT)/pinwatch.bpf.o: bpf/pinwatch.bpf.c bpf/pinwatch.h $(wildcard bpf/*.bpf.h) $(VMLINUX_H) | $(OUTPUT)
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(SKEL): $(OUTPUT)/pinwatch.bpf.o
+	$(call msg,GEN-SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< name pinwatch_bpf > $@
+
+$(OUTPUT)/user/%.o: user/%.c $(wildcard user/*.h) bpf/pinwatch.h $(SKEL) | $(OUTPUT)/user
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) -c $< -o $@
+
+$(OUTPUT)/pinwatch: $(OUTPUT)/user/main.o $(LIB_OBJS)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS_STATIC) $^ $(LDLIBS) -o $@
+
+helpers: $(HELPERS)
+
+$(OUTPUT)/tests/%: tests/helpers/%.c | $(OUTPUT)/tests
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) -static $< -o $@
+
+# Unit tests compile the user sources again with sanitizers: a memory bug in a
+# privileged agent is a security bug.
+$(UNIT_BIN): $(UNIT_SRCS) $(LIB_SRCS) tests/unit/unit.h $(wildcard user/*.h) $(SKEL) | $(OUTPUT)
+	$(call msg,CC-SAN,$@)
+	$(Q)$(CC) $(SAN_CFLAGS) -Itests/unit $(UNIT_SRCS) $(LIB_SRCS) \
+		-lbpf -lelf -lz -ljson-c -o $@
+
+unit: $(UNIT_BIN)
+	$(Q)$(UNIT_BIN)
+
+check: all $(UNIT_BIN)
+	$(Q)tests/run.sh
+
+vmlinux:
+	$(Q)scripts/gen-vmlinux.sh
+
+clean:
+	$(call msg,CLEAN,$(OUTPUT))
+	$(Q)rm -rf $(OUTPUT)

@@ -1,0 +1,495 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * pinwatch kernel side: cgroup lifecycle, container runtime execs and writes
+ * to cpuset files, streamed to user space through one ring buffer.
+ *
+ * Tracepoints only: the development kernel refuses fentry and has no kprobes.
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_tracing.h>
+
+#include "pinwatch.h"
+#include "core_fixes.bpf.h"
+
+#define CGROUP_SUPER_MAGIC 0x27e0eb
+#define CGROUP2_SUPER_MAGIC 0x63677270
+#define CPUSET_PREFIX "cpuset."
+#define CPUSET_PREFIX_LEN (sizeof(CPUSET_PREFIX) - 1)
+/* Longest exec filename whose basename is looked up as a runtime name. */
+#define EXEC_FILENAME_LEN 256
+
+/* Set by the loader between open and load. */
+const volatile bool all_hierarchies = false;
+/*
+ * Ring buffer bytes waiting to be read above which a routine event wakes the
+ * reader. Below it, cgroup mkdir/rmdir events are batched (BPF_RB_NO_WAKEUP)
+ * and the reader picks them up on its next timer tick: a wakeup per event
+ * costs ~40% of cgroup mkdir throughput. Exec and cpuset write events always
+ * wake the reader, since someone may be waiting to act on them.
+ */
+const volatile __u64 wakeup_threshold = 256 * 1024;
+
+/* Approximate count of writes stashed at sys_enter and not yet seen at sys_exit. */
+__u64 pending_writes_count = 0;
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 1 << 22);
+} events SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, PW_COUNTERS_LEN);
+	__type(key, __u32);
+	__type(value, __u64);
+} counters SEC(".maps");
+
+/* Basenames of container runtime binaries, filled by the loader. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 64);
+	__type(key, char[PW_RUNTIME_NAME_LEN]);
+	__type(value, __u8);
+} runtime_names SEC(".maps");
+
+/*
+ * cpuset writes seen at sys_enter, keyed by thread id, completed with the
+ * return value at sys_exit. LRU: an entry whose exit never comes (program
+ * attached mid-syscall) cannot leak a slot for ever.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u32);
+	__type(value, struct pw_cpuset_write_event);
+} pending_writes SEC(".maps");
+
+/*
+ * Per-CPU scratch space: events are too large for the 512-byte BPF stack, and
+ * bounded copies at a variable offset need a destination twice the copy size
+ * so the verifier can prove every copy stays inside it.
+ */
+struct write_scratch {
+	struct pw_cpuset_write_event ev;
+	char value[2 * PW_VALUE_LEN];
+	char path[2 * PW_PATH_LEN];
+};
+
+struct exec_scratch {
+	char filename[EXEC_FILENAME_LEN];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct write_scratch);
+} write_scratch SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct exec_scratch);
+} exec_scratch SEC(".maps");
+
+static __always_inline void count(__u32 type, __u32 which)
+{
+	__u32 key = type * PW_CNT_MAX + which;
+	__u64 *value = bpf_map_lookup_elem(&counters, &key);
+
+	if (value)
+		*value += 1;
+}
+
+static __always_inline __u64 wakeup_flags(bool urgent)
+{
+	if (urgent || bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= wakeup_threshold)
+		return BPF_RB_FORCE_WAKEUP;
+	return BPF_RB_NO_WAKEUP;
+}
+
+static __always_inline void fill_header(struct pw_event_header *hdr, __u32 type, __u32 size)
+{
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+
+	hdr->type = type;
+	hdr->size = size;
+	hdr->ktime_ns = bpf_ktime_get_ns();
+	hdr->pid = pid_tgid >> 32;
+	hdr->tid = (__u32)pid_tgid;
+	hdr->cgroup_id = bpf_get_current_cgroup_id();
+	bpf_get_current_comm(hdr->comm, sizeof(hdr->comm));
+}
+
+/*
+ * Copy a kernel string into a fixed buffer; return its length without the NUL
+ * and set *truncated when the source did not fit.
+ */
+static __always_inline __u32 read_kernel_str(char *dst, __u32 size, const char *src,
+					     bool *truncated)
+{
+	long n = bpf_probe_read_kernel_str(dst, size, src);
+	char next = 0;
+
+	if (n <= 0) {
+		dst[0] = '\0';
+		return 0;
+	}
+	/* A full buffer is only truncated if the source goes on past it. */
+	if (n == size && !bpf_probe_read_kernel(&next, 1, src + size - 1) && next)
+		*truncated = true;
+	return n - 1;
+}
+
+/* cgroup:* events: the cpuset-bearing hierarchies unless --all-hierarchies. */
+static __always_inline bool hierarchy_wanted(struct cgroup *cgrp)
+{
+	struct cgroup_root *root;
+
+	if (all_hierarchies)
+		return true;
+	root = BPF_CORE_READ(cgrp, root);
+	if (BPF_CORE_READ(root, hierarchy_id) == 0) /* cgroup2 */
+		return true;
+	return BPF_CORE_READ(root, subsys_mask) &
+	       (1U << bpf_core_enum_value(enum cgroup_subsys_id, cpuset_cgrp_id));
+}
+
+static __always_inline int handle_cgroup(struct cgroup *cgrp, const char *path, __u32 type)
+{
+	struct pw_cgroup_event *e;
+	bool truncated = false;
+	__u64 flags;
+
+	if (!hierarchy_wanted(cgrp))
+		return 0;
+	count(type, PW_CNT_SEEN);
+	flags = wakeup_flags(false);
+	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+	if (!e) {
+		count(type, PW_CNT_DROPPED);
+		return 0;
+	}
+	fill_header(&e->hdr, type, sizeof(*e));
+	e->hierarchy_id = BPF_CORE_READ(cgrp, root, hierarchy_id);
+	e->level = BPF_CORE_READ(cgrp, level);
+	e->id = BPF_CORE_READ(cgrp, kn, id);
+	e->path_len = read_kernel_str(e->path, sizeof(e->path), path, &truncated);
+	e->flags = truncated ? PW_F_PATH_TRUNCATED : 0;
+	bpf_ringbuf_submit(e, flags);
+	count(type, PW_CNT_EMITTED);
+	return 0;
+}
+
+SEC("tp_btf/cgroup_mkdir")
+int BPF_PROG(cgroup_mkdir, struct cgroup *cgrp, const char *path)
+{
+	return handle_cgroup(cgrp, path, PW_EV_CGROUP_MKDIR);
+}
+
+SEC("tp_btf/cgroup_rmdir")
+int BPF_PROG(cgroup_rmdir, struct cgroup *cgrp, const char *path)
+{
+	return handle_cgroup(cgrp, path, PW_EV_CGROUP_RMDIR);
+}
+
+SEC("tp_btf/sched_process_exec")
+int BPF_PROG(sched_process_exec, struct task_struct *task, pid_t old_pid,
+	     struct linux_binprm *bprm)
+{
+	char name[PW_RUNTIME_NAME_LEN] = {};
+	const char *filename = BPF_CORE_READ(bprm, filename);
+	struct exec_scratch *scratch;
+	unsigned long arg_start, arg_end, args_len;
+	struct pw_exec_event *e;
+	struct mm_struct *mm;
+	__u32 zero = 0, base = 0, flags = 0;
+	long n;
+
+	scratch = bpf_map_lookup_elem(&exec_scratch, &zero);
+	if (!scratch)
+		return 0;
+	n = bpf_probe_read_kernel_str(scratch->filename, sizeof(scratch->filename), filename);
+	if (n <= 0)
+		return 0;
+	for (__u32 i = 0; i < EXEC_FILENAME_LEN; i++) {
+		if (i >= n)
+			break;
+		if (scratch->filename[i] == '/')
+			base = i + 1;
+	}
+	/* A basename that fills the key is longer than any runtime name. */
+	n = bpf_probe_read_kernel_str(name, sizeof(name), filename + base);
+	if (n <= 1 || n >= (long)sizeof(name))
+		return 0;
+	if (!bpf_map_lookup_elem(&runtime_names, name))
+		return 0;
+
+	count(PW_EV_EXEC, PW_CNT_SEEN);
+	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+	if (!e) {
+		count(PW_EV_EXEC, PW_CNT_DROPPED);
+		return 0;
+	}
+	fill_header(&e->hdr, PW_EV_EXEC, sizeof(*e));
+	e->ppid = BPF_CORE_READ(task, real_parent, tgid);
+	e->pad = 0;
+	__builtin_memcpy(e->filename, name, sizeof(e->filename));
+
+	/* argv lives in the new image's memory, between arg_start and arg_end. */
+	mm = BPF_CORE_READ(task, mm);
+	arg_start = BPF_CORE_READ(mm, arg_start);
+	arg_end = BPF_CORE_READ(mm, arg_end);
+	args_len = arg_end > arg_start ? arg_end - arg_start : 0;
+	if (args_len > PW_ARGS_LEN) {
+		args_len = PW_ARGS_LEN;
+		flags |= PW_F_ARGS_TRUNCATED;
+	}
+	if (bpf_probe_read_user(e->args, args_len, (void *)arg_start))
+		args_len = 0;
+	e->args_len = args_len;
+	e->flags = flags;
+	bpf_ringbuf_submit(e, wakeup_flags(true));
+	count(PW_EV_EXEC, PW_CNT_EMITTED);
+	return 0;
+}
+
+/* The struct file behind fd in the current task, or NULL. */
+static __always_inline struct file *current_fd_file(unsigned long fd)
+{
+	struct task_struct *task = (void *)bpf_get_current_task();
+	struct fdtable *fdt = BPF_CORE_READ(task, files, fdt);
+	struct file **fds;
+	struct file *file = NULL;
+
+	if (fd >= BPF_CORE_READ(fdt, max_fds))
+		return NULL;
+	fds = BPF_CORE_READ(fdt, fd);
+	bpf_probe_read_kernel(&file, sizeof(file), &fds[fd]);
+	return file;
+}
+
+/*
+ * The hot path: runs on every write on the node. A file that is not on a
+ * cgroup filesystem leaves after the fd lookup and one superblock read.
+ * Returns the file's kernfs node when it is a cgroupfs file named cpuset.*.
+ */
+static __always_inline struct kernfs_node *cpuset_file_node(unsigned long fd, char *file_name)
+{
+	struct file *file = current_fd_file(fd);
+	struct kernfs_node *kn;
+	unsigned long magic;
+	bool truncated = false;
+
+	if (!file)
+		return NULL;
+	magic = BPF_CORE_READ(file, f_inode, i_sb, s_magic);
+	if (magic != CGROUP_SUPER_MAGIC && magic != CGROUP2_SUPER_MAGIC)
+		return NULL;
+	/* On kernfs, an inode's i_private is its kernfs_node. */
+	kn = BPF_CORE_READ(file, f_inode, i_private);
+	if (!kn)
+		return NULL;
+	read_kernel_str(file_name, PW_FILE_LEN, BPF_CORE_READ(kn, name), &truncated);
+	for (int i = 0; i < CPUSET_PREFIX_LEN; i++)
+		if (file_name[i] != CPUSET_PREFIX[i])
+			return NULL;
+	return kn;
+}
+
+/*
+ * Rebuild the target cgroup's path, relative to its hierarchy root, from the
+ * kernfs names of its ancestors: the same form cgroup:cgroup_mkdir reports.
+ */
+static __always_inline void fill_cgroup_path(struct write_scratch *s, struct kernfs_node *dir,
+					     __s32 level)
+{
+	struct pw_cpuset_write_event *e = &s->ev;
+	struct kernfs_node *chain[PW_MAX_CGROUP_DEPTH];
+	__u32 depth = 0, off = 0;
+	long n;
+
+	if (level > PW_MAX_CGROUP_DEPTH)
+		e->flags |= PW_F_PATH_TRUNCATED;
+	for (__u32 i = 0; i < PW_MAX_CGROUP_DEPTH; i++) {
+		if (i >= level || !dir)
+			break;
+		chain[i] = dir;
+		depth = i + 1;
+		dir = kernfs_node_parent(dir);
+	}
+	if (depth == 0) {
+		s->path[0] = '/';
+		off = 1;
+	}
+	for (int i = PW_MAX_CGROUP_DEPTH - 1; i >= 0; i--) {
+		if (i >= depth)
+			continue;
+		if (off >= PW_PATH_LEN - 1) {
+			e->flags |= PW_F_PATH_TRUNCATED;
+			break;
+		}
+		/* Keep clang from dropping the masks the verifier needs. */
+		barrier_var(off);
+		s->path[off & (PW_PATH_LEN - 1)] = '/';
+		off++;
+		barrier_var(off);
+		n = bpf_probe_read_kernel_str(&s->path[off & (PW_PATH_LEN - 1)], PW_PATH_LEN,
+					      BPF_CORE_READ(chain[i], name));
+		if (n > 0)
+			off += n - 1;
+	}
+	if (off >= PW_PATH_LEN) {
+		e->flags |= PW_F_PATH_TRUNCATED;
+		off = PW_PATH_LEN - 1;
+	}
+	e->path_len = off;
+	bpf_probe_read_kernel(e->path, sizeof(e->path), s->path);
+	barrier_var(off);
+	e->path[off & (PW_PATH_LEN - 1)] = '\0';
+}
+
+/* Append up to len user bytes at s->value[*off]; false once value is full. */
+static __always_inline bool append_user_bytes(struct write_scratch *s, __u32 *off,
+					      const void *src, __u64 len)
+{
+	__u32 room = PW_VALUE_LEN - *off;
+
+	if (len > room) {
+		len = room;
+		s->ev.flags |= PW_F_VALUE_TRUNCATED;
+	}
+	if (len > PW_VALUE_LEN)
+		return false;
+	if (bpf_probe_read_user(&s->value[*off & (PW_VALUE_LEN - 1)], len, src))
+		return false;
+	*off += len;
+	return *off < PW_VALUE_LEN;
+}
+
+static __always_inline void copy_iovecs(struct write_scratch *s, __u32 *off,
+					const struct iovec *iov, unsigned long vlen)
+{
+	struct iovec vec;
+
+	if (vlen > PW_MAX_IOVECS)
+		s->ev.flags |= PW_F_VALUE_TRUNCATED;
+	for (__u32 i = 0; i < PW_MAX_IOVECS; i++) {
+		if (i >= vlen)
+			break;
+		if (bpf_probe_read_user(&vec, sizeof(vec), &iov[i]))
+			break;
+		if (!append_user_bytes(s, off, vec.iov_base, vec.iov_len))
+			break;
+	}
+}
+
+static __always_inline int handle_write_enter(unsigned long fd, const void *buf,
+					      unsigned long count_or_vlen, __u32 syscall)
+{
+	struct write_scratch *s;
+	struct kernfs_node *kn, *dir;
+	struct cgroup *cgrp;
+	__u32 zero = 0, off = 0, tid;
+
+	s = bpf_map_lookup_elem(&write_scratch, &zero);
+	if (!s)
+		return 0;
+	kn = cpuset_file_node(fd, s->ev.file);
+	if (!kn)
+		return 0;
+
+	count(PW_EV_CPUSET_WRITE, PW_CNT_SEEN);
+	s->ev.flags = 0;
+	s->ev.syscall = syscall;
+	s->ev.ret = 0;
+	dir = kernfs_node_parent(kn);
+	/* A cgroup directory's kernfs node carries its struct cgroup in priv. */
+	cgrp = BPF_CORE_READ(dir, priv);
+	s->ev.target_id = BPF_CORE_READ(dir, id);
+	s->ev.hierarchy_id = BPF_CORE_READ(cgrp, root, hierarchy_id);
+	s->ev.level = BPF_CORE_READ(cgrp, level);
+	fill_cgroup_path(s, dir, s->ev.level);
+
+	if (syscall == PW_SYS_WRITEV)
+		copy_iovecs(s, &off, buf, count_or_vlen);
+	else
+		append_user_bytes(s, &off, buf, count_or_vlen);
+	s->ev.value_len = off & (2 * PW_VALUE_LEN - 1);
+	bpf_probe_read_kernel(s->ev.value, sizeof(s->ev.value), s->value);
+
+	fill_header(&s->ev.hdr, PW_EV_CPUSET_WRITE, sizeof(s->ev));
+	tid = s->ev.hdr.tid;
+	if (bpf_map_update_elem(&pending_writes, &tid, &s->ev, BPF_ANY))
+		count(PW_EV_CPUSET_WRITE, PW_CNT_DROPPED);
+	else
+		__sync_fetch_and_add(&pending_writes_count, 1);
+	return 0;
+}
+
+static __always_inline int handle_write_exit(long ret)
+{
+	struct pw_cpuset_write_event *e;
+	__u32 tid;
+
+	/* The hot path for every other write: one load. */
+	if (!pending_writes_count)
+		return 0;
+	tid = (__u32)bpf_get_current_pid_tgid();
+	e = bpf_map_lookup_elem(&pending_writes, &tid);
+	if (!e)
+		return 0;
+	e->ret = ret;
+	e->hdr.ktime_ns = bpf_ktime_get_ns();
+	if (bpf_ringbuf_output(&events, e, sizeof(*e), wakeup_flags(true)))
+		count(PW_EV_CPUSET_WRITE, PW_CNT_DROPPED);
+	else
+		count(PW_EV_CPUSET_WRITE, PW_CNT_EMITTED);
+	bpf_map_delete_elem(&pending_writes, &tid);
+	__sync_fetch_and_sub(&pending_writes_count, 1);
+	return 0;
+}
+
+SEC("tp/syscalls/sys_enter_write")
+int sys_enter_write(struct trace_event_raw_sys_enter *ctx)
+{
+	return handle_write_enter(ctx->args[0], (const void *)ctx->args[1], ctx->args[2],
+				  PW_SYS_WRITE);
+}
+
+SEC("tp/syscalls/sys_enter_pwrite64")
+int sys_enter_pwrite64(struct trace_event_raw_sys_enter *ctx)
+{
+	return handle_write_enter(ctx->args[0], (const void *)ctx->args[1], ctx->args[2],
+				  PW_SYS_PWRITE64);
+}
+
+SEC("tp/syscalls/sys_enter_writev")
+int sys_enter_writev(struct trace_event_raw_sys_enter *ctx)
+{
+	return handle_write_enter(ctx->args[0], (const void *)ctx->args[1], ctx->args[2],
+				  PW_SYS_WRITEV);
+}
+
+SEC("tp/syscalls/sys_exit_write")
+int sys_exit_write(struct trace_event_raw_sys_exit *ctx)
+{
+	return handle_write_exit(ctx->ret);
+}
+
+SEC("tp/syscalls/sys_exit_pwrite64")
+int sys_exit_pwrite64(struct trace_event_raw_sys_exit *ctx)
+{
+	return handle_write_exit(ctx->ret);
+}
+
+SEC("tp/syscalls/sys_exit_writev")
+int sys_exit_writev(struct trace_event_raw_sys_exit *ctx)
+{
+	return handle_write_exit(ctx->ret);
+}
+
+char LICENSE[] SEC("license") = "GPL";

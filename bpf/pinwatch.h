@@ -1,0 +1,112 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * The event ABI shared by the BPF program and the user-space loader.
+ *
+ * Fixed-size records, no pointers, fixed-width types only. Every record starts
+ * with struct pw_event_header. Event numbers are part of the ABI: never reuse
+ * or renumber one, only append. Sizes are pinned with _Static_assert on both
+ * sides so a layout change cannot slip through one side silently.
+ */
+#ifndef PINWATCH_H
+#define PINWATCH_H
+
+enum pw_event_type {
+	PW_EV_CGROUP_MKDIR = 1,
+	PW_EV_CGROUP_RMDIR = 2,
+	PW_EV_EXEC = 3,
+	PW_EV_CPUSET_WRITE = 4,
+	PW_EV_TYPE_MAX, /* one past the last event number */
+};
+
+/* Counters kept per event type in a per-CPU array, see counter_index(). */
+enum pw_counter {
+	PW_CNT_SEEN = 0,    /* matched every kernel-side filter */
+	PW_CNT_EMITTED = 1, /* written to the ring buffer */
+	PW_CNT_DROPPED = 2, /* ring buffer full: the event is lost */
+	PW_CNT_MAX,
+};
+#define PW_COUNTERS_LEN (PW_EV_TYPE_MAX * PW_CNT_MAX)
+
+/* Which syscall a cpuset write came through. */
+enum pw_write_syscall {
+	PW_SYS_WRITE = 1,
+	PW_SYS_PWRITE64 = 2,
+	PW_SYS_WRITEV = 3,
+};
+
+/* Bits in the flags field of an event: a bounded copy was cut short. */
+#define PW_F_PATH_TRUNCATED (1U << 0)
+#define PW_F_VALUE_TRUNCATED (1U << 1)
+#define PW_F_ARGS_TRUNCATED (1U << 2)
+
+#define PW_COMM_LEN 16
+/* Power-of-two buffer sizes let the BPF side bound offsets with a mask. */
+#define PW_PATH_LEN 512
+#define PW_VALUE_LEN 256
+#define PW_ARGS_LEN 512
+/* cpuset.cpus.exclusive.effective is 31 bytes: room for every cpuset file. */
+#define PW_FILE_LEN 64
+#define PW_RUNTIME_NAME_LEN 32
+/* Deepest cgroup whose path the write event rebuilds component by component. */
+#define PW_MAX_CGROUP_DEPTH 16
+/* iovecs of one writev(2) whose bytes are copied. */
+#define PW_MAX_IOVECS 4
+
+struct pw_event_header {
+	__u32 type;	   /* enum pw_event_type */
+	__u32 size;	   /* bytes of the whole record */
+	__u64 ktime_ns;	   /* bpf_ktime_get_ns(): CLOCK_MONOTONIC */
+	__u32 pid;	   /* thread group id, what ps calls PID */
+	__u32 tid;	   /* thread id */
+	__u64 cgroup_id;   /* the current task's cgroup v2 id */
+	char comm[PW_COMM_LEN];
+};
+
+/* cgroup:cgroup_mkdir and cgroup:cgroup_rmdir. */
+struct pw_cgroup_event {
+	struct pw_event_header hdr;
+	__s32 hierarchy_id; /* 0 is cgroup2, each v1 hierarchy has its own */
+	__s32 level;	    /* depth below the hierarchy root */
+	__u64 id;	    /* kernfs node id of the cgroup directory */
+	__u32 flags;	    /* PW_F_* */
+	__u32 path_len;	    /* bytes in path, without the NUL */
+	char path[PW_PATH_LEN];
+};
+
+/* sched:sched_process_exec of a container runtime. */
+struct pw_exec_event {
+	struct pw_event_header hdr;
+	__u32 ppid;
+	__u32 flags;	/* PW_F_* */
+	__u32 args_len; /* bytes in args: NUL-separated argv strings */
+	__u32 pad;
+	char filename[PW_RUNTIME_NAME_LEN]; /* basename that matched */
+	char args[PW_ARGS_LEN];
+};
+
+/* write(2), pwrite64(2) or writev(2) to a cgroupfs file named cpuset.*. */
+struct pw_cpuset_write_event {
+	struct pw_event_header hdr;
+	__s64 ret;	    /* the syscall's return value: bytes or -errno */
+	__u64 target_id;    /* kernfs node id of the target cgroup */
+	__s32 hierarchy_id; /* of the target cgroup */
+	__s32 level;	    /* of the target cgroup */
+	__u32 syscall;	    /* enum pw_write_syscall */
+	__u32 flags;	    /* PW_F_* */
+	__u32 value_len;    /* bytes copied into value */
+	__u32 path_len;	    /* bytes in path, without the NUL */
+	char file[PW_FILE_LEN];
+	char value[PW_VALUE_LEN];
+	char path[PW_PATH_LEN];
+};
+
+_Static_assert(sizeof(struct pw_event_header) == 48, "pw_event_header layout changed");
+_Static_assert(sizeof(struct pw_cgroup_event) == 48 + 24 + PW_PATH_LEN,
+	       "pw_cgroup_event layout changed");
+_Static_assert(sizeof(struct pw_exec_event) == 48 + 16 + PW_RUNTIME_NAME_LEN + PW_ARGS_LEN,
+	       "pw_exec_event layout changed");
+_Static_assert(sizeof(struct pw_cpuset_write_event) ==
+		       48 + 40 + PW_FILE_LEN + PW_VALUE_LEN + PW_PATH_LEN,
+	       "pw_cpuset_write_event layout changed");
+
+#endif /* PINWATCH_H */

@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
+# Install what pinwatch needs to build, run and test, from Debian's packages.
+# Idempotent: installs only what is missing, and updates the package lists
+# only when something is.
+set -euo pipefail
+
+BUILD_PKGS=(make gcc libc6-dev clang llvm bpftool libbpf-dev libelf-dev zlib1g-dev
+	libzstd-dev libjson-c-dev)
+# Tests: real runtimes, busybox for container rootfs, jq for the JSON checks.
+TEST_PKGS=(jq runc crun busybox-static util-linux)
+
+want=("${BUILD_PKGS[@]}")
+[ "${1:-}" = "--with-tests" ] && want+=("${TEST_PKGS[@]}")
+
+missing=()
+for p in "${want[@]}"; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||
+		missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+if [ "$(id -u)" != 0 ]; then
+	echo "install-deps: missing packages (${missing[*]}): run as root" >&2
+	exit 1
+fi
+echo "install-deps: installing ${missing[*]}" >&2
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

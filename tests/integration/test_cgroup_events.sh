@@ -1,0 +1,75 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
+# cgroup:cgroup_mkdir / cgroup_rmdir: nested cgroups in the cpuset-bearing
+# hierarchies (v1 cpuset and cgroup2), the hierarchy filter, hostile names.
+. "$(dirname "$0")/../lib.sh"
+
+V1=$(v1_cpuset_mount)
+V2=$(v2_mount)
+on_exit "rm_cgroup_tree '$V2/$TEST_ID'"
+[ -n "$V1" ] && on_exit "rm_cgroup_tree '$V1/$TEST_ID'"
+
+start_trace || exit 1
+# Nested: $TEST_ID/a/b, made and removed in both hierarchies.
+for h in $V1 $V2; do
+	mkdir -p "$h/$TEST_ID/a/b"
+	rmdir "$h/$TEST_ID/a/b" "$h/$TEST_ID/a"
+done
+stop_trace
+
+for h in ${V1:+v1} v2; do
+	if [ "$h" = v1 ]; then hid='.hierarchy != 0'; else hid='.hierarchy == 0'; fi
+	expect "$h mkdir of /$TEST_ID (level 1)" \
+		".type == \"cgroup_mkdir\" and $hid and .path == \"/$TEST_ID\" and .level == 1 and .cgroup_id > 0"
+	expect "$h mkdir of nested /$TEST_ID/a/b (level 3)" \
+		".type == \"cgroup_mkdir\" and $hid and .path == \"/$TEST_ID/a/b\" and .level == 3"
+	expect "$h rmdir of nested /$TEST_ID/a/b" \
+		".type == \"cgroup_rmdir\" and $hid and .path == \"/$TEST_ID/a/b\""
+	expect "$h mkdir comes from the mkdir command" \
+		".type == \"cgroup_mkdir\" and $hid and .path == \"/$TEST_ID/a\" and .comm == \"mkdir\" and .pid > 0 and .tid > 0"
+done
+if [ -n "$V1" ]; then
+	expect "v1 events name the cpuset hierarchy" \
+		".type == \"cgroup_mkdir\" and .path == \"/$TEST_ID\" and (.hierarchy_name | test(\"cpuset\"))"
+	# The same cgroup id comes back in the rmdir of the same directory.
+	mk=$(jq -r "select(.type == \"cgroup_mkdir\" and .hierarchy != 0 and .path == \"/$TEST_ID/a\") | .cgroup_id" "$TRACE_OUT")
+	rm=$(jq -r "select(.type == \"cgroup_rmdir\" and .hierarchy != 0 and .path == \"/$TEST_ID/a\") | .cgroup_id" "$TRACE_OUT")
+	check "v1 mkdir and rmdir carry the same cgroup id" test -n "$mk" -a "$mk" = "$rm"
+fi
+
+# Hierarchies without cpuset are filtered in the kernel unless --all-hierarchies.
+OTHER=$(awk '$3 == "cgroup" && $4 !~ /cpuset/ && $4 ~ /(memory|pids|devices)/ { print $2; exit }' /proc/mounts)
+if [ -n "$OTHER" ]; then
+	on_exit "rmdir '$OTHER/$TEST_ID-other'"
+	start_trace || exit 1
+	mkdir "$OTHER/$TEST_ID-other" && rmdir "$OTHER/$TEST_ID-other"
+	stop_trace
+	expect_none "default trace hides hierarchies without cpuset ($OTHER)" \
+		".path == \"/$TEST_ID-other\""
+	start_trace --all-hierarchies || exit 1
+	mkdir "$OTHER/$TEST_ID-other" && rmdir "$OTHER/$TEST_ID-other"
+	stop_trace
+	expect "--all-hierarchies shows $OTHER" \
+		".type == \"cgroup_mkdir\" and .path == \"/$TEST_ID-other\" and .hierarchy != 0"
+fi
+
+# Hostile names: quotes, backslash, tab and carriage return, escape sequences,
+# 255 bytes, invalid UTF-8. (The kernel refuses '\n' in cgroup names.)
+long=$(printf 'L%.0s' $(seq 255))
+names=("q\"uo\\te" $'tab\tcr\r' $'esc\e[31m' "$long" $'bad\xff\xfeutf8')
+want=("q\"uo\\te" $'tab\tcr\r' $'esc\e[31m' "$long" $'bad\uFFFD\uFFFDutf8')
+start_trace || exit 1
+for n in "${names[@]}"; do
+	mkdir "$V2/$TEST_ID-h" && mkdir "$V2/$TEST_ID-h/$n"
+	rmdir "$V2/$TEST_ID-h/$n" "$V2/$TEST_ID-h"
+done
+on_exit "rm_cgroup_tree '$V2/$TEST_ID-h'"
+stop_trace
+for i in "${!names[@]}"; do
+	w=$(jq -Rn --arg p "/$TEST_ID-h/${want[$i]}" '$p')
+	expect "hostile name #$i comes back exactly in JSON" \
+		".type == \"cgroup_mkdir\" and .path == $w"
+done
+check "every JSON line parses" json_lines_valid "$TRACE_OUT"
+check "no raw control byte reaches the JSON output" \
+	bash -c "! LC_ALL=C grep -q \$'[\\x01-\\x09\\x0b-\\x1f]' '$TRACE_OUT'"

@@ -1,0 +1,188 @@
+# SPDX-License-Identifier: GPL-2.0-only
+# Shared by the integration tests: result lines, cleanup, cgroup helpers and a
+# pinwatch trace running in the background. Each test prints "ok - NAME" or
+# "not ok - NAME" lines that tests/run.sh counts.
+#
+# Every test makes its cgroups under a unique name and registers how to undo
+# each change with on_exit before making it: the EXIT trap runs them in
+# reverse, also when the test fails or is interrupted.
+
+set -u
+ROOT=${ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}
+PW=${PW:-$ROOT/build/pinwatch}
+HELPERS=${HELPERS:-$ROOT/build/tests}
+TEST_ID="pwtest-$$-$RANDOM"
+WORK=$(mktemp -d "/tmp/$TEST_ID.XXXXXX")
+TRACE_PID=""
+TRACE_OUT="$WORK/trace.json"
+TRACE_ERR="$WORK/trace.err"
+_cleanups=()
+
+ok() { echo "ok - $1"; }
+not_ok() {
+	echo "not ok - $1"
+	shift
+	[ $# -gt 0 ] && echo "# $*"
+	return 0
+}
+# check NAME COMMAND...: ok if COMMAND succeeds.
+check() {
+	local name=$1
+	shift
+	if "$@"; then ok "$name"; else not_ok "$name" "failed: $*"; fi
+}
+
+on_exit() { _cleanups+=("$1"); }
+_run_cleanups() {
+	local i
+	stop_trace
+	for ((i = ${#_cleanups[@]} - 1; i >= 0; i--)); do
+		eval "${_cleanups[$i]}" >/dev/null 2>&1 || true
+	done
+	rm -rf "$WORK"
+}
+trap _run_cleanups EXIT
+trap 'exit 130' INT TERM
+
+# The v1 cpuset mount, or "" on a pure cgroup2 host.
+v1_cpuset_mount() {
+	awk '$3 == "cgroup" && $4 ~ /(^|,)cpuset(,|$)/ { print $2; exit }' /proc/mounts
+}
+# The cgroup2 mount.
+v2_mount() {
+	awk '$3 == "cgroup2" { print $2; exit }' /proc/mounts
+}
+
+# Remove a cgroup directory and everything below it, deepest first.
+rm_cgroup_tree() {
+	[ -d "$1" ] || return 0
+	find "$1" -depth -type d -exec rmdir {} + 2>/dev/null
+	[ ! -d "$1" ]
+}
+
+# Write a value to a cgroup file, and register writing back the old value.
+set_cgroup_file() {
+	local file=$1 value=$2 old
+	old=$(cat "$file")
+	on_exit "echo '${old:-}' > '$file'"
+	echo "$value" >"$file"
+}
+
+# On cgroup2, make cpuset files appear under the root: enable the controller
+# in the root's subtree_control (undone at exit if it was off).
+v2_enable_cpuset() {
+	local v2
+	v2=$(v2_mount)
+	if ! grep -qw cpuset "$v2/cgroup.subtree_control"; then
+		on_exit "echo -cpuset > '$v2/cgroup.subtree_control'"
+		echo +cpuset >"$v2/cgroup.subtree_control"
+	fi
+}
+
+# Set H to the hierarchy that carries cpuset files: v1 cpuset where mounted,
+# else cgroup2 with the cpuset controller enabled below the root.
+use_cpuset_hierarchy() {
+	H=$(v1_cpuset_mount)
+	if [ -z "$H" ]; then
+		H=$(v2_mount)
+		v2_enable_cpuset
+	fi
+}
+
+# start_trace ARGS...: run `pinwatch trace --json ARGS` until stop_trace.
+start_trace() {
+	local i
+	: >"$TRACE_OUT"
+	"$PW" trace --json "$@" >"$TRACE_OUT" 2>"$TRACE_ERR" &
+	TRACE_PID=$!
+	for ((i = 0; i < 200; i++)); do
+		grep -q 'tracing' "$TRACE_ERR" 2>/dev/null && return 0
+		kill -0 "$TRACE_PID" 2>/dev/null || break
+		sleep 0.05
+	done
+	echo "# pinwatch trace did not start: $(cat "$TRACE_ERR")"
+	TRACE_PID=""
+	return 1
+}
+
+# Stop the tracer with SIGINT; it drains the ring buffer before it exits.
+stop_trace() {
+	[ -n "$TRACE_PID" ] || return 0
+	kill -INT "$TRACE_PID" 2>/dev/null
+	wait "$TRACE_PID" 2>/dev/null
+	TRACE_PID=""
+}
+
+# count_events JQ_CONDITION: how many traced events match.
+count_events() {
+	jq -c "select($1)" "$TRACE_OUT" | wc -l
+}
+
+# expect NAME JQ_CONDITION: at least one traced event matches.
+expect() {
+	local n
+	n=$(count_events "$2")
+	if [ "$n" -ge 1 ]; then ok "$1"; else not_ok "$1" "no event matches: $2"; fi
+}
+
+# expect_none NAME JQ_CONDITION: no traced event matches.
+expect_none() {
+	local n
+	n=$(count_events "$2")
+	if [ "$n" -eq 0 ]; then ok "$1"; else not_ok "$1" "$n events match: $2"; fi
+}
+
+# All tests need root, jq and the built binaries: fail loudly otherwise.
+require_basics() {
+	local missing=""
+	[ "$(id -u)" = 0 ] || missing="$missing root"
+	command -v jq >/dev/null || missing="$missing jq"
+	[ -x "$PW" ] || missing="$missing $PW"
+	if [ -n "$missing" ]; then
+		not_ok "$(basename "$0"): prerequisites" "missing:$missing (run scripts/install-deps.sh and make)"
+		exit 1
+	fi
+}
+# json_lines_valid FILE: FILE holds at least one line and every line is JSON.
+json_lines_valid() {
+	jq -e -s 'length > 0' "$1" >/dev/null
+}
+
+# make_bundle DIR CPUS CGROUPS_PATH: an OCI bundle with a busybox rootfs whose
+# process sleeps, pinned to CPUS, in the cgroup CGROUPS_PATH. No image
+# registry: the rootfs is busybox-static and its applet links.
+make_bundle() {
+	local dir=$1 cpus=$2 cgpath=$3 c
+	mkdir -p "$dir/rootfs/bin" "$dir/rootfs/proc" "$dir/rootfs/dev" "$dir/rootfs/sys"
+	cp "$(command -v busybox)" "$dir/rootfs/bin/busybox"
+	for c in sh sleep cat echo; do ln -sf busybox "$dir/rootfs/bin/$c"; done
+	runc spec --bundle "$dir" || return 1
+	jq --arg cpus "$cpus" --arg cg "$cgpath" '
+		.process.terminal = false
+		| .process.args = ["sleep", "300"]
+		| .linux.resources.cpu = {"cpus": $cpus, "mems": "0"}
+		| .linux.cgroupsPath = $cg' "$dir/config.json" >"$dir/config.json.new" &&
+		mv "$dir/config.json.new" "$dir/config.json"
+}
+
+# A random container id: 64 hex digits, as containerd and CRI-O make them.
+random_container_id() {
+	od -An -N32 -tx1 /dev/urandom | tr -d ' \n'
+}
+
+# A random pod UID in the 8-4-4-4-12 form.
+random_pod_uid() {
+	local h
+	h=$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')
+	echo "${h:0:8}-${h:8:4}-${h:12:4}-${h:16:4}-${h:20:12}"
+}
+
+# Remove $1 (a path below a hierarchy root) from every mounted cgroup hierarchy.
+rm_cgroup_everywhere() {
+	local m
+	for m in $(awk '$3 == "cgroup" || $3 == "cgroup2" { print $2 }' /proc/mounts); do
+		rm_cgroup_tree "$m/$1"
+	done
+}
+
+require_basics

@@ -1,0 +1,110 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* Escaping of untrusted bytes for JSON and for terminals. */
+#include "escape.h"
+
+#include <stddef.h>
+
+size_t utf8_sequence(const unsigned char *s, size_t len, unsigned int *cp)
+{
+	unsigned int c = s[0], min, n;
+
+	if (c < 0x80) {
+		*cp = c;
+		return 1;
+	}
+	if (c >= 0xc2 && c <= 0xdf) {
+		n = 2;
+		min = 0x80;
+		c &= 0x1f;
+	} else if (c >= 0xe0 && c <= 0xef) {
+		n = 3;
+		min = 0x800;
+		c &= 0x0f;
+	} else if (c >= 0xf0 && c <= 0xf4) {
+		n = 4;
+		min = 0x10000;
+		c &= 0x07;
+	} else {
+		return 0;
+	}
+	if (len < n)
+		return 0;
+	for (unsigned int i = 1; i < n; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		c = (c << 6) | (s[i] & 0x3f);
+	}
+	if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
+		return 0;
+	*cp = c;
+	return n;
+}
+
+/* The escapes JSON and our text output share; NULL for other characters. */
+static const char *short_escape(unsigned int cp)
+{
+	switch (cp) {
+	case '"':
+		return "\\\"";
+	case '\\':
+		return "\\\\";
+	case '\n':
+		return "\\n";
+	case '\t':
+		return "\\t";
+	case '\r':
+		return "\\r";
+	default:
+		return NULL;
+	}
+}
+
+/* C0 controls, DEL and the C1 controls (terminal escapes such as CSI). */
+static int is_control(unsigned int cp)
+{
+	return cp < 0x20 || (cp >= 0x7f && cp <= 0x9f);
+}
+
+void json_escape(FILE *out, const char *s, size_t len)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i = 0, n;
+	unsigned int cp;
+
+	while (i < len) {
+		n = utf8_sequence(p + i, len - i, &cp);
+		if (n == 0)
+			fputs("\\ufffd", out);
+		else if (short_escape(cp))
+			fputs(short_escape(cp), out);
+		else if (is_control(cp))
+			fprintf(out, "\\u%04x", cp);
+		else
+			fwrite(p + i, 1, n, out);
+		i += n ? n : 1;
+	}
+}
+
+void text_escape(FILE *out, const char *s, size_t len)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i = 0, n;
+	unsigned int cp;
+
+	while (i < len) {
+		n = utf8_sequence(p + i, len - i, &cp);
+		if (n == 0) {
+			fprintf(out, "\\x%02x", p[i]);
+			n = 1;
+		} else if (short_escape(cp)) {
+			fputs(short_escape(cp), out);
+		} else if (is_control(cp)) {
+			/* One \xNN per byte of the sequence, so the bytes stay visible. */
+			for (size_t k = 0; k < n; k++)
+				fprintf(out, "\\x%02x", p[i + k]);
+		} else {
+			fwrite(p + i, 1, n, out);
+		}
+		i += n;
+	}
+}

@@ -1,0 +1,123 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* Checked decoding of the records the BPF program writes to the ring buffer. */
+#include "event.h"
+
+#include <errno.h>
+#include <string.h>
+
+_Static_assert(sizeof(struct pw_event_header) == 48, "pw_event_header layout changed");
+
+static const char *const type_names[PW_EV_TYPE_MAX] = {
+	[PW_EV_CGROUP_MKDIR] = "cgroup_mkdir",
+	[PW_EV_CGROUP_RMDIR] = "cgroup_rmdir",
+	[PW_EV_EXEC] = "exec",
+	[PW_EV_CPUSET_WRITE] = "cpuset_write",
+};
+
+const char *pw_event_type_name(enum pw_event_type type)
+{
+	if (type <= 0 || type >= PW_EV_TYPE_MAX)
+		return NULL;
+	return type_names[type];
+}
+
+enum pw_event_type pw_event_type_from_name(const char *name)
+{
+	for (int t = 1; t < PW_EV_TYPE_MAX; t++)
+		if (type_names[t] && strcmp(type_names[t], name) == 0)
+			return t;
+	return 0;
+}
+
+static size_t expected_size(enum pw_event_type type)
+{
+	switch (type) {
+	case PW_EV_CGROUP_MKDIR:
+	case PW_EV_CGROUP_RMDIR:
+		return sizeof(struct pw_cgroup_event);
+	case PW_EV_EXEC:
+		return sizeof(struct pw_exec_event);
+	case PW_EV_CPUSET_WRITE:
+		return sizeof(struct pw_cpuset_write_event);
+	default:
+		return 0;
+	}
+}
+
+/* A string in a fixed buffer: up to the first NUL and never past the buffer. */
+static struct pw_bytes fixed_str(const char *buf, size_t size)
+{
+	return (struct pw_bytes){ .data = buf, .len = strnlen(buf, size) };
+}
+
+/* A length the kernel reported, clamped to the buffer and cut at any NUL. */
+static struct pw_bytes counted_str(const char *buf, size_t size, size_t len)
+{
+	if (len > size)
+		len = size;
+	return (struct pw_bytes){ .data = buf, .len = strnlen(buf, len) };
+}
+
+int pw_event_decode(const void *data, size_t size, struct pw_event *ev)
+{
+	const struct pw_event_header *hdr = data;
+	size_t want;
+
+	memset(ev, 0, sizeof(*ev));
+	if (size < sizeof(*hdr))
+		return -EINVAL;
+	want = expected_size(hdr->type);
+	if (want == 0 || size < want || hdr->size != want)
+		return -EINVAL;
+
+	ev->type = hdr->type;
+	ev->hdr = hdr;
+	ev->comm = fixed_str(hdr->comm, sizeof(hdr->comm));
+	switch (ev->type) {
+	case PW_EV_CGROUP_MKDIR:
+	case PW_EV_CGROUP_RMDIR:
+		ev->cgroup = data;
+		ev->path = counted_str(ev->cgroup->path, sizeof(ev->cgroup->path),
+				       ev->cgroup->path_len);
+		break;
+	case PW_EV_EXEC:
+		ev->exec = data;
+		ev->filename = fixed_str(ev->exec->filename, sizeof(ev->exec->filename));
+		ev->args.data = ev->exec->args;
+		ev->args.len = ev->exec->args_len < sizeof(ev->exec->args) ?
+				       ev->exec->args_len :
+				       sizeof(ev->exec->args);
+		break;
+	case PW_EV_CPUSET_WRITE:
+		ev->write = data;
+		ev->path = counted_str(ev->write->path, sizeof(ev->write->path),
+				       ev->write->path_len);
+		ev->file = fixed_str(ev->write->file, sizeof(ev->write->file));
+		/* Written bytes are binary: a NUL in them is data, not an end. */
+		ev->value.data = ev->write->value;
+		ev->value.len = ev->write->value_len < sizeof(ev->write->value) ?
+					ev->write->value_len :
+					sizeof(ev->write->value);
+		/* `echo 2-3 > cpuset.cpus` writes "2-3\n"; the kernel ignores the newline. */
+		if (ev->value.len && ev->value.data[ev->value.len - 1] == '\n')
+			ev->value.len--;
+		break;
+	default:
+		return -EINVAL;
+	}
+	return 0;
+}
+
+bool pw_event_next_arg(const struct pw_bytes *args, size_t *pos, struct pw_bytes *arg)
+{
+	const char *start, *nul;
+
+	if (*pos >= args->len)
+		return false;
+	start = args->data + *pos;
+	nul = memchr(start, '\0', args->len - *pos);
+	arg->data = start;
+	arg->len = nul ? (size_t)(nul - start) : args->len - *pos;
+	*pos += arg->len + 1;
+	return true;
+}

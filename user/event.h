@@ -1,0 +1,54 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Decoding of ring buffer records into a checked view: the record's size
+ * matches its type, and every string is given with a length bounded by its
+ * buffer, so no later step trusts a length or a NUL from the kernel record.
+ */
+#ifndef PW_EVENT_H
+#define PW_EVENT_H
+
+#include <linux/types.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "pinwatch.h"
+
+/* A byte range inside a record; not NUL-terminated. */
+struct pw_bytes {
+	const char *data;
+	size_t len;
+};
+
+struct pw_event {
+	enum pw_event_type type;
+	const struct pw_event_header *hdr;
+	struct pw_bytes comm;
+	union {
+		const struct pw_cgroup_event *cgroup;	     /* PW_EV_CGROUP_MKDIR/RMDIR */
+		const struct pw_exec_event *exec;	     /* PW_EV_EXEC */
+		const struct pw_cpuset_write_event *write; /* PW_EV_CPUSET_WRITE */
+	};
+	struct pw_bytes path;	  /* cgroup events, cpuset writes */
+	struct pw_bytes file;	  /* cpuset writes */
+	struct pw_bytes value;	  /* cpuset writes, one trailing newline dropped */
+	struct pw_bytes args;	  /* exec: NUL-separated argv */
+	struct pw_bytes filename; /* exec: the runtime's basename */
+};
+
+/* Decode size bytes at data; 0, or -EINVAL for a record that is not well-formed. */
+int pw_event_decode(const void *data, size_t size, struct pw_event *ev);
+
+/* Event type name as in the JSON "type" field, or NULL for an unknown number. */
+const char *pw_event_type_name(enum pw_event_type type);
+
+/* Event type number for a name from pw_event_type_name(), or 0. */
+enum pw_event_type pw_event_type_from_name(const char *name);
+
+/*
+ * Next argument of an exec event's NUL-separated argv: call with *pos 0
+ * first; false when there is none left. The last argument of a truncated
+ * argv may have no NUL.
+ */
+bool pw_event_next_arg(const struct pw_bytes *args, size_t *pos, struct pw_bytes *arg);
+
+#endif /* PW_EVENT_H */

@@ -1,0 +1,38 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* Output of events: a column table for people, JSON lines for programs. */
+#ifndef PW_FORMAT_H
+#define PW_FORMAT_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "event.h"
+#include "hierarchy.h"
+
+struct pw_format {
+	FILE *out;
+	bool json;
+	/* CLOCK_REALTIME minus CLOCK_MONOTONIC: turns BPF ktime into wall time. */
+	long long realtime_offset_ns;
+	const struct pw_hierarchies *hierarchies;
+};
+
+/* The offset between the wall clock and the monotonic clock, now. */
+long long pw_realtime_offset_ns(void);
+
+/* Column headers of the table; nothing in JSON mode. */
+void pw_format_header(const struct pw_format *f);
+
+void pw_format_event(const struct pw_format *f, const struct pw_event *ev);
+
+/* Width of the table's cgroup column: longer paths keep their tail. */
+#define PW_TABLE_CGROUP_WIDTH 40
+
+/*
+ * Print s (already escaped for a terminal) in at most width columns: whole if
+ * it fits, else "…" and the longest tail that starts at a '/' and fits, else
+ * "…" and the last width-1 characters.
+ */
+void pw_print_tail(FILE *out, const char *s, int width);
+
+#endif /* PW_FORMAT_H */

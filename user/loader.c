@@ -1,0 +1,239 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* Preflight, open, configure, load and attach of the BPF skeleton. */
+#include "loader.h"
+
+#include <errno.h>
+#include <sched.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "pinwatch.skel.h"
+
+#define KERNEL_BTF "/sys/kernel/btf/vmlinux"
+#define TRACEFS "/sys/kernel/tracing"
+#define DEBUGFS_TRACING "/sys/kernel/debug/tracing"
+
+/* Runtimes watched without --runtime. */
+static const char *const default_runtimes[] = {
+	"runc",	  "crun",	"youki", "runsc", "conmon", "containerd-shim-runc-v2",
+	"containerd-shim-runc-v1", "containerd-shim-runsc-v1",
+};
+
+static bool verbose_libbpf;
+
+/* libbpf's own error codes (above 4000) are not errno values: name both kinds. */
+static const char *errstr(int err)
+{
+	static char buf[128];
+
+	if (libbpf_strerror(err, buf, sizeof(buf)))
+		snprintf(buf, sizeof(buf), "%s", strerror(err < 0 ? -err : err));
+	return buf;
+}
+
+static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list args)
+{
+	if (!verbose_libbpf)
+		return 0;
+	return vfprintf(stderr, fmt, args);
+}
+
+int pw_check_runtime_name(const char *name)
+{
+	size_t len = strlen(name);
+
+	if (len == 0 || len > PW_RUNTIME_NAME_MAX || strchr(name, '/')) {
+		fprintf(stderr,
+			"pinwatch: invalid --runtime '%s': expected a binary's basename of 1 to %d "
+			"bytes without '/'\n",
+			name, PW_RUNTIME_NAME_MAX);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int add_runtime(struct pinwatch_bpf *skel, const char *name)
+{
+	char key[PW_RUNTIME_NAME_LEN] = {};
+	__u8 one = 1;
+	int err;
+
+	strncpy(key, name, PW_RUNTIME_NAME_MAX);
+	err = bpf_map__update_elem(skel->maps.runtime_names, key, sizeof(key), &one, sizeof(one),
+				   BPF_ANY);
+	if (err)
+		fprintf(stderr, "pinwatch: cannot add runtime name '%s': %s\n", name,
+			strerror(-err));
+	return err;
+}
+
+/*
+ * Syscall tracepoints are attached through tracefs. Where it is not mounted,
+ * mount it in a private mount namespace of our own: the host's mounts stay
+ * as they were, and the mount goes away with the process.
+ */
+static int ensure_tracefs(void)
+{
+	if (access(TRACEFS "/events/syscalls", F_OK) == 0 ||
+	    access(DEBUGFS_TRACING "/events/syscalls", F_OK) == 0)
+		return 0;
+	if (unshare(CLONE_NEWNS)) {
+		fprintf(stderr, "pinwatch: tracefs is not mounted and a private mount namespace "
+				"could not be made for it: %s\n",
+			strerror(errno));
+		return -errno;
+	}
+	/* Slave: cgroup filesystems the host mounts later still show up here. */
+	if (mount(NULL, "/", NULL, MS_SLAVE | MS_REC, NULL) ||
+	    mount("tracefs", TRACEFS, "tracefs", 0, NULL)) {
+		fprintf(stderr, "pinwatch: cannot mount tracefs on '%s': %s\n", TRACEFS,
+			strerror(errno));
+		return -errno;
+	}
+	if (access(TRACEFS "/events/syscalls", F_OK)) {
+		fprintf(stderr, "pinwatch: no syscall tracepoints in '%s/events': the kernel needs "
+				"CONFIG_FTRACE_SYSCALLS=y\n",
+			TRACEFS);
+		return -ENOENT;
+	}
+	return 0;
+}
+
+static void disable_unneeded(struct pinwatch_bpf *skel, unsigned int mask)
+{
+	bool mkdir = mask & (1U << PW_EV_CGROUP_MKDIR), rmdir = mask & (1U << PW_EV_CGROUP_RMDIR);
+	bool exec = mask & (1U << PW_EV_EXEC), write = mask & (1U << PW_EV_CPUSET_WRITE);
+	struct bpf_program *write_progs[] = {
+		skel->progs.sys_enter_write,  skel->progs.sys_exit_write,
+		skel->progs.sys_enter_pwrite64, skel->progs.sys_exit_pwrite64,
+		skel->progs.sys_enter_writev, skel->progs.sys_exit_writev,
+	};
+
+	/* A program that is not loaded costs the node nothing. */
+	bpf_program__set_autoload(skel->progs.cgroup_mkdir, mkdir);
+	bpf_program__set_autoload(skel->progs.cgroup_rmdir, rmdir);
+	bpf_program__set_autoload(skel->progs.sched_process_exec, exec);
+	for (size_t i = 0; i < sizeof(write_progs) / sizeof(write_progs[0]); i++)
+		bpf_program__set_autoload(write_progs[i], write);
+}
+
+static int preflight(const struct pw_loader_opts *opts)
+{
+	const char *btf = opts->btf_path ? opts->btf_path : KERNEL_BTF;
+
+	if (geteuid() != 0) {
+		fprintf(stderr, "pinwatch: must run as root: loading BPF programs needs CAP_BPF, "
+				"CAP_PERFMON and CAP_SYS_ADMIN (try sudo)\n");
+		return -EPERM;
+	}
+	if (access(btf, R_OK)) {
+		fprintf(stderr,
+			"pinwatch: no kernel BTF at '%s' (%s): pinwatch needs a kernel built with "
+			"CONFIG_DEBUG_INFO_BTF=y, or --btf FILE\n",
+			btf, strerror(errno));
+		return -ENOENT;
+	}
+	if (opts->types_mask & (1U << PW_EV_CPUSET_WRITE))
+		return ensure_tracefs();
+	return 0;
+}
+
+int pw_loader_start(const struct pw_loader_opts *opts, struct pinwatch_bpf **skel_out)
+{
+	LIBBPF_OPTS(bpf_object_open_opts, open_opts, .btf_custom_path = opts->btf_path);
+	struct pinwatch_bpf *skel = NULL;
+	int err;
+
+	*skel_out = NULL;
+	verbose_libbpf = opts->verbose;
+	libbpf_set_print(libbpf_print);
+
+	err = preflight(opts);
+	if (err)
+		return err;
+
+	skel = pinwatch_bpf__open_opts(&open_opts);
+	if (!skel) {
+		err = -errno;
+		fprintf(stderr, "pinwatch: cannot open the BPF object: %s%s\n", errstr(err),
+			opts->verbose ? "" : " (rerun with --verbose for details)");
+		goto cleanup;
+	}
+	skel->rodata->all_hierarchies = opts->all_hierarchies;
+	disable_unneeded(skel, opts->types_mask);
+
+	err = pinwatch_bpf__load(skel);
+	if (err) {
+		fprintf(stderr,
+			"pinwatch: cannot load pinwatch's BPF programs: %s%s%s\n",
+			errstr(err),
+			err == -EPERM ? " (the kernel refused: lockdown or a security module may forbid BPF here)" : "",
+			opts->verbose ? "" : "; rerun with --verbose for libbpf's log");
+		goto cleanup;
+	}
+	for (size_t i = 0; i < sizeof(default_runtimes) / sizeof(default_runtimes[0]); i++) {
+		err = add_runtime(skel, default_runtimes[i]);
+		if (err)
+			goto cleanup;
+	}
+	for (size_t i = 0; i < opts->nr_runtimes; i++) {
+		err = add_runtime(skel, opts->runtimes[i]);
+		if (err)
+			goto cleanup;
+	}
+	err = pinwatch_bpf__attach(skel);
+	if (err) {
+		fprintf(stderr, "pinwatch: cannot attach pinwatch's BPF programs: %s%s\n",
+			errstr(err),
+			opts->verbose ? "" : " (rerun with --verbose for libbpf's log)");
+		goto cleanup;
+	}
+	*skel_out = skel;
+	return 0;
+
+cleanup:
+	pinwatch_bpf__destroy(skel);
+	return err;
+}
+
+void pw_loader_stop(struct pinwatch_bpf *skel)
+{
+	pinwatch_bpf__destroy(skel);
+}
+
+int pw_loader_events_fd(const struct pinwatch_bpf *skel)
+{
+	return bpf_map__fd(skel->maps.events);
+}
+
+int pw_loader_read_counters(const struct pinwatch_bpf *skel, __u64 out[PW_COUNTERS_LEN])
+{
+	int ncpus = libbpf_num_possible_cpus(), fd = bpf_map__fd(skel->maps.counters);
+	__u64 *percpu;
+	int err = 0;
+
+	if (ncpus <= 0)
+		return ncpus ? ncpus : -EINVAL;
+	percpu = calloc(ncpus, sizeof(*percpu));
+	if (!percpu)
+		return -ENOMEM;
+	for (__u32 key = 0; key < PW_COUNTERS_LEN; key++) {
+		out[key] = 0;
+		if (bpf_map_lookup_elem(fd, &key, percpu)) {
+			err = -errno;
+			goto cleanup;
+		}
+		for (int cpu = 0; cpu < ncpus; cpu++)
+			out[key] += percpu[cpu];
+	}
+cleanup:
+	free(percpu);
+	return err;
+}

@@ -1,0 +1,40 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* pinwatch: subcommand dispatch. */
+#include <stdio.h>
+#include <string.h>
+
+#include "trace.h"
+
+#ifndef PINWATCH_VERSION
+#define PINWATCH_VERSION "0.1.0"
+#endif
+
+static const char usage[] =
+	"Usage: pinwatch COMMAND [OPTIONS]\n"
+	"\n"
+	"Watch how containers are pinned to CPUs, from the kernel, with any runtime.\n"
+	"\n"
+	"Commands:\n"
+	"  trace     stream runtime execs, cgroup mkdir/rmdir and cpuset writes live\n"
+	"  version   print the version\n"
+	"  help      show this help\n"
+	"\n"
+	"Run 'pinwatch COMMAND --help' for a command's options.\n";
+
+int main(int argc, char **argv)
+{
+	const char *cmd = argc > 1 ? argv[1] : NULL;
+
+	if (!cmd || !strcmp(cmd, "help") || !strcmp(cmd, "--help") || !strcmp(cmd, "-h")) {
+		fputs(usage, cmd ? stdout : stderr);
+		return cmd ? 0 : 2;
+	}
+	if (!strcmp(cmd, "version") || !strcmp(cmd, "--version")) {
+		printf("pinwatch %s\n", PINWATCH_VERSION);
+		return 0;
+	}
+	if (!strcmp(cmd, "trace"))
+		return cmd_trace(argc - 1, argv + 1);
+	fprintf(stderr, "pinwatch: unknown command '%s' (see pinwatch --help)\n", cmd);
+	return 2;
+}

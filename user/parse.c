@@ -1,0 +1,69 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* Command-line value parsing. */
+#include "parse.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "event.h"
+
+int parse_ulong_range(const char *s, const char *what, unsigned long min, unsigned long max,
+		      unsigned long *out)
+{
+	unsigned long v;
+	char *end;
+
+	/* strtoul accepts "-1" and leading blanks: digits only here. */
+	if (!s || !isdigit((unsigned char)s[0])) {
+		fprintf(stderr, "pinwatch: invalid %s '%s': expected a number from %lu to %lu\n",
+			what, s ? s : "", min, max);
+		return -EINVAL;
+	}
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (*end != '\0') {
+		fprintf(stderr, "pinwatch: invalid %s '%s': expected a number from %lu to %lu\n",
+			what, s, min, max);
+		return -EINVAL;
+	}
+	if (errno == ERANGE || v < min || v > max) {
+		fprintf(stderr, "pinwatch: %s '%s' is out of range: expected %lu to %lu\n", what,
+			s, min, max);
+		return -ERANGE;
+	}
+	*out = v;
+	return 0;
+}
+
+int parse_event_types(const char *s, unsigned int *mask)
+{
+	char *copy = strdup(s), *save = NULL, *tok;
+	enum pw_event_type type;
+	int err = 0;
+
+	if (!copy)
+		return -ENOMEM;
+	*mask = 0;
+	for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		type = pw_event_type_from_name(tok);
+		if (!type) {
+			fprintf(stderr,
+				"pinwatch: unknown event type '%s' in --type: expected "
+				"cgroup_mkdir, cgroup_rmdir, exec or cpuset_write\n",
+				tok);
+			err = -EINVAL;
+			goto cleanup;
+		}
+		*mask |= 1U << type;
+	}
+	if (!*mask) {
+		fprintf(stderr, "pinwatch: --type '%s' names no event type\n", s);
+		err = -EINVAL;
+	}
+cleanup:
+	free(copy);
+	return err;
+}

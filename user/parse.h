@@ -1,0 +1,20 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* Parsing of command-line values, with errors that name the input and the valid range. */
+#ifndef PW_PARSE_H
+#define PW_PARSE_H
+
+/*
+ * Parse a decimal unsigned integer in [min, max]. On error, print
+ * "pinwatch: invalid <what> '<s>': ..." to stderr and return -EINVAL or
+ * -ERANGE.
+ */
+int parse_ulong_range(const char *s, const char *what, unsigned long min, unsigned long max,
+		      unsigned long *out);
+
+/*
+ * Parse a comma-separated list of event type names into a bit mask
+ * (bit N set for event type N). Errors are printed naming the bad entry.
+ */
+int parse_event_types(const char *s, unsigned int *mask);
+
+#endif /* PW_PARSE_H */

@@ -1,0 +1,364 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* `pinwatch trace`: options, the event loop and the closing counters. */
+#include "trace.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/signalfd.h>
+#include <sys/timerfd.h>
+#include <unistd.h>
+
+#include <bpf/libbpf.h>
+
+#include "event.h"
+#include "filter.h"
+#include "format.h"
+#include "loader.h"
+#include "parse.h"
+
+/* The reader's tick: batched (no-wakeup) events wait at most this long. */
+#define TICK_MS 100
+#define MAX_DURATION_S (365UL * 24 * 3600)
+#define MAX_RUNTIMES 32
+
+static const char usage[] =
+	"Usage: pinwatch trace [OPTIONS]\n"
+	"\n"
+	"Stream container runtime execs, cgroup mkdir/rmdir and writes to cpuset files,\n"
+	"live, from the kernel. Runs as root. Ends on Ctrl-C, SIGTERM or --duration and\n"
+	"prints the event counters (seen, emitted, dropped) to stderr.\n"
+	"\n"
+	"Options:\n"
+	"  -j, --json              one JSON object per line (schema: docs/EVENTS.md)\n"
+	"  -t, --type LIST         only these event types, comma-separated:\n"
+	"                          cgroup_mkdir, cgroup_rmdir, exec, cpuset_write\n"
+	"  -c, --cgroup PREFIX     only events whose cgroup path starts with PREFIX\n"
+	"      --comm NAME         only events from tasks whose comm is NAME\n"
+	"  -d, --duration SECONDS  stop after SECONDS (1 to 31536000)\n"
+	"  -r, --runtime NAME      also watch execs of binary NAME (repeatable)\n"
+	"  -a, --all-hierarchies   cgroup events of every hierarchy, not only the\n"
+	"                          cpuset-bearing ones (v1 cpuset and cgroup2)\n"
+	"      --btf FILE          kernel BTF to use instead of /sys/kernel/btf/vmlinux\n"
+	"  -v, --verbose           show libbpf's messages\n"
+	"  -h, --help              show this help\n"
+	"\n"
+	"Examples:\n"
+	"  pinwatch trace                        # everything, as a table\n"
+	"  pinwatch trace --json --type cpuset_write\n"
+	"  pinwatch trace --cgroup /kubepods --duration 60\n"
+	"  pinwatch trace --runtime my-runc-wrapper\n";
+
+enum { OPT_COMM = 256, OPT_BTF };
+
+static const struct option long_options[] = {
+	{ "json", no_argument, NULL, 'j' },
+	{ "type", required_argument, NULL, 't' },
+	{ "cgroup", required_argument, NULL, 'c' },
+	{ "comm", required_argument, NULL, OPT_COMM },
+	{ "duration", required_argument, NULL, 'd' },
+	{ "runtime", required_argument, NULL, 'r' },
+	{ "all-hierarchies", no_argument, NULL, 'a' },
+	{ "btf", required_argument, NULL, OPT_BTF },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "help", no_argument, NULL, 'h' },
+	{},
+};
+
+struct trace_opts {
+	struct pw_loader_opts loader;
+	struct pw_filter filter;
+	bool json;
+	unsigned long duration_s; /* 0: until a signal */
+	const char *runtimes[MAX_RUNTIMES];
+};
+
+struct trace_ctx {
+	struct pw_filter filter;
+	struct pw_format format;
+	__u64 malformed;
+};
+
+/* 0 to run, 1 for --help, or -EINVAL after printing what was wrong. */
+static int parse_args(int argc, char **argv, struct trace_opts *o)
+{
+	unsigned long value;
+	int opt;
+
+	memset(o, 0, sizeof(*o));
+	o->filter.types_mask = PW_ALL_TYPES_MASK;
+	o->loader.runtimes = o->runtimes;
+	optind = 1;
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, ":jt:c:d:r:avh", long_options, NULL)) != -1) {
+		switch (opt) {
+		case 'j':
+			o->json = true;
+			break;
+		case 't':
+			if (parse_event_types(optarg, &o->filter.types_mask))
+				return -EINVAL;
+			break;
+		case 'c':
+			o->filter.cgroup_prefix = optarg;
+			break;
+		case OPT_COMM:
+			if (strlen(optarg) == 0 || strlen(optarg) >= PW_COMM_LEN) {
+				fprintf(stderr, "pinwatch: invalid --comm '%s': a comm is 1 to %d bytes\n",
+					optarg, PW_COMM_LEN - 1);
+				return -EINVAL;
+			}
+			o->filter.comm = optarg;
+			break;
+		case 'd':
+			if (parse_ulong_range(optarg, "--duration", 1, MAX_DURATION_S, &value))
+				return -EINVAL;
+			o->duration_s = value;
+			break;
+		case 'r':
+			if (pw_check_runtime_name(optarg))
+				return -EINVAL;
+			if (o->loader.nr_runtimes == MAX_RUNTIMES) {
+				fprintf(stderr, "pinwatch: too many --runtime names: at most %d\n",
+					MAX_RUNTIMES);
+				return -EINVAL;
+			}
+			o->runtimes[o->loader.nr_runtimes++] = optarg;
+			break;
+		case 'a':
+			o->loader.all_hierarchies = true;
+			break;
+		case OPT_BTF:
+			o->loader.btf_path = optarg;
+			break;
+		case 'v':
+			o->loader.verbose = true;
+			break;
+		case 'h':
+			return 1;
+		case ':':
+			fprintf(stderr, "pinwatch: option '%s' needs a value (see pinwatch trace --help)\n",
+				argv[optind - 1]);
+			return -EINVAL;
+		default:
+			fprintf(stderr, "pinwatch: unknown option '%s' (see pinwatch trace --help)\n",
+				argv[optind - 1]);
+			return -EINVAL;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "pinwatch: unexpected argument '%s' (see pinwatch trace --help)\n",
+			argv[optind]);
+		return -EINVAL;
+	}
+	o->loader.types_mask = o->filter.types_mask;
+	return 0;
+}
+
+static int handle_event(void *ctx, void *data, size_t size)
+{
+	struct trace_ctx *t = ctx;
+	struct pw_event ev;
+
+	if (pw_event_decode(data, size, &ev)) {
+		t->malformed++;
+		return 0;
+	}
+	if (pw_filter_match(&t->filter, &ev))
+		pw_format_event(&t->format, &ev);
+	return 0;
+}
+
+static void print_counters(const struct pinwatch_bpf *skel, __u64 malformed)
+{
+	__u64 c[PW_COUNTERS_LEN], seen = 0, emitted = 0, dropped = 0;
+
+	if (pw_loader_read_counters(skel, c)) {
+		fprintf(stderr, "pinwatch: cannot read the event counters\n");
+		return;
+	}
+	for (int t = 1; t < PW_EV_TYPE_MAX; t++) {
+		seen += c[t * PW_CNT_MAX + PW_CNT_SEEN];
+		emitted += c[t * PW_CNT_MAX + PW_CNT_EMITTED];
+		dropped += c[t * PW_CNT_MAX + PW_CNT_DROPPED];
+	}
+	fprintf(stderr, "pinwatch: events seen %" PRIu64 ", emitted %" PRIu64 ", dropped %" PRIu64
+			"\n",
+		(uint64_t)seen, (uint64_t)emitted, (uint64_t)dropped);
+	for (int t = 1; t < PW_EV_TYPE_MAX; t++)
+		fprintf(stderr, "pinwatch:   %-13s seen %" PRIu64 ", emitted %" PRIu64
+				", dropped %" PRIu64 "\n",
+			pw_event_type_name(t), (uint64_t)c[t * PW_CNT_MAX + PW_CNT_SEEN],
+			(uint64_t)c[t * PW_CNT_MAX + PW_CNT_EMITTED],
+			(uint64_t)c[t * PW_CNT_MAX + PW_CNT_DROPPED]);
+	if (malformed)
+		fprintf(stderr, "pinwatch: %" PRIu64 " malformed records ignored\n",
+			(uint64_t)malformed);
+}
+
+/* signalfd for SIGINT and SIGTERM, which are blocked so only the fd sees them. */
+static int open_signalfd(void)
+{
+	sigset_t mask;
+
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGTERM);
+	if (sigprocmask(SIG_BLOCK, &mask, NULL))
+		return -errno;
+	return signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
+}
+
+static int open_tick_timer(void)
+{
+	struct itimerspec tick = {
+		.it_interval = { .tv_nsec = TICK_MS * 1000000L },
+		.it_value = { .tv_nsec = TICK_MS * 1000000L },
+	};
+	int fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+
+	if (fd >= 0 && timerfd_settime(fd, 0, &tick, NULL)) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+static int add_epoll(int epfd, int fd)
+{
+	struct epoll_event ev = { .events = EPOLLIN, .data.fd = fd };
+
+	return epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &ev) ? -errno : 0;
+}
+
+static unsigned long long monotonic_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000ULL + ts.tv_nsec / 1000000;
+}
+
+/* Wait in one epoll loop for ring buffer data, signals and the tick. */
+static int run_loop(struct ring_buffer *rb, unsigned long duration_s)
+{
+	int epfd = -1, sigfd = -1, tickfd = -1, rbfd = ring_buffer__epoll_fd(rb), err;
+	unsigned long long deadline = duration_s ? monotonic_ms() + duration_s * 1000ULL : 0;
+	struct epoll_event ready[4];
+	bool done = false;
+
+	epfd = epoll_create1(EPOLL_CLOEXEC);
+	sigfd = open_signalfd();
+	tickfd = open_tick_timer();
+	if (epfd < 0 || sigfd < 0 || tickfd < 0) {
+		err = -errno;
+		fprintf(stderr, "pinwatch: cannot set up the event loop: %s\n", strerror(errno));
+		goto cleanup;
+	}
+	err = add_epoll(epfd, rbfd);
+	if (!err)
+		err = add_epoll(epfd, sigfd);
+	if (!err)
+		err = add_epoll(epfd, tickfd);
+	if (err) {
+		fprintf(stderr, "pinwatch: cannot set up the event loop: %s\n", strerror(-err));
+		goto cleanup;
+	}
+
+	while (!done) {
+		int n = epoll_wait(epfd, ready, 4, -1);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			err = -errno;
+			fprintf(stderr, "pinwatch: epoll_wait failed: %s\n", strerror(errno));
+			goto cleanup;
+		}
+		for (int i = 0; i < n; i++) {
+			if (ready[i].data.fd == sigfd) {
+				done = true;
+			} else if (ready[i].data.fd == tickfd) {
+				__u64 expirations;
+
+				if (read(tickfd, &expirations, sizeof(expirations)) < 0 &&
+				    errno != EAGAIN)
+					fprintf(stderr, "pinwatch: timer read failed: %s, ignoring\n",
+						strerror(errno));
+				if (deadline && monotonic_ms() >= deadline)
+					done = true;
+			}
+		}
+		/* Batched events do not wake us: consume on every turn, tick included. */
+		err = ring_buffer__consume(rb);
+		if (err < 0) {
+			fprintf(stderr, "pinwatch: reading the ring buffer failed: %s\n",
+				strerror(-err));
+			goto cleanup;
+		}
+		err = 0;
+		fflush(stdout);
+	}
+
+cleanup:
+	if (tickfd >= 0)
+		close(tickfd);
+	if (sigfd >= 0)
+		close(sigfd);
+	if (epfd >= 0)
+		close(epfd);
+	return err;
+}
+
+int cmd_trace(int argc, char **argv)
+{
+	struct pinwatch_bpf *skel = NULL;
+	struct ring_buffer *rb = NULL;
+	struct pw_hierarchies hierarchies;
+	struct trace_opts opts;
+	struct trace_ctx ctx = {};
+	int err;
+
+	err = parse_args(argc, argv, &opts);
+	if (err > 0) {
+		fputs(usage, stdout);
+		return 0;
+	}
+	if (err)
+		return 2;
+
+	err = pw_loader_start(&opts.loader, &skel);
+	if (err)
+		return 1;
+
+	pw_hierarchies_load(&hierarchies);
+	ctx.filter = opts.filter;
+	ctx.format = (struct pw_format){
+		.out = stdout,
+		.json = opts.json,
+		.realtime_offset_ns = pw_realtime_offset_ns(),
+		.hierarchies = &hierarchies,
+	};
+	rb = ring_buffer__new(pw_loader_events_fd(skel), handle_event, &ctx, NULL);
+	if (!rb) {
+		err = -errno;
+		fprintf(stderr, "pinwatch: cannot open the ring buffer: %s\n", strerror(errno));
+		goto cleanup;
+	}
+
+	pw_format_header(&ctx.format);
+	fflush(stdout);
+	fprintf(stderr, "pinwatch: tracing, Ctrl-C to stop\n");
+	err = run_loop(rb, opts.duration_s);
+	print_counters(skel, ctx.malformed);
+
+cleanup:
+	ring_buffer__free(rb);
+	pw_loader_stop(skel);
+	return err ? 1 : 0;
+}

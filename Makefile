@@ -39,7 +39,7 @@ msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
 endif
 
 .DELETE_ON_ERROR:
-.PHONY: all clean check unit helpers vmlinux
+.PHONY: all clean check check-vm unit helpers vmlinux
 
 all: $(OUTPUT)/pinwatch helpers
 
@@ -80,6 +80,10 @@ unit: $(UNIT_BIN)
 
 check: all $(UNIT_BIN)
 	$(Q)tests/run.sh
+
+# Only the kernel-matrix guests (6.1 and 6.12 under QEMU); `check` runs them too.
+check-vm: all
+	$(Q)tests/run.sh vm
 
 vmlinux:
 	$(Q)scripts/gen-vmlinux.sh

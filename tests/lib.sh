@@ -79,6 +79,13 @@ v2_enable_cpuset() {
 	fi
 }
 
+# On cgroup2, give the children of DIR (one of ours) cpuset files. Nothing
+# to undo: DIR goes with the test's cgroups.
+enable_cpuset_below() {
+	[ -f "$1/cgroup.subtree_control" ] && echo +cpuset >"$1/cgroup.subtree_control"
+	return 0
+}
+
 # Set H to the hierarchy that carries cpuset files: v1 cpuset where mounted,
 # else cgroup2 with the cpuset controller enabled below the root.
 use_cpuset_hierarchy() {

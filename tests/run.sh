@@ -2,8 +2,11 @@
 # SPDX-License-Identifier: GPL-2.0-only
 # Run every test and print one closing line "N passed, N failed, N skipped".
 #
-#   tests/run.sh            unit tests (ASan+UBSan), then the integration tests
-#   tests/run.sh cli        only the tests whose name contains "cli"
+#   tests/run.sh            unit tests (ASan+UBSan), the integration tests on
+#                           this host, then the guest tests under QEMU on
+#                           Debian's 6.1 and 6.12 kernels (pure cgroup v2)
+#   tests/run.sh cli        only the suites whose name contains "cli"
+#   tests/run.sh vm         only the guests (suites vm-6.1 and vm-6.12)
 #
 # Each test prints "ok - NAME", "not ok - NAME" or "skip - NAME"; a test
 # script that dies without saying "not ok" counts as one failure.
@@ -12,15 +15,18 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 export ROOT
 FILTER=${1:-}
 SCRIPT_TIMEOUT=${SCRIPT_TIMEOUT:-300}
+# A guest's own limit (run-guest.sh) stays below its suite's, so qemu is
+# always stopped by the script that started it.
+export VM_TIMEOUT=${VM_TIMEOUT:-420}
 passed=0 failed=0 skipped=0
 
-# run_suite NAME COMMAND...: run it, echo its lines, count them.
+# run_suite NAME SECONDS COMMAND...: run it, echo its lines, count them.
 run_suite() {
-	local name=$1 out rc p f s
-	shift
+	local name=$1 limit=$2 out rc p f s
+	shift 2
 	out=$(mktemp)
 	echo "# $name"
-	timeout --signal=INT --kill-after=10 "$SCRIPT_TIMEOUT" "$@" >"$out" 2>&1
+	timeout --signal=INT --kill-after=10 "$limit" "$@" >"$out" 2>&1
 	rc=$?
 	cat "$out"
 	p=$(grep -c '^ok - ' "$out")
@@ -49,13 +55,24 @@ machine_state() {
 
 before=$(machine_state)
 if [ -z "$FILTER" ] || [[ unit == *"$FILTER"* ]]; then
-	run_suite unit "$ROOT/build/unit_tests"
+	run_suite unit "$SCRIPT_TIMEOUT" "$ROOT/build/unit_tests"
 fi
 for t in "$ROOT"/tests/integration/test_*.sh; do
 	name=$(basename "$t" .sh)
 	[ -n "$FILTER" ] && [[ $name != *"$FILTER"* ]] && continue
-	run_suite "$name" bash "$t"
+	run_suite "$name" "$SCRIPT_TIMEOUT" bash "$t"
 done
+# The kernel matrix: the guest tests (tests/vm/guest-tests.txt) on each kernel.
+initramfs="$ROOT/build/vm/initramfs.cpio.gz"
+for series in 6.1 6.12; do
+	[ -n "$FILTER" ] && [[ vm-$series != *"$FILTER"* ]] && continue
+	if [ ! -f "$initramfs.done" ]; then
+		mkdir -p "$ROOT/build/vm"
+		"$ROOT/tests/vm/build-initramfs.sh" "$initramfs" && touch "$initramfs.done"
+	fi
+	run_suite "vm-$series" $((VM_TIMEOUT + 60)) "$ROOT/tests/vm/run-guest.sh" "$series" "$initramfs"
+done
+rm -f "$initramfs.done"
 after=$(machine_state)
 if [ "$before" = "$after" ]; then
 	echo "ok - machine state restored after the tests"

@@ -57,7 +57,7 @@ fi
 # 255 bytes, invalid UTF-8. (The kernel refuses '\n' in cgroup names.)
 long=$(printf 'L%.0s' $(seq 255))
 names=("q\"uo\\te" $'tab\tcr\r' $'esc\e[31m' "$long" $'bad\xff\xfeutf8')
-want=("q\"uo\\te" $'tab\tcr\r' $'esc\e[31m' "$long" $'bad\uFFFD\uFFFDutf8')
+want=("q\"uo\\te" $'tab\tcr\r' $'esc\e[31m' "$long" $'bad\xef\xbf\xbd\xef\xbf\xbdutf8')
 start_trace || exit 1
 for n in "${names[@]}"; do
 	mkdir "$V2/$TEST_ID-h" && mkdir "$V2/$TEST_ID-h/$n"

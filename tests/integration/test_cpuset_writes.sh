@@ -8,8 +8,10 @@
 use_cpuset_hierarchy
 CG="$H/$TEST_ID/leaf"
 on_exit "rm_cgroup_tree '$H/$TEST_ID'"
-mkdir -p "$CG"
-# On v1 a child needs its parent's cpus and mems first; writes made here are traced too.
+mkdir -p "$H/$TEST_ID"
+enable_cpuset_below "$H/$TEST_ID"
+mkdir "$CG"
+# On v1 a child needs its parent's cpus and mems first (set before the trace starts).
 if [ -f "$H/$TEST_ID/cpuset.mems" ]; then
 	cat "$H/cpuset.mems" >"$H/$TEST_ID/cpuset.mems" 2>/dev/null || true
 fi

@@ -10,7 +10,7 @@ on_exit "rm_cgroup_tree '$H/$TEST_ID'"
 on_exit "rm_cgroup_tree '$V2/$TEST_ID-q'"
 mkdir -p "$H/$TEST_ID" "$V2/$TEST_ID-q"
 # v1 needs mems before cpus can be set (on cgroup2 the file is empty and optional).
-[ -f "$H/$TEST_ID/cpuset.mems" ] && cat "$H/cpuset.mems" >"$H/$TEST_ID/cpuset.mems"
+[ -f "$H/cpuset.mems" ] && cat "$H/cpuset.mems" >"$H/$TEST_ID/cpuset.mems"
 
 start_trace --type cpuset_write || exit 1
 # 100k write(2) calls to /dev/null, then writev and pwrite on a regular file

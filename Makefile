@@ -11,9 +11,10 @@ VMLINUX_H := vmlinux/$(ARCH)/vmlinux.h
 WARNINGS := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wno-unused-parameter
 CFLAGS ?= -O2 -g
 CFLAGS += $(WARNINGS) -std=gnu11 -D_GNU_SOURCE -I$(OUTPUT) -Ibpf -Iuser
-# Fully static: the same binary runs on hosts without libbpf and in the test guests.
+# Fully static: the same binary runs on hosts without libbpf or json-c, and in the
+# test guests.
 LDFLAGS_STATIC := -static
-LDLIBS := -l:libbpf.a -l:libelf.a -l:libz.a -l:libzstd.a
+LDLIBS := -l:libbpf.a -l:libelf.a -l:libz.a -l:libzstd.a -l:libjson-c.a
 
 # User-side unit tests: sanitizers on, linked dynamically (ASan needs it).
 SAN_CFLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \

@@ -99,8 +99,8 @@ void pw_format_header(const struct pw_format *f)
 {
 	if (f->json)
 		return;
-	fprintf(f->out, "%-12s %-6s %7s %-15s %-*s %s\n", "TIME", "EVENT", "PID", "COMM",
-		PW_TABLE_CGROUP_WIDTH, "CGROUP", "DETAIL");
+	fprintf(f->out, "%-12s %-6s %7s %-15s %-12s %-10s %-*s %s\n", "TIME", "EVENT", "PID",
+		"COMM", "CONTAINER", "RUNTIME", PW_TABLE_WHERE_WIDTH, "POD/CGROUP", "DETAIL");
 }
 
 static void text_bytes(FILE *out, const struct pw_bytes *b)
@@ -120,31 +120,54 @@ static void print_table_time(const struct pw_format *f, __u64 ktime_ns)
 	fprintf(f->out, "%s.%03lld ", buf, (ns % 1000000000LL) / 1000000LL);
 }
 
-/* The cgroup column: the escaped path, cut to its tail when too long. */
-static void print_table_cgroup(const struct pw_format *f, const struct pw_event *ev)
+/* Escape b for the terminal and print its tail in width columns. */
+static void print_tail_escaped(FILE *out, const char *data, size_t len, int width)
 {
 	char *escaped = NULL;
 	size_t size = 0;
-	FILE *mem;
+	FILE *mem = open_memstream(&escaped, &size);
 
-	if (!ev->path.data) {
-		fprintf(f->out, "%-*s", PW_TABLE_CGROUP_WIDTH, "-");
-		return;
-	}
-	mem = open_memstream(&escaped, &size);
 	if (!mem) {
-		fprintf(f->out, "%-*s", PW_TABLE_CGROUP_WIDTH, "?");
+		fprintf(out, "%-*s", width, "?");
 		return;
 	}
-	text_bytes(mem, &ev->path);
+	text_escape(mem, data, len);
 	fclose(mem);
-	pw_print_tail(f->out, escaped, PW_TABLE_CGROUP_WIDTH);
+	pw_print_tail(out, escaped, width);
 	free(escaped);
 }
 
-static void print_table(const struct pw_format *f, const struct pw_event *ev)
+/* A column of width from an untrusted string, or "-" when unknown. */
+static void print_column(FILE *out, const char *s, int width)
+{
+	if (!s)
+		fprintf(out, "%-*s", width, "-");
+	else
+		print_tail_escaped(out, s, strlen(s), width);
+}
+
+/* Where: "namespace/pod" when the container map knows it, else the cgroup path. */
+static void print_where(const struct pw_format *f, const struct pw_event *ev,
+			const struct pw_event_context *ctx)
+{
+	char *where = NULL;
+
+	if (ctx && ctx->pod && asprintf(&where, "%s/%s", ctx->namespace ? ctx->namespace : "",
+					ctx->pod) >= 0) {
+		print_column(f->out, where, PW_TABLE_WHERE_WIDTH);
+		free(where);
+	} else if (ev->path.data) {
+		print_tail_escaped(f->out, ev->path.data, ev->path.len, PW_TABLE_WHERE_WIDTH);
+	} else {
+		print_column(f->out, NULL, PW_TABLE_WHERE_WIDTH);
+	}
+}
+
+static void print_table(const struct pw_format *f, const struct pw_event *ev,
+			const struct pw_event_context *ctx)
 {
 	const struct pw_event_header *hdr = ev->hdr;
+	char short_id[PW_SHORT_ID_LEN + 1] = "-";
 	struct pw_bytes arg;
 	size_t pos = 0;
 
@@ -152,7 +175,13 @@ static void print_table(const struct pw_format *f, const struct pw_event *ev)
 	fprintf(f->out, "%-6s %7u ", table_event_name(ev->type), hdr->pid);
 	text_bytes(f->out, &ev->comm);
 	fprintf(f->out, "%*s ", (int)(ev->comm.len < 15 ? 15 - ev->comm.len : 0), "");
-	print_table_cgroup(f, ev);
+	if (ctx && ctx->container_id)
+		snprintf(short_id, sizeof(short_id), "%.*s", PW_SHORT_ID_LEN, ctx->container_id);
+	print_column(f->out, short_id, PW_SHORT_ID_LEN);
+	fputc(' ', f->out);
+	print_column(f->out, ctx ? ctx->runtime : NULL, 10);
+	fputc(' ', f->out);
+	print_where(f, ev, ctx);
 	fputc(' ', f->out);
 
 	switch (ev->type) {
@@ -210,7 +239,20 @@ static void print_json_time(const struct pw_format *f, __u64 ktime_ns)
 		ns % 1000000000LL, (uint64_t)ktime_ns);
 }
 
-static void print_json(const struct pw_format *f, const struct pw_event *ev)
+/* "key":"value" or "key":null. */
+static void json_nullable(FILE *out, const char *key, const char *value)
+{
+	if (!value) {
+		fprintf(out, ",\"%s\":null", key);
+		return;
+	}
+	fprintf(out, ",\"%s\":\"", key);
+	json_escape(out, value, strlen(value));
+	fputc('"', out);
+}
+
+static void print_json(const struct pw_format *f, const struct pw_event *ev,
+		       const struct pw_event_context *ctx)
 {
 	const struct pw_event_header *hdr = ev->hdr;
 	struct pw_bytes arg;
@@ -271,13 +313,20 @@ static void print_json(const struct pw_format *f, const struct pw_event *ev)
 	default:
 		break;
 	}
+	json_nullable(out, "container_id", ctx ? ctx->container_id : NULL);
+	json_nullable(out, "runtime", ctx ? ctx->runtime : NULL);
+	json_nullable(out, "pod", ctx ? ctx->pod : NULL);
+	json_nullable(out, "namespace", ctx ? ctx->namespace : NULL);
+	json_nullable(out, "container", ctx ? ctx->container : NULL);
+	json_nullable(out, "qos", ctx ? ctx->qos : NULL);
 	fputs("}\n", out);
 }
 
-void pw_format_event(const struct pw_format *f, const struct pw_event *ev)
+void pw_format_event(const struct pw_format *f, const struct pw_event *ev,
+		     const struct pw_event_context *ctx)
 {
 	if (f->json)
-		print_json(f, ev);
+		print_json(f, ev, ctx);
 	else
-		print_table(f, ev);
+		print_table(f, ev, ctx);
 }

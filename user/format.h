@@ -23,10 +23,19 @@ long long pw_realtime_offset_ns(void);
 /* Column headers of the table; nothing in JSON mode. */
 void pw_format_header(const struct pw_format *f);
 
-void pw_format_event(const struct pw_format *f, const struct pw_event *ev);
+/* What is known of the container an event is about; NULL fields are unknown. */
+struct pw_event_context {
+	const char *container_id, *runtime, *pod, *namespace, *container, *qos;
+};
 
-/* Width of the table's cgroup column: longer paths keep their tail. */
-#define PW_TABLE_CGROUP_WIDTH 40
+/* Print one event; ctx may be NULL. */
+void pw_format_event(const struct pw_format *f, const struct pw_event *ev,
+		     const struct pw_event_context *ctx);
+
+/* Width of the table's POD/CGROUP column: longer names keep their tail. */
+#define PW_TABLE_WHERE_WIDTH 28
+/* Container ids are shown by their first 12 characters in tables, as docker ps does. */
+#define PW_SHORT_ID_LEN 12
 
 /*
  * Print s (already escaped for a terminal) in at most width columns: whole if

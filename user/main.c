@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "ps.h"
 #include "trace.h"
 
 #ifndef PINWATCH_VERSION
@@ -16,6 +17,7 @@ static const char usage[] =
 	"\n"
 	"Commands:\n"
 	"  trace     stream runtime execs, cgroup mkdir/rmdir and cpuset writes live\n"
+	"  ps        list the containers, their pods and CPUs\n"
 	"  version   print the version\n"
 	"  help      show this help\n"
 	"\n"
@@ -35,6 +37,8 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(cmd, "trace"))
 		return cmd_trace(argc - 1, argv + 1);
+	if (!strcmp(cmd, "ps"))
+		return cmd_ps(argc - 1, argv + 1);
 	fprintf(stderr, "pinwatch: unknown command '%s' (see pinwatch --help)\n", cmd);
 	return 2;
 }

@@ -16,6 +16,7 @@
 
 #include <bpf/libbpf.h>
 
+#include "container_map.h"
 #include "event.h"
 #include "filter.h"
 #include "format.h"
@@ -81,6 +82,8 @@ struct trace_opts {
 struct trace_ctx {
 	struct pw_filter filter;
 	struct pw_format format;
+	struct pw_container_map map;
+	bool have_map;
 	__u64 malformed;
 };
 
@@ -165,12 +168,22 @@ static int handle_event(void *ctx, void *data, size_t size)
 	struct trace_ctx *t = ctx;
 	struct pw_event ev;
 
+	struct pw_event_context ectx;
+
 	if (pw_event_decode(data, size, &ev)) {
 		t->malformed++;
 		return 0;
 	}
-	if (pw_filter_match(&t->filter, &ev))
-		pw_format_event(&t->format, &ev);
+	/* A removed cgroup is reported with what the map knew, then forgotten. */
+	if (t->have_map && ev.type != PW_EV_CGROUP_RMDIR)
+		pw_map_apply(&t->map, &ev);
+	if (pw_filter_match(&t->filter, &ev)) {
+		if (t->have_map)
+			pw_map_context(&t->map, &ev, &ectx);
+		pw_format_event(&t->format, &ev, t->have_map ? &ectx : NULL);
+	}
+	if (t->have_map && ev.type == PW_EV_CGROUP_RMDIR)
+		pw_map_apply(&t->map, &ev);
 	return 0;
 }
 
@@ -337,6 +350,15 @@ int cmd_trace(int argc, char **argv)
 		return 1;
 
 	pw_hierarchies_load(&hierarchies);
+	/*
+	 * Scan after attaching: a cgroup made during the scan is both scanned and
+	 * seen as an event, and the map merges the two by cgroup id.
+	 */
+	ctx.have_map = pw_map_init(&ctx.map, NULL) == 0;
+	if (ctx.have_map)
+		pw_map_scan(&ctx.map);
+	else
+		fprintf(stderr, "pinwatch: container columns stay empty, ignoring\n");
 	ctx.filter = opts.filter;
 	ctx.format = (struct pw_format){
 		.out = stdout,
@@ -359,6 +381,8 @@ int cmd_trace(int argc, char **argv)
 
 cleanup:
 	ring_buffer__free(rb);
+	if (ctx.have_map)
+		pw_map_free(&ctx.map);
 	pw_loader_stop(skel);
 	return err ? 1 : 0;
 }

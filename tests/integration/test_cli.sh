@@ -31,6 +31,9 @@ run_pw "--runtime with a slash is rejected" 2 "invalid --runtime 'a/b'" "$PW" tr
 run_pw "--runtime too long is rejected" 2 "invalid --runtime" "$PW" trace --runtime "$(printf 'r%.0s' $(seq 40))"
 run_pw "unknown command is named" 2 "unknown command 'frobnicate'" "$PW" frobnicate
 run_pw "stray argument is named" 2 "unexpected argument 'extra'" "$PW" trace extra
+run_pw "ps: malformed --reserved names the input and why" 2 \
+	"invalid --reserved '7-3': range ends before it starts" "$PW" ps --reserved 7-3
+run_pw "ps: unknown flag is named" 2 "unknown option '--bogus'" "$PW" ps --bogus
 run_pw "not root: one line, what to do" 1 "must run as root" \
 	setpriv --reuid=65534 --regid=65534 --clear-groups "$PW" trace
 run_pw "no BTF: names the path" 1 "no kernel BTF at '/nonexistent/btf'" "$PW" trace --btf /nonexistent/btf
@@ -86,5 +89,5 @@ mkdir "$V2/$TEST_ID/tbl"
 rmdir "$V2/$TEST_ID/tbl"
 kill -INT $pid
 wait $pid
-check "table has the header" grep -q '^TIME  *EVENT  *PID COMM  *CGROUP  *DETAIL$' "$WORK/table"
-check "table has the mkdir row" grep -qE "^[0-9:.]{12} mkdir +[0-9]+ mkdir +/$TEST_ID/tbl +cgroup2 id=[0-9]+$" "$WORK/table"
+check "table has the header" grep -q '^TIME  *EVENT  *PID COMM  *CONTAINER  *RUNTIME  *POD/CGROUP  *DETAIL$' "$WORK/table"
+check "table has the mkdir row" grep -qE "^[0-9:.]{12} mkdir +[0-9]+ mkdir +- +- +/$TEST_ID/tbl +cgroup2 id=[0-9]+$" "$WORK/table"

@@ -21,7 +21,7 @@ static void run_format(FILE *out, const void *arg)
 		.hierarchies = &test_hierarchies,
 	};
 
-	pw_format_event(&f, ev);
+	pw_format_event(&f, ev, NULL);
 }
 
 static void run_table(FILE *out, const void *arg)
@@ -29,7 +29,7 @@ static void run_table(FILE *out, const void *arg)
 	const struct pw_event *ev = arg;
 	struct pw_format f = { .out = out, .hierarchies = &test_hierarchies };
 
-	pw_format_event(&f, ev);
+	pw_format_event(&f, ev, NULL);
 }
 
 /* Format ev as JSON and parse it back; NULL (and a failure) if it is not one valid line. */

@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The cgroup mounts and safe access below them. Paths come from cgroup names
+ * that containers choose: every open resolves beneath the mount's directory
+ * fd and refuses symlinks (openat2 RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS).
+ */
+#ifndef PW_CGROUPFS_H
+#define PW_CGROUPFS_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+#define PW_MOUNT_PATH_LEN 256
+
+struct pw_mounts {
+	char v1_cpuset[PW_MOUNT_PATH_LEN]; /* "" when not mounted */
+	int v1_cpuset_hierarchy;	   /* hierarchy id of v1 cpuset; -1 if none */
+	char v2[PW_MOUNT_PATH_LEN];	   /* "" when not mounted */
+	int v1_cpuset_fd, v2_fd;	   /* O_PATH directory fds, -1 when absent */
+};
+
+/* Find and open the v1 cpuset and cgroup2 mounts; -ENOENT if neither exists. */
+int pw_mounts_open(struct pw_mounts *m);
+void pw_mounts_close(struct pw_mounts *m);
+
+/* The directory fd of hierarchy (0 for cgroup2), or -1 if we have none. */
+int pw_mounts_fd(const struct pw_mounts *m, int hierarchy);
+
+/* The hierarchy that carries cpuset files: v1 cpuset where mounted, else cgroup2 (0). */
+int pw_mounts_cpuset_hierarchy(const struct pw_mounts *m);
+
+/*
+ * Open rel (a cgroup path as the kernel reports it, "/a/b", optionally with
+ * "/file" appended) beneath root_fd, refusing symlinks and escapes.
+ */
+int pw_cgroup_open(int root_fd, const char *rel, int flags);
+
+/*
+ * Read at most size-1 bytes of cgroup file rel/name into buf, NUL-terminated,
+ * one trailing newline removed. Returns the length or -errno.
+ */
+ssize_t pw_cgroup_read(int root_fd, const char *rel, const char *name, char *buf, size_t size);
+
+#endif /* PW_CGROUPFS_H */

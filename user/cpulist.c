@@ -1,0 +1,150 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* cpulist parsing and formatting, bitmap operations. */
+#include "cpulist.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <string.h>
+
+void pw_cpus_clear(struct pw_cpus *cpus)
+{
+	memset(cpus, 0, sizeof(*cpus));
+}
+
+void pw_cpus_set(struct pw_cpus *cpus, unsigned int cpu)
+{
+	if (cpu < PW_MAX_CPUS)
+		cpus->bits[cpu / 64] |= 1ULL << (cpu % 64);
+}
+
+bool pw_cpus_test(const struct pw_cpus *cpus, unsigned int cpu)
+{
+	return cpu < PW_MAX_CPUS && (cpus->bits[cpu / 64] >> (cpu % 64)) & 1;
+}
+
+bool pw_cpus_empty(const struct pw_cpus *cpus)
+{
+	for (size_t i = 0; i < PW_MAX_CPUS / 64; i++)
+		if (cpus->bits[i])
+			return false;
+	return true;
+}
+
+bool pw_cpus_equal(const struct pw_cpus *a, const struct pw_cpus *b)
+{
+	return memcmp(a->bits, b->bits, sizeof(a->bits)) == 0;
+}
+
+bool pw_cpus_intersects(const struct pw_cpus *a, const struct pw_cpus *b)
+{
+	for (size_t i = 0; i < PW_MAX_CPUS / 64; i++)
+		if (a->bits[i] & b->bits[i])
+			return true;
+	return false;
+}
+
+unsigned int pw_cpus_count(const struct pw_cpus *cpus)
+{
+	unsigned int n = 0;
+
+	for (size_t i = 0; i < PW_MAX_CPUS / 64; i++)
+		n += __builtin_popcountll(cpus->bits[i]);
+	return n;
+}
+
+void pw_cpus_or(struct pw_cpus *dst, const struct pw_cpus *src)
+{
+	for (size_t i = 0; i < PW_MAX_CPUS / 64; i++)
+		dst->bits[i] |= src->bits[i];
+}
+
+/* Parse a CPU number at s[*pos]; -1 if there is none or it is too large. */
+static long parse_cpu(const char *s, size_t len, size_t *pos)
+{
+	long v = 0;
+	size_t start = *pos;
+
+	while (*pos < len && isdigit((unsigned char)s[*pos])) {
+		v = v * 10 + (s[*pos] - '0');
+		if (v >= PW_MAX_CPUS)
+			return -1;
+		(*pos)++;
+	}
+	return *pos == start ? -1 : v;
+}
+
+int pw_cpus_parse(const char *s, size_t len, struct pw_cpus *cpus, const char **why)
+{
+	size_t pos = 0;
+	long first, last;
+
+	pw_cpus_clear(cpus);
+	while (len && isspace((unsigned char)s[len - 1]))
+		len--;
+	while (pos < len && isspace((unsigned char)s[pos]))
+		pos++;
+	if (pos == len)
+		return 0;
+	for (;;) {
+		size_t at = pos;
+
+		first = parse_cpu(s, len, &pos);
+		if (first < 0) {
+			*why = pos < len && isdigit((unsigned char)s[at]) ?
+				       "CPU number too large" :
+				       "expected a CPU number";
+			return -EINVAL;
+		}
+		last = first;
+		if (pos < len && s[pos] == '-') {
+			pos++;
+			last = parse_cpu(s, len, &pos);
+			if (last < 0) {
+				*why = "expected a CPU number after '-'";
+				return -EINVAL;
+			}
+			if (last < first) {
+				*why = "range ends before it starts";
+				return -EINVAL;
+			}
+		}
+		for (long c = first; c <= last; c++)
+			pw_cpus_set(cpus, c);
+		if (pos == len)
+			return 0;
+		if (s[pos] != ',') {
+			*why = "unexpected character";
+			return -EINVAL;
+		}
+		pos++;
+	}
+}
+
+void pw_cpus_format(const struct pw_cpus *cpus, char *buf, size_t size)
+{
+	size_t used = 0;
+	int n;
+
+	if (size == 0)
+		return;
+	buf[0] = '\0';
+	for (unsigned int c = 0; c < PW_MAX_CPUS; c++) {
+		unsigned int end = c;
+
+		if (!pw_cpus_test(cpus, c))
+			continue;
+		while (end + 1 < PW_MAX_CPUS && pw_cpus_test(cpus, end + 1))
+			end++;
+		if (end == c)
+			n = snprintf(buf + used, size - used, "%s%u", used ? "," : "", c);
+		else
+			n = snprintf(buf + used, size - used, "%s%u-%u", used ? "," : "", c, end);
+		/* Keep room for ",..." so a cut list says so and never ends in a cut number. */
+		if (n < 0 || (size_t)n + 5 > size - used) {
+			snprintf(buf + used, size - used, "%s", size - used >= 5 ? ",..." : "");
+			return;
+		}
+		used += n;
+		c = end;
+	}
+}

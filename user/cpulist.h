@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * CPU sets as the kernel writes them in cpuset files ("0-3,8,10-11"):
+ * parsing with errors that name the input, formatting, set operations.
+ */
+#ifndef PW_CPULIST_H
+#define PW_CPULIST_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+/* The kernel's largest NR_CPUS on x86-64 is 8192. */
+#define PW_MAX_CPUS 8192
+
+struct pw_cpus {
+	uint64_t bits[PW_MAX_CPUS / 64];
+};
+
+/*
+ * Parse a cpulist of len bytes (not NUL-terminated; surrounding whitespace
+ * and one trailing newline allowed; empty means no CPU). Returns 0, or
+ * -EINVAL with a reason in *why (a static string) for a malformed list,
+ * a reversed range or a CPU number >= PW_MAX_CPUS.
+ */
+int pw_cpus_parse(const char *s, size_t len, struct pw_cpus *cpus, const char **why);
+
+/*
+ * Write the canonical cpulist ("0-3,8") into buf; "" for an empty set. A list
+ * that does not fit ends in ",..." (PW_CPULIST_LEN fits any realistic set).
+ */
+#define PW_CPULIST_LEN 256
+void pw_cpus_format(const struct pw_cpus *cpus, char *buf, size_t size);
+
+void pw_cpus_clear(struct pw_cpus *cpus);
+void pw_cpus_set(struct pw_cpus *cpus, unsigned int cpu);
+bool pw_cpus_test(const struct pw_cpus *cpus, unsigned int cpu);
+bool pw_cpus_empty(const struct pw_cpus *cpus);
+bool pw_cpus_equal(const struct pw_cpus *a, const struct pw_cpus *b);
+bool pw_cpus_intersects(const struct pw_cpus *a, const struct pw_cpus *b);
+unsigned int pw_cpus_count(const struct pw_cpus *cpus);
+/* dst |= src */
+void pw_cpus_or(struct pw_cpus *dst, const struct pw_cpus *src);
+
+#endif /* PW_CPULIST_H */

@@ -97,17 +97,21 @@ use_cpuset_hierarchy() {
 }
 
 # start_trace ARGS...: run `pinwatch trace --json ARGS` until stop_trace.
+# Loading is slow under emulation (the guests): wait up to 60 s for it.
 start_trace() {
 	local i
 	: >"$TRACE_OUT"
 	"$PW" trace --json "$@" >"$TRACE_OUT" 2>"$TRACE_ERR" &
 	TRACE_PID=$!
-	for ((i = 0; i < 200; i++)); do
+	for ((i = 0; i < 600; i++)); do
 		grep -q 'tracing' "$TRACE_ERR" 2>/dev/null && return 0
 		kill -0 "$TRACE_PID" 2>/dev/null || break
-		sleep 0.05
+		sleep 0.1
 	done
 	echo "# pinwatch trace did not start: $(cat "$TRACE_ERR")"
+	# Never leave a tracer behind, started or not.
+	kill -KILL "$TRACE_PID" 2>/dev/null
+	wait "$TRACE_PID" 2>/dev/null
 	TRACE_PID=""
 	return 1
 }

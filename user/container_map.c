@@ -316,16 +316,18 @@ int pw_map_scan(struct pw_container_map *map)
 /* A runtime's create/run: remember where its container's cgroup will be. */
 static void remember_cmd(struct pw_container_map *map, const struct pw_event *ev)
 {
+	struct pw_runtime_cmd cmd;
 	struct pw_pending_cmd *p;
 	char cwd_link[64];
 	ssize_t n;
 
+	map->last_exec = NULL;
+	/* Only a create or run takes a slot: runtimes are exec'd often for other work. */
+	if (pw_runtime_cmd_parse(ev->exec->filename, &ev->args, &cmd))
+		return;
 	p = &map->pending[map->pending_next++ % PW_MAP_PENDING_CMDS];
 	memset(p, 0, sizeof(*p));
-	if (pw_runtime_cmd_parse(ev->exec->filename, &ev->args, &p->cmd)) {
-		memset(p, 0, sizeof(*p));
-		return;
-	}
+	p->cmd = cmd;
 	/* Without --bundle the bundle is the runtime's working directory. */
 	if (!p->cmd.bundle[0]) {
 		snprintf(cwd_link, sizeof(cwd_link), "/proc/%u/cwd", ev->hdr->pid);
@@ -333,6 +335,7 @@ static void remember_cmd(struct pw_container_map *map, const struct pw_event *ev
 		p->cmd.bundle[n > 0 ? n : 0] = '\0';
 	}
 	resolve_bundle(p);
+	map->last_exec = p;
 }
 
 void pw_map_apply(struct pw_container_map *map, const struct pw_event *ev)
@@ -382,18 +385,14 @@ void pw_map_context(struct pw_container_map *map, const struct pw_event *ev,
 		break;
 	case PW_EV_EXEC:
 		/* The create/run pw_map_apply() just remembered, if this exec was one. */
-		if (map->pending_next) {
-			const struct pw_pending_cmd *p =
-				&map->pending[(map->pending_next - 1) % PW_MAP_PENDING_CMDS];
+		if (map->last_exec) {
+			const struct pw_pending_cmd *p = map->last_exec;
 
-			if (p->cmd.id[0]) {
-				ctx->container_id = p->cmd.id;
-				ctx->runtime = nonempty(p->meta.engine) ? p->meta.engine :
-									  p->cmd.runtime;
-				ctx->pod = nonempty(p->meta.pod);
-				ctx->namespace = nonempty(p->meta.namespace);
-				ctx->container = nonempty(p->meta.container);
-			}
+			ctx->container_id = p->cmd.id;
+			ctx->runtime = nonempty(p->meta.engine) ? p->meta.engine : p->cmd.runtime;
+			ctx->pod = nonempty(p->meta.pod);
+			ctx->namespace = nonempty(p->meta.namespace);
+			ctx->container = nonempty(p->meta.container);
 		}
 		return;
 	default:

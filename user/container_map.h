@@ -57,6 +57,8 @@ struct pw_container_map {
 	struct pw_cpus reserved; /* never counted as a container's exclusive CPUs */
 	struct pw_pending_cmd pending[PW_MAP_PENDING_CMDS];
 	unsigned int pending_next;
+	/* The create/run of the exec event applied last; NULL if it was none. */
+	const struct pw_pending_cmd *last_exec;
 	/* Containers found in the runtimes' state directories by the scan. */
 	struct pw_pending_cmd *states;
 	size_t nr_states, cap_states;

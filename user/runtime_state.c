@@ -62,19 +62,31 @@ static bool option_value(const struct pw_bytes *arg, const char *name, const str
 	return true;
 }
 
-/* Global options of runc and crun that take a value (the rest are flags). */
-static const char *const global_with_value[] = { "--root", "--log", "--log-format",
-						 "--log-level", "--criu", "--rootless",
-						 "--cgroup-manager" };
-/* Options of create and run that take a value. */
+/* Global options of runc and crun that take a value (the rest are flags); --root aside. */
+static const char *const global_with_value[] = { "--log",      "--log-format", "--log-level",
+						 "--criu",     "--rootless",   "--cgroup-manager",
+						 NULL };
+/* Options of create and run that take a value; --bundle aside. */
 static const char *const cmd_with_value[] = { "--console-socket", "--pid-file", "--preserve-fds",
-					      "--notify-socket" };
+					      "--notify-socket", NULL };
+
+/* True, with its value consumed, when arg is one of names (a NULL-terminated list). */
+static bool skip_option_with_value(const struct pw_bytes *arg, const char *const *names,
+				   const struct pw_bytes *args, size_t *pos)
+{
+	struct pw_bytes value;
+
+	for (; *names; names++)
+		if (option_value(arg, *names, args, pos, &value))
+			return true;
+	return false;
+}
 
 int pw_runtime_cmd_parse(const char *runtime, const struct pw_bytes *args,
 			 struct pw_runtime_cmd *cmd)
 {
 	struct pw_bytes arg, value;
-	size_t pos = 0, i;
+	size_t pos = 0;
 	bool in_cmd = false;
 
 	memset(cmd, 0, sizeof(*cmd));
@@ -87,12 +99,8 @@ int pw_runtime_cmd_parse(const char *runtime, const struct pw_bytes *args,
 				copy_arg(cmd->root, sizeof(cmd->root), &value);
 				continue;
 			}
-			for (i = 0; i < sizeof(global_with_value) / sizeof(global_with_value[0]); i++)
-				if (option_value(&arg, global_with_value[i], args, &pos, &value))
-					break;
-			if (i < sizeof(global_with_value) / sizeof(global_with_value[0]))
-				continue;
-			if (arg.len && arg.data[0] == '-')
+			if (skip_option_with_value(&arg, global_with_value, args, &pos) ||
+			    (arg.len && arg.data[0] == '-'))
 				continue;
 			if (!arg_is(&arg, "create") && !arg_is(&arg, "run"))
 				return -ENOENT;
@@ -105,12 +113,8 @@ int pw_runtime_cmd_parse(const char *runtime, const struct pw_bytes *args,
 			copy_arg(cmd->bundle, sizeof(cmd->bundle), &value);
 			continue;
 		}
-		for (i = 0; i < sizeof(cmd_with_value) / sizeof(cmd_with_value[0]); i++)
-			if (option_value(&arg, cmd_with_value[i], args, &pos, &value))
-				break;
-		if (i < sizeof(cmd_with_value) / sizeof(cmd_with_value[0]))
-			continue;
-		if (arg.len && arg.data[0] == '-')
+		if (skip_option_with_value(&arg, cmd_with_value, args, &pos) ||
+		    (arg.len && arg.data[0] == '-'))
 			continue;
 		/* The first operand is the container id. */
 		if (!copy_arg(cmd->id, sizeof(cmd->id), &arg) || !pw_valid_container_id(cmd->id))

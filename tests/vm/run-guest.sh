@@ -36,7 +36,7 @@ command -v qemu-system-x86_64 >/dev/null ||
 
 # -smp 3: an isolated partition of two CPUs needs a third for the rest.
 timeout --kill-after=10 "$VM_TIMEOUT" qemu-system-x86_64 \
-	-accel tcg,thread=multi -cpu max -smp 3 -m 2048 \
+	-accel tcg,thread=single -cpu max -smp 3 -m 2048 \
 	-nographic -no-reboot -monitor none -serial stdio \
 	-kernel "$kernel" -initrd "$initramfs" \
 	-append "console=ttyS0 quiet loglevel=3 panic=-1 rdinit=/init" \

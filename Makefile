@@ -40,7 +40,7 @@ msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
 endif
 
 .DELETE_ON_ERROR:
-.PHONY: all clean check check-vm unit helpers vmlinux
+.PHONY: all clean check check-vm unit helpers vmlinux bench
 
 all: $(OUTPUT)/pinwatch helpers
 
@@ -85,6 +85,10 @@ check: all $(UNIT_BIN)
 # Only the kernel-matrix guests (6.1 and 6.12 under QEMU); `check` runs them too.
 check-vm: all
 	$(Q)tests/run.sh vm
+
+# Speed targets live here, not in timed tests: docs/PERFORMANCE.md.
+bench: all
+	$(Q)scripts/bench.sh
 
 vmlinux:
 	$(Q)scripts/gen-vmlinux.sh

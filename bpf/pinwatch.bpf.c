@@ -257,18 +257,22 @@ int BPF_PROG(sched_process_exec, struct task_struct *task, pid_t old_pid,
 	return 0;
 }
 
-/* The struct file behind fd in the current task, or NULL. */
+/*
+ * The struct file behind fd in the current task, or NULL. The BTF task
+ * pointer lets task->files->fdt be walked with plain loads, even from a
+ * classic tracepoint program; only the fd array (pointers to pointers, which
+ * BTF does not type) needs a probe read. Four helper calls fewer per write
+ * than BPF_CORE_READ all the way (docs/PERFORMANCE.md).
+ */
 static __always_inline struct file *current_fd_file(unsigned long fd)
 {
-	struct task_struct *task = (void *)bpf_get_current_task();
-	struct fdtable *fdt = BPF_CORE_READ(task, files, fdt);
-	struct file **fds;
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct fdtable *fdt = task->files->fdt;
 	struct file *file = NULL;
 
-	if (fd >= BPF_CORE_READ(fdt, max_fds))
+	if (fd >= fdt->max_fds)
 		return NULL;
-	fds = BPF_CORE_READ(fdt, fd);
-	bpf_probe_read_kernel(&file, sizeof(file), &fds[fd]);
+	bpf_probe_read_kernel(&file, sizeof(file), &fdt->fd[fd]);
 	return file;
 }
 

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-only
-# What pinwatch adds to every write(2) on the node: the median ns per write to
-# /dev/null without pinwatch, and with `pinwatch trace --type cpuset_write`
-# attached, alternating the two in one run (these machines are shared and
-# noisy: only a same-run baseline means anything). Needs root.
+# What pinwatch adds to every write(2) on the node, and to every other
+# syscall: median ns per write to /dev/null and per getppid(2) without
+# pinwatch, and with `pinwatch trace --type cpuset_write` attached,
+# alternating the two in one run (these machines are shared and noisy: only
+# a same-run baseline means anything). Needs root.
 #
 # Usage: scripts/bench.sh [ROUNDS] [WRITES_PER_ROUND]
 set -euo pipefail
@@ -14,20 +15,29 @@ loop=build/tests/write_loop
 
 median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 
-base=() traced=()
+err=$(mktemp)
+trap 'rm -f "$err"' EXIT
+base=() traced=() obase=() otraced=()
 for ((r = 0; r < rounds; r++)); do
-	base+=("$("$loop" "$writes")")
-	./build/pinwatch trace --type cpuset_write >/dev/null 2>"$(mktemp)" &
+	base+=("$("$loop" "$writes" write)")
+	obase+=("$("$loop" "$writes" getppid)")
+	./build/pinwatch trace --type cpuset_write >/dev/null 2>"$err" &
 	pid=$!
-	# Wait until attached: the tracer says so on stderr.
-	sleep 1
-	traced+=("$("$loop" "$writes")")
+	until grep -q tracing "$err"; do sleep 0.1; done
+	traced+=("$("$loop" "$writes" write)")
+	otraced+=("$("$loop" "$writes" getppid)")
 	kill -INT $pid
 	wait $pid
 done
-b=$(printf '%s\n' "${base[@]}" | median)
-t=$(printf '%s\n' "${traced[@]}" | median)
-echo "write(2) to /dev/null, median of $rounds rounds x $writes writes"
-echo "  baseline:                      $b ns/write   (rounds: ${base[*]})"
-echo "  pinwatch trace (cpuset_write): $t ns/write   (rounds: ${traced[*]})"
-awk -v b="$b" -v t="$t" 'BEGIN { printf "  added: %.1f ns/write (%.2fx the baseline)\n", t - b, t / b }'
+# report NAME BASELINE... -- TRACED...
+report() {
+	local b t
+	b=$(printf '%s\n' "${@:2:$rounds}" | median)
+	t=$(printf '%s\n' "${@:$((rounds + 3))}" | median)
+	echo "$1, median of $rounds rounds x $writes calls"
+	echo "  baseline:                      $b ns/call   (rounds: ${*:2:$rounds})"
+	echo "  pinwatch trace (cpuset_write): $t ns/call   (rounds: ${*:$((rounds + 3))})"
+	awk -v b="$b" -v t="$t" 'BEGIN { printf "  added: %.1f ns/call (%.2fx the baseline)\n", t - b, t / b }'
+}
+report "write(2) to /dev/null" "${base[@]}" -- "${traced[@]}"
+report "getppid(2), a syscall pinwatch does not look at" "${obase[@]}" -- "${otraced[@]}"

@@ -203,34 +203,33 @@ static void copy_str(char *dst, size_t size, const char *src)
 		snprintf(dst, size, "%s", src);
 }
 
-/* Annotations of containerd's CRI plugin and of CRI-O. */
+/* Where each engine writes pod, namespace and names into a container's annotations. */
+static const struct engine_annotations {
+	const char *engine, *type, *pod, *namespace, *container, *pod_uid;
+} engines[] = {
+	{ "containerd", "io.kubernetes.cri.container-type", "io.kubernetes.cri.sandbox-name",
+	  "io.kubernetes.cri.sandbox-namespace", "io.kubernetes.cri.container-name",
+	  "io.kubernetes.cri.sandbox-uid" },
+	{ "cri-o", "io.kubernetes.cri-o.ContainerType", "io.kubernetes.pod.name",
+	  "io.kubernetes.pod.namespace", "io.kubernetes.container.name", "io.kubernetes.pod.uid" },
+};
+
 static void meta_from_annotations(json_object *ann, struct pw_container_meta *meta)
 {
-	const char *type;
+	for (size_t i = 0; i < sizeof(engines) / sizeof(engines[0]); i++) {
+		const struct engine_annotations *e = &engines[i];
+		const char *type = json_str(ann, e->type);
 
-	if (json_str(ann, "io.kubernetes.cri.sandbox-namespace") ||
-	    json_str(ann, "io.kubernetes.cri.container-type")) {
-		copy_str(meta->engine, sizeof(meta->engine), "containerd");
-		copy_str(meta->pod, sizeof(meta->pod), json_str(ann, "io.kubernetes.cri.sandbox-name"));
-		copy_str(meta->namespace, sizeof(meta->namespace),
-			 json_str(ann, "io.kubernetes.cri.sandbox-namespace"));
-		copy_str(meta->container, sizeof(meta->container),
-			 json_str(ann, "io.kubernetes.cri.container-name"));
-		copy_str(meta->pod_uid, sizeof(meta->pod_uid),
-			 json_str(ann, "io.kubernetes.cri.sandbox-uid"));
-		type = json_str(ann, "io.kubernetes.cri.container-type");
+		/* An engine is known by its container type or its namespace annotation. */
+		if (!type && !json_str(ann, e->namespace))
+			continue;
+		copy_str(meta->engine, sizeof(meta->engine), e->engine);
+		copy_str(meta->pod, sizeof(meta->pod), json_str(ann, e->pod));
+		copy_str(meta->namespace, sizeof(meta->namespace), json_str(ann, e->namespace));
+		copy_str(meta->container, sizeof(meta->container), json_str(ann, e->container));
+		copy_str(meta->pod_uid, sizeof(meta->pod_uid), json_str(ann, e->pod_uid));
 		meta->sandbox = type && !strcmp(type, "sandbox");
-	} else if (json_str(ann, "io.kubernetes.cri-o.ContainerType") ||
-		   json_str(ann, "io.kubernetes.pod.namespace")) {
-		copy_str(meta->engine, sizeof(meta->engine), "cri-o");
-		copy_str(meta->pod, sizeof(meta->pod), json_str(ann, "io.kubernetes.pod.name"));
-		copy_str(meta->namespace, sizeof(meta->namespace),
-			 json_str(ann, "io.kubernetes.pod.namespace"));
-		copy_str(meta->container, sizeof(meta->container),
-			 json_str(ann, "io.kubernetes.container.name"));
-		copy_str(meta->pod_uid, sizeof(meta->pod_uid), json_str(ann, "io.kubernetes.pod.uid"));
-		type = json_str(ann, "io.kubernetes.cri-o.ContainerType");
-		meta->sandbox = type && !strcmp(type, "sandbox");
+		return;
 	}
 }
 

@@ -158,7 +158,8 @@ static __always_inline bool hierarchy_wanted(struct cgroup *cgrp)
 	       (1U << bpf_core_enum_value(enum cgroup_subsys_id, cpuset_cgrp_id));
 }
 
-static __always_inline int handle_cgroup(struct cgroup *cgrp, const char *path, __u32 type)
+static __always_inline int handle_cgroup(struct cgroup *cgrp, const char *path, __u32 type,
+					 __u32 extra_flags)
 {
 	struct pw_cgroup_event *e;
 	bool truncated = false;
@@ -178,7 +179,7 @@ static __always_inline int handle_cgroup(struct cgroup *cgrp, const char *path, 
 	e->level = BPF_CORE_READ(cgrp, level);
 	e->id = BPF_CORE_READ(cgrp, kn, id);
 	e->path_len = read_kernel_str(e->path, sizeof(e->path), path, &truncated);
-	e->flags = truncated ? PW_F_PATH_TRUNCATED : 0;
+	e->flags = (truncated ? PW_F_PATH_TRUNCATED : 0) | extra_flags;
 	bpf_ringbuf_submit(e, flags);
 	count(type, PW_CNT_EMITTED);
 	return 0;
@@ -187,13 +188,23 @@ static __always_inline int handle_cgroup(struct cgroup *cgrp, const char *path, 
 SEC("tp_btf/cgroup_mkdir")
 int BPF_PROG(cgroup_mkdir, struct cgroup *cgrp, const char *path)
 {
-	return handle_cgroup(cgrp, path, PW_EV_CGROUP_MKDIR);
+	return handle_cgroup(cgrp, path, PW_EV_CGROUP_MKDIR, 0);
 }
 
 SEC("tp_btf/cgroup_rmdir")
 int BPF_PROG(cgroup_rmdir, struct cgroup *cgrp, const char *path)
 {
-	return handle_cgroup(cgrp, path, PW_EV_CGROUP_RMDIR);
+	return handle_cgroup(cgrp, path, PW_EV_CGROUP_RMDIR, 0);
+}
+
+/*
+ * A container's process exits before its cgroup is removed, and a failed
+ * start may leave the cgroup behind: unpopulated is when its CPUs are free.
+ */
+SEC("tp_btf/cgroup_notify_populated")
+int BPF_PROG(cgroup_notify_populated, struct cgroup *cgrp, const char *path, int val)
+{
+	return handle_cgroup(cgrp, path, PW_EV_CGROUP_POPULATED, val ? PW_F_POPULATED : 0);
 }
 
 SEC("tp_btf/sched_process_exec")

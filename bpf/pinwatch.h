@@ -15,7 +15,8 @@ enum pw_event_type {
 	PW_EV_CGROUP_RMDIR = 2,
 	PW_EV_EXEC = 3,
 	PW_EV_CPUSET_WRITE = 4,
-	PW_EV_TYPE_MAX, /* one past the last event number */
+	PW_EV_CGROUP_POPULATED = 5, /* populated or unpopulated: see PW_F_POPULATED */
+	PW_EV_TYPE_MAX,		    /* one past the last event number */
 };
 
 /* Counters kept per event type in a per-CPU array, see counter_index(). */
@@ -38,6 +39,8 @@ enum pw_write_syscall {
 #define PW_F_PATH_TRUNCATED (1U << 0)
 #define PW_F_VALUE_TRUNCATED (1U << 1)
 #define PW_F_ARGS_TRUNCATED (1U << 2)
+/* cgroup_populated: the cgroup now has tasks (set) or has none left (clear). */
+#define PW_F_POPULATED (1U << 3)
 
 #define PW_COMM_LEN 16
 /* Power-of-two buffer sizes let the BPF side bound offsets with a mask. */
@@ -62,7 +65,7 @@ struct pw_event_header {
 	char comm[PW_COMM_LEN];
 };
 
-/* cgroup:cgroup_mkdir and cgroup:cgroup_rmdir. */
+/* cgroup:cgroup_mkdir, cgroup:cgroup_rmdir and cgroup:cgroup_notify_populated. */
 struct pw_cgroup_event {
 	struct pw_event_header hdr;
 	__s32 hierarchy_id; /* 0 is cgroup2, each v1 hierarchy has its own */

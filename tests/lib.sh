@@ -39,7 +39,7 @@ _run_cleanups() {
 	for ((i = ${#_cleanups[@]} - 1; i >= 0; i--)); do
 		eval "${_cleanups[$i]}" >/dev/null 2>&1 || true
 	done
-	rm -rf "$WORK"
+	[ -n "${KEEP_WORK:-}" ] && echo "# kept $WORK" || rm -rf "$WORK"
 }
 trap _run_cleanups EXIT
 trap 'exit 130' INT TERM
@@ -194,6 +194,63 @@ rm_cgroup_everywhere() {
 	for m in $(awk '$3 == "cgroup" || $3 == "cgroup2" { print $2 }' /proc/mounts); do
 		rm_cgroup_tree "$m/$1"
 	done
+}
+
+# spinners_hits PROBE_CGROUP CPU [FIRST]: start two CPU-bound spinners in
+# PROBE (a cpuset that allows CPU), pinned to CPU FIRST (0), then allowed on
+# all CPUs;
+# sample their CPU every 50 ms for 2 s and print how many samples found one
+# on CPU. Load balancing moves one there within ~50-500 ms; with CPU out of
+# balancing, never (../shared/TESTING.md).
+spinners_hits() {
+	local probe=$1 target=$2 first=${3:-0} pids=() p hits=0 cpu i allowed
+	# Widen to what the cpuset allows (an isolated partition refuses other CPUs).
+	allowed=$(cat "$probe/cpuset.cpus.effective" "$probe/cpuset.effective_cpus" 2>/dev/null)
+	for i in 1 2; do
+		sh -c "echo \$\$ >'$probe/cgroup.procs' && exec taskset -c $first sh -c 'while :; do :; done'" &
+		pids+=($!)
+	done
+	sleep 0.2
+	for p in "${pids[@]}"; do
+		if ! taskset -pc "$allowed" "$p" >/dev/null; then
+			kill "${pids[@]}" 2>/dev/null
+			wait "${pids[@]}" 2>/dev/null
+			echo "spinners could not be allowed on $allowed" >&2
+			echo -1
+			return
+		fi
+	done
+	for ((i = 0; i < 40; i++)); do
+		for p in "${pids[@]}"; do
+			cpu=$(awk '{ print $39 }' "/proc/$p/stat" 2>/dev/null)
+			[ "$cpu" = "$target" ] && hits=$((hits + 1))
+		done
+		sleep 0.05
+	done
+	kill "${pids[@]}" 2>/dev/null
+	wait "${pids[@]}" 2>/dev/null
+	echo "$hits"
+}
+
+# balanced_to PROBE CPU [FIRST]: spinners reach CPU within up to 5 tries. A
+# busy machine may not migrate in one try: never call a quiet baseline a pass.
+balanced_to() {
+	local try
+	for ((try = 0; try < 5; try++)); do
+		[ "$(spinners_hits "$1" "$2" "${3:-0}")" -gt 0 ] && return 0
+	done
+	return 1
+}
+
+# wait_for SECONDS COMMAND...: poll until COMMAND succeeds.
+wait_for() {
+	local limit=$1 i
+	shift
+	for ((i = 0; i < limit * 10; i++)); do
+		"$@" && return 0
+		sleep 0.1
+	done
+	return 1
 }
 
 require_basics

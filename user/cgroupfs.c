@@ -8,6 +8,7 @@
 #include <linux/openat2.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -127,4 +128,98 @@ ssize_t pw_cgroup_read(int root_fd, const char *rel, const char *name, char *buf
 	if (n > 0 && buf[n - 1] == '\n')
 		buf[--n] = '\0';
 	return n;
+}
+
+/* The mount path of hierarchy, for log lines. */
+static const char *mount_path(const struct pw_mounts *m, int hierarchy)
+{
+	return hierarchy == 0 ? m->v2 : m->v1_cpuset;
+}
+
+int pw_cgroup_write(const struct pw_mounts *m, int hierarchy, const char *rel, const char *name,
+		    const char *value, bool dry_run)
+{
+	int root = pw_mounts_fd(m, hierarchy), fd, err = 0, len;
+	char path[PATH_MAX];
+	const char *shown = value[0] == '\n' ? "\\n" : value;
+
+	len = snprintf(path, sizeof(path), "%s/%s", rel, name);
+	if (len < 0 || (size_t)len >= sizeof(path))
+		return -ENAMETOOLONG;
+	if (dry_run) {
+		fprintf(stderr, "pinwatch: dry run: would write '%s' to '%s%s'\n", shown,
+			mount_path(m, hierarchy), path);
+		return 0;
+	}
+	fd = pw_cgroup_open(root, path, O_WRONLY);
+	if (fd < 0) {
+		err = fd;
+	} else {
+		if (write(fd, value, strlen(value)) < 0)
+			err = -errno;
+		close(fd);
+	}
+	if (err)
+		fprintf(stderr, "pinwatch: failed to write '%s' to '%s%s': %s\n", shown,
+			mount_path(m, hierarchy), path, strerror(-err));
+	else
+		fprintf(stderr, "pinwatch: wrote '%s' to '%s%s'\n", shown, mount_path(m, hierarchy),
+			path);
+	return err;
+}
+
+/* The parent directory fd and last component of rel, beneath hierarchy's mount. */
+static int open_parent(const struct pw_mounts *m, int hierarchy, const char *rel,
+		       const char **base)
+{
+	char parent[PATH_MAX];
+	const char *slash = strrchr(rel, '/');
+
+	if (!slash || !slash[1] || !strcmp(slash + 1, ".") || !strcmp(slash + 1, ".."))
+		return -EINVAL;
+	snprintf(parent, sizeof(parent), "%.*s", (int)(slash - rel), rel);
+	*base = slash + 1;
+	return pw_cgroup_open(pw_mounts_fd(m, hierarchy), parent, O_RDONLY | O_DIRECTORY);
+}
+
+int pw_cgroup_mkdir(const struct pw_mounts *m, int hierarchy, const char *rel, bool dry_run)
+{
+	const char *base;
+	int dir, err = 0;
+
+	if (dry_run) {
+		fprintf(stderr, "pinwatch: dry run: would make cgroup '%s%s'\n",
+			mount_path(m, hierarchy), rel);
+		return 0;
+	}
+	dir = open_parent(m, hierarchy, rel, &base);
+	if (dir < 0)
+		return dir;
+	if (mkdirat(dir, base, 0755) && errno != EEXIST)
+		err = -errno;
+	close(dir);
+	fprintf(stderr, "pinwatch: %s cgroup '%s%s'%s%s\n", err ? "failed to make" : "made",
+		mount_path(m, hierarchy), rel, err ? ": " : "", err ? strerror(-err) : "");
+	return err;
+}
+
+int pw_cgroup_rmdir(const struct pw_mounts *m, int hierarchy, const char *rel, bool dry_run)
+{
+	const char *base;
+	int dir, err = 0;
+
+	if (dry_run) {
+		fprintf(stderr, "pinwatch: dry run: would remove cgroup '%s%s'\n",
+			mount_path(m, hierarchy), rel);
+		return 0;
+	}
+	dir = open_parent(m, hierarchy, rel, &base);
+	if (dir < 0)
+		return dir == -ENOENT ? 0 : dir;
+	if (unlinkat(dir, base, AT_REMOVEDIR) && errno != ENOENT)
+		err = -errno;
+	close(dir);
+	fprintf(stderr, "pinwatch: %s cgroup '%s%s'%s%s\n", err ? "failed to remove" : "removed",
+		mount_path(m, hierarchy), rel, err ? ": " : "", err ? strerror(-err) : "");
+	return err;
 }

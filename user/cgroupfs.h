@@ -7,6 +7,7 @@
 #ifndef PW_CGROUPFS_H
 #define PW_CGROUPFS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
 
@@ -40,5 +41,20 @@ int pw_cgroup_open(int root_fd, const char *rel, int flags);
  * one trailing newline removed. Returns the length or -errno.
  */
 ssize_t pw_cgroup_read(int root_fd, const char *rel, const char *name, char *buf, size_t size);
+
+/*
+ * Write value to cgroup file rel/name with one write(2). The result is
+ * logged on stderr with path and value, success or failure: the agent's
+ * every change to the kernel leaves a line. dry_run logs and writes nothing.
+ * Returns 0 or -errno.
+ */
+int pw_cgroup_write(const struct pw_mounts *m, int hierarchy, const char *rel, const char *name,
+		    const char *value, bool dry_run);
+
+/* mkdir rel beneath hierarchy's mount (0700 is ignored by cgroupfs); 0 if it exists. */
+int pw_cgroup_mkdir(const struct pw_mounts *m, int hierarchy, const char *rel, bool dry_run);
+
+/* rmdir rel beneath hierarchy's mount; 0 if it is already gone. */
+int pw_cgroup_rmdir(const struct pw_mounts *m, int hierarchy, const char *rel, bool dry_run);
 
 #endif /* PW_CGROUPFS_H */

@@ -356,8 +356,15 @@ void pw_map_apply(struct pw_container_map *map, const struct pw_event *ev)
 		break;
 	case PW_EV_CPUSET_WRITE:
 		c = pw_map_find(map, ev->write->hierarchy_id, ev->write->target_id);
-		if (c && c->is_container && ev->write->ret >= 0)
+		if (c && c->is_container && ev->write->ret >= 0) {
 			read_cpus(map, c);
+			c->refusal_logged = false; /* new CPUs, a new verdict */
+		}
+		break;
+	case PW_EV_CGROUP_POPULATED:
+		c = pw_map_find(map, ev->cgroup->hierarchy_id, ev->cgroup->id);
+		if (c)
+			c->exited = !(ev->cgroup->flags & PW_F_POPULATED);
 		break;
 	default:
 		break;

@@ -39,6 +39,8 @@ struct pw_container {
 	char oci_runtime[16];	       /* runc, crun when an exec told us */
 	struct pw_container_meta meta; /* meta.bundle[0] set when found */
 	bool meta_found;
+	bool exited;		       /* populated once, now without tasks */
+	bool refusal_logged;	       /* the agent said once why it will not isolate it */
 	bool cpus_known;
 	struct pw_cpus cpus;	  /* cpuset.cpus as written */
 	struct pw_cpus effective; /* what the kernel grants */

@@ -12,6 +12,7 @@ static const char *const type_names[PW_EV_TYPE_MAX] = {
 	[PW_EV_CGROUP_RMDIR] = "cgroup_rmdir",
 	[PW_EV_EXEC] = "exec",
 	[PW_EV_CPUSET_WRITE] = "cpuset_write",
+	[PW_EV_CGROUP_POPULATED] = "cgroup_populated",
 };
 
 const char *pw_event_type_name(enum pw_event_type type)
@@ -34,6 +35,7 @@ static size_t expected_size(enum pw_event_type type)
 	switch (type) {
 	case PW_EV_CGROUP_MKDIR:
 	case PW_EV_CGROUP_RMDIR:
+	case PW_EV_CGROUP_POPULATED:
 		return sizeof(struct pw_cgroup_event);
 	case PW_EV_EXEC:
 		return sizeof(struct pw_exec_event);
@@ -76,6 +78,7 @@ int pw_event_decode(const void *data, size_t size, struct pw_event *ev)
 	switch (ev->type) {
 	case PW_EV_CGROUP_MKDIR:
 	case PW_EV_CGROUP_RMDIR:
+	case PW_EV_CGROUP_POPULATED:
 		ev->cgroup = data;
 		ev->path = counted_str(ev->cgroup->path, sizeof(ev->cgroup->path),
 				       ev->cgroup->path_len);

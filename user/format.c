@@ -55,6 +55,8 @@ static const char *table_event_name(enum pw_event_type type)
 		return "exec";
 	case PW_EV_CPUSET_WRITE:
 		return "cpuset";
+	case PW_EV_CGROUP_POPULATED:
+		return "popul";
 	default:
 		return "?";
 	}
@@ -185,6 +187,10 @@ static void print_table(const struct pw_format *f, const struct pw_event *ev,
 	fputc(' ', f->out);
 
 	switch (ev->type) {
+	case PW_EV_CGROUP_POPULATED:
+		fprintf(f->out, "%s ", ev->cgroup->flags & PW_F_POPULATED ? "populated" : "unpopulated");
+		/* The rest is as for mkdir and rmdir. */
+		__attribute__((fallthrough));
 	case PW_EV_CGROUP_MKDIR:
 	case PW_EV_CGROUP_RMDIR:
 		fprintf(f->out, "%s id=%" PRIu64 "%s",
@@ -267,6 +273,10 @@ static void print_json(const struct pw_format *f, const struct pw_event *ev,
 	fprintf(out, ",\"writer_cgroup_id\":%" PRIu64, (uint64_t)hdr->cgroup_id);
 
 	switch (ev->type) {
+	case PW_EV_CGROUP_POPULATED:
+		json_bool(out, "populated", ev->cgroup->flags & PW_F_POPULATED);
+		/* The rest is as for mkdir and rmdir. */
+		__attribute__((fallthrough));
 	case PW_EV_CGROUP_MKDIR:
 	case PW_EV_CGROUP_RMDIR:
 		fprintf(out, ",\"hierarchy\":%d,\"hierarchy_name\":\"%s\",\"cgroup_id\":%" PRIu64

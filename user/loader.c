@@ -119,6 +119,8 @@ static void disable_unneeded(struct pinwatch_bpf *skel, unsigned int mask)
 	/* A program that is not loaded costs the node nothing. */
 	bpf_program__set_autoload(skel->progs.cgroup_mkdir, mkdir);
 	bpf_program__set_autoload(skel->progs.cgroup_rmdir, rmdir);
+	bpf_program__set_autoload(skel->progs.cgroup_notify_populated,
+				  mask & (1U << PW_EV_CGROUP_POPULATED));
 	bpf_program__set_autoload(skel->progs.sched_process_exec, exec);
 	for (size_t i = 0; i < sizeof(write_progs) / sizeof(write_progs[0]); i++)
 		bpf_program__set_autoload(write_progs[i], write);

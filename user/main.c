@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "agent.h"
 #include "ps.h"
 #include "trace.h"
 
@@ -18,6 +19,8 @@ static const char usage[] =
 	"Commands:\n"
 	"  trace     stream runtime execs, cgroup mkdir/rmdir and cpuset writes live\n"
 	"  ps        list the containers, their pods and CPUs\n"
+	"  agent     take opted-in containers' exclusive CPUs out of load balancing\n"
+	"  restore   undo everything the agent's journal holds\n"
 	"  version   print the version\n"
 	"  help      show this help\n"
 	"\n"
@@ -39,6 +42,10 @@ int main(int argc, char **argv)
 		return cmd_trace(argc - 1, argv + 1);
 	if (!strcmp(cmd, "ps"))
 		return cmd_ps(argc - 1, argv + 1);
+	if (!strcmp(cmd, "agent"))
+		return cmd_agent(argc - 1, argv + 1);
+	if (!strcmp(cmd, "restore"))
+		return cmd_restore(argc - 1, argv + 1);
 	fprintf(stderr, "pinwatch: unknown command '%s' (see pinwatch --help)\n", cmd);
 	return 2;
 }

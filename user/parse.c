@@ -52,7 +52,8 @@ int parse_event_types(const char *s, unsigned int *mask)
 		if (!type) {
 			fprintf(stderr,
 				"pinwatch: unknown event type '%s' in --type: expected "
-				"cgroup_mkdir, cgroup_rmdir, exec or cpuset_write\n",
+				"cgroup_mkdir, cgroup_rmdir, cgroup_populated, exec or "
+				"cpuset_write\n",
 				tok);
 			err = -EINVAL;
 			goto cleanup;

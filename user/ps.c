@@ -13,6 +13,7 @@
 #include "cpulist.h"
 #include "escape.h"
 #include "format.h"
+#include "journal.h"
 
 static const char usage[] =
 	"Usage: pinwatch ps [OPTIONS]\n"
@@ -23,17 +24,20 @@ static const char usage[] =
 	"Options:\n"
 	"  -j, --json             one JSON object per line (schema: docs/CONTAINERS.md)\n"
 	"      --reserved CPULIST CPUs kept for the host: never counted as exclusive\n"
+	"      --state-dir DIR    the agent's journal, to show isolation (default\n"
+	"                         /run/pinwatch)\n"
 	"  -h, --help             show this help\n"
 	"\n"
 	"Examples:\n"
 	"  pinwatch ps\n"
 	"  pinwatch ps --json --reserved 0-1\n";
 
-enum { OPT_RESERVED = 256 };
+enum { OPT_RESERVED = 256, OPT_STATE_DIR };
 
 static const struct option long_options[] = {
 	{ "json", no_argument, NULL, 'j' },
 	{ "reserved", required_argument, NULL, OPT_RESERVED },
+	{ "state-dir", required_argument, NULL, OPT_STATE_DIR },
 	{ "help", no_argument, NULL, 'h' },
 	{},
 };
@@ -42,6 +46,14 @@ struct ps_list {
 	struct pw_container **items;
 	size_t len, cap;
 };
+
+/* The agent's backend isolating c ("v1", "v2"), or NULL. */
+static const char *isolated_by(struct pw_journal *j, const struct pw_container *c)
+{
+	const struct pw_isolation *iso = pw_journal_find(j, c->hierarchy, c->id);
+
+	return iso ? iso->backend : NULL;
+}
 
 static int collect(struct pw_container *c, void *arg)
 {
@@ -86,7 +98,8 @@ static void json_field(FILE *out, const char *key, const char *value, bool first
 	fputc('"', out);
 }
 
-static void print_json(struct pw_container_map *map, const struct pw_container *c)
+static void print_json(struct pw_container_map *map, struct pw_journal *j,
+		       const struct pw_container *c)
 {
 	char cpus[PW_CPULIST_LEN], effective[PW_CPULIST_LEN];
 	const struct pw_container *other;
@@ -110,6 +123,7 @@ static void print_json(struct pw_container_map *map, const struct pw_container *
 	json_field(stdout, "cpus_effective", c->cpus_known ? effective : NULL, false);
 	printf(",\"exclusive\":%s", exclusive ? "true" : "false");
 	json_field(stdout, "shares_cpus_with", other ? other->container_id : NULL, false);
+	json_field(stdout, "isolated", isolated_by(j, c), false);
 	fputs("}\n", stdout);
 }
 
@@ -134,7 +148,8 @@ static void cell(const char *s, int width)
 	free(escaped);
 }
 
-static void print_row(struct pw_container_map *map, const struct pw_container *c)
+static void print_row(struct pw_container_map *map, struct pw_journal *j,
+		      const struct pw_container *c)
 {
 	char short_id[PW_SHORT_ID_LEN + 1], cpus[PW_CPULIST_LEN];
 	const struct pw_container *other;
@@ -146,14 +161,17 @@ static void print_row(struct pw_container_map *map, const struct pw_container *c
 	cell(c->runtime, 10);
 	cell(c->meta.namespace, 15);
 	cell(c->meta.pod, 20);
-	cell(c->meta.container, 14);
+	cell(c->meta.container, 12);
 	cell(c->cpus_known ? cpus : NULL, 10);
-	printf("%s\n", !c->cpus_known ? "-" : exclusive ? "yes" : "no");
+	printf("%-4s %s\n", !c->cpus_known ? "-" : exclusive ? "yes" : "no",
+	       isolated_by(j, c) ? isolated_by(j, c) : "-");
 }
 
 int cmd_ps(int argc, char **argv)
 {
+	const char *state_dir = PW_DEFAULT_STATE_DIR;
 	struct pw_container_map map;
+	struct pw_journal *journal;
 	struct ps_list list = {};
 	struct pw_cpus reserved;
 	const char *why;
@@ -174,6 +192,9 @@ int cmd_ps(int argc, char **argv)
 				return 2;
 			}
 			break;
+		case OPT_STATE_DIR:
+			state_dir = optarg;
+			break;
 		case 'h':
 			fputs(usage, stdout);
 			return 0;
@@ -193,8 +214,14 @@ int cmd_ps(int argc, char **argv)
 		return 2;
 	}
 
-	if (pw_map_init(&map, &reserved))
+	journal = calloc(1, sizeof(*journal));
+	if (!journal)
 		return 1;
+	/* No journal (no agent ran) shows nothing isolated; a broken one is named. */
+	if (pw_journal_load(journal, state_dir) || pw_map_init(&map, &reserved)) {
+		free(journal);
+		return 1;
+	}
 	pw_map_scan(&map);
 	err = pw_map_for_each_container(&map, collect, &list);
 	if (err) {
@@ -203,16 +230,17 @@ int cmd_ps(int argc, char **argv)
 	}
 	qsort(list.items, list.len, sizeof(*list.items), by_name);
 	if (!json)
-		printf("%-12s %-10s %-15s %-20s %-14s %-10s %s\n", "CONTAINER", "RUNTIME",
-		       "NAMESPACE", "POD", "NAME", "CPUS", "EXCL");
+		printf("%-12s %-10s %-15s %-20s %-12s %-10s %-4s %s\n", "CONTAINER", "RUNTIME",
+		       "NAMESPACE", "POD", "NAME", "CPUS", "EXCL", "ISOLATED");
 	for (size_t i = 0; i < list.len; i++) {
 		if (json)
-			print_json(&map, list.items[i]);
+			print_json(&map, journal, list.items[i]);
 		else
-			print_row(&map, list.items[i]);
+			print_row(&map, journal, list.items[i]);
 	}
 cleanup:
 	free(list.items);
 	pw_map_free(&map);
+	free(journal);
 	return err ? 1 : 0;
 }

@@ -214,8 +214,17 @@ static const struct engine_annotations {
 	  "io.kubernetes.pod.namespace", "io.kubernetes.container.name", "io.kubernetes.pod.uid" },
 };
 
+#define LB_ANNOTATION "cpu-load-balancing.crio.io"
+
+static bool is_disable(const char *v)
+{
+	return v && !strcmp(v, "disable");
+}
+
 static void meta_from_annotations(json_object *ann, struct pw_container_meta *meta)
 {
+	char scoped[sizeof(LB_ANNOTATION) + 1 + PW_NAME_LEN];
+
 	for (size_t i = 0; i < sizeof(engines) / sizeof(engines[0]); i++) {
 		const struct engine_annotations *e = &engines[i];
 		const char *type = json_str(ann, e->type);
@@ -229,8 +238,11 @@ static void meta_from_annotations(json_object *ann, struct pw_container_meta *me
 		copy_str(meta->container, sizeof(meta->container), json_str(ann, e->container));
 		copy_str(meta->pod_uid, sizeof(meta->pod_uid), json_str(ann, e->pod_uid));
 		meta->sandbox = type && !strcmp(type, "sandbox");
-		return;
+		break;
 	}
+	snprintf(scoped, sizeof(scoped), LB_ANNOTATION "/%s", meta->container);
+	meta->lb_disable = is_disable(json_str(ann, LB_ANNOTATION)) ||
+			   (meta->container[0] && is_disable(json_str(ann, scoped)));
 }
 
 int pw_meta_from_bundle(const char *bundle, struct pw_container_meta *meta)

@@ -38,6 +38,11 @@ struct pw_container_meta {
 	bool sandbox;	      /* a pod sandbox (pause) container, not a workload */
 	char cgroups_path[PW_META_PATH_LEN]; /* linux.cgroupsPath as the bundle gives it */
 	char bundle[PW_META_PATH_LEN];
+	/*
+	 * CRI-O's opt-in: cpu-load-balancing.crio.io: "disable", pod-wide, or
+	 * cpu-load-balancing.crio.io/<container name> for one container.
+	 */
+	bool lb_disable;
 };
 
 /*

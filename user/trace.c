@@ -5,26 +5,21 @@
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/epoll.h>
-#include <sys/signalfd.h>
-#include <sys/timerfd.h>
 #include <unistd.h>
 
 #include <bpf/libbpf.h>
 
 #include "container_map.h"
 #include "event.h"
+#include "event_loop.h"
 #include "filter.h"
 #include "format.h"
 #include "loader.h"
 #include "parse.h"
 
-/* The reader's tick: batched (no-wakeup) events wait at most this long. */
-#define TICK_MS 100
 #define MAX_DURATION_S (365UL * 24 * 3600)
 #define MAX_RUNTIMES 32
 
@@ -38,7 +33,8 @@ static const char usage[] =
 	"Options:\n"
 	"  -j, --json              one JSON object per line (schema: docs/EVENTS.md)\n"
 	"  -t, --type LIST         only these event types, comma-separated:\n"
-	"                          cgroup_mkdir, cgroup_rmdir, exec, cpuset_write\n"
+	"                          cgroup_mkdir, cgroup_rmdir, cgroup_populated,\n"
+	"                          exec, cpuset_write\n"
 	"  -c, --cgroup PREFIX     only events whose cgroup path starts with PREFIX\n"
 	"      --comm NAME         only events from tasks whose comm is NAME\n"
 	"  -d, --duration SECONDS  stop after SECONDS (1 to 31536000)\n"
@@ -214,120 +210,6 @@ static void print_counters(const struct pinwatch_bpf *skel, __u64 malformed)
 			(uint64_t)malformed);
 }
 
-/* signalfd for SIGINT and SIGTERM, which are blocked so only the fd sees them. */
-static int open_signalfd(void)
-{
-	sigset_t mask;
-
-	sigemptyset(&mask);
-	sigaddset(&mask, SIGINT);
-	sigaddset(&mask, SIGTERM);
-	if (sigprocmask(SIG_BLOCK, &mask, NULL))
-		return -errno;
-	return signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
-}
-
-static int open_tick_timer(void)
-{
-	struct itimerspec tick = {
-		.it_interval = { .tv_nsec = TICK_MS * 1000000L },
-		.it_value = { .tv_nsec = TICK_MS * 1000000L },
-	};
-	int fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
-
-	if (fd >= 0 && timerfd_settime(fd, 0, &tick, NULL)) {
-		close(fd);
-		return -1;
-	}
-	return fd;
-}
-
-static int add_epoll(int epfd, int fd)
-{
-	struct epoll_event ev = { .events = EPOLLIN, .data.fd = fd };
-
-	return epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &ev) ? -errno : 0;
-}
-
-static unsigned long long monotonic_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000ULL + ts.tv_nsec / 1000000;
-}
-
-/* Wait in one epoll loop for ring buffer data, signals and the tick. */
-static int run_loop(struct ring_buffer *rb, unsigned long duration_s)
-{
-	int epfd = -1, sigfd = -1, tickfd = -1, rbfd = ring_buffer__epoll_fd(rb), err;
-	unsigned long long deadline = duration_s ? monotonic_ms() + duration_s * 1000ULL : 0;
-	struct epoll_event ready[4];
-	bool done = false;
-
-	epfd = epoll_create1(EPOLL_CLOEXEC);
-	sigfd = open_signalfd();
-	tickfd = open_tick_timer();
-	if (epfd < 0 || sigfd < 0 || tickfd < 0) {
-		err = -errno;
-		fprintf(stderr, "pinwatch: cannot set up the event loop: %s\n", strerror(errno));
-		goto cleanup;
-	}
-	err = add_epoll(epfd, rbfd);
-	if (!err)
-		err = add_epoll(epfd, sigfd);
-	if (!err)
-		err = add_epoll(epfd, tickfd);
-	if (err) {
-		fprintf(stderr, "pinwatch: cannot set up the event loop: %s\n", strerror(-err));
-		goto cleanup;
-	}
-
-	while (!done) {
-		int n = epoll_wait(epfd, ready, 4, -1);
-
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			err = -errno;
-			fprintf(stderr, "pinwatch: epoll_wait failed: %s\n", strerror(errno));
-			goto cleanup;
-		}
-		for (int i = 0; i < n; i++) {
-			if (ready[i].data.fd == sigfd) {
-				done = true;
-			} else if (ready[i].data.fd == tickfd) {
-				__u64 expirations;
-
-				if (read(tickfd, &expirations, sizeof(expirations)) < 0 &&
-				    errno != EAGAIN)
-					fprintf(stderr, "pinwatch: timer read failed: %s, ignoring\n",
-						strerror(errno));
-				if (deadline && monotonic_ms() >= deadline)
-					done = true;
-			}
-		}
-		/* Batched events do not wake us: consume on every turn, tick included. */
-		err = ring_buffer__consume(rb);
-		if (err < 0) {
-			fprintf(stderr, "pinwatch: reading the ring buffer failed: %s\n",
-				strerror(-err));
-			goto cleanup;
-		}
-		err = 0;
-		fflush(stdout);
-	}
-
-cleanup:
-	if (tickfd >= 0)
-		close(tickfd);
-	if (sigfd >= 0)
-		close(sigfd);
-	if (epfd >= 0)
-		close(epfd);
-	return err;
-}
-
 int cmd_trace(int argc, char **argv)
 {
 	struct pinwatch_bpf *skel = NULL;
@@ -376,7 +258,7 @@ int cmd_trace(int argc, char **argv)
 	pw_format_header(&ctx.format);
 	fflush(stdout);
 	fprintf(stderr, "pinwatch: tracing, Ctrl-C to stop\n");
-	err = run_loop(rb, opts.duration_s);
+	err = pw_run_event_loop(rb, opts.duration_s);
 	print_counters(skel, ctx.malformed);
 
 cleanup:

@@ -34,6 +34,9 @@ run_pw "stray argument is named" 2 "unexpected argument 'extra'" "$PW" trace ext
 run_pw "ps: malformed --reserved names the input and why" 2 \
 	"invalid --reserved '7-3': range ends before it starts" "$PW" ps --reserved 7-3
 run_pw "ps: unknown flag is named" 2 "unknown option '--bogus'" "$PW" ps --bogus
+run_pw "agent: unknown backend is named" 2 "invalid --backend 'v3'" "$PW" agent --backend v3
+run_pw "agent: malformed --reserved is named" 2 "invalid --reserved '1-x'" "$PW" agent --reserved 1-x
+run_pw "restore: stray argument is named" 2 "unexpected argument 'now'" "$PW" restore now
 run_pw "not root: one line, what to do" 1 "must run as root" \
 	setpriv --reuid=65534 --regid=65534 --clear-groups "$PW" trace
 run_pw "no BTF: names the path" 1 "no kernel BTF at '/nonexistent/btf'" "$PW" trace --btf /nonexistent/btf

@@ -71,7 +71,7 @@ run_container() {
 		".type == \"cgroup_rmdir\" and $cpuset_h and .path == \"$cg\""
 	# Order: the runtime's exec, then the mkdir, then the pinning write, then rmdir.
 	local order
-	order=$(jq -r "select((.type == \"exec\" and .filename == \"$rt\" and (.argv | index([\"run\"]) != null)) or (.path == \"$cg\" and $cpuset_h and (.type != \"cpuset_write\" or .file == \"cpuset.cpus\"))) | .type" \
+	order=$(jq -r "select(.type != \"cgroup_populated\") | select((.type == \"exec\" and .filename == \"$rt\" and (.argv | index([\"run\"]) != null)) or (.path == \"$cg\" and $cpuset_h and (.type != \"cpuset_write\" or .file == \"cpuset.cpus\"))) | .type" \
 		"$TRACE_OUT" | uniq | tr '\n' ' ')
 	check "$rt: events come in order exec, mkdir, cpuset_write, rmdir (got: $order)" \
 		test "$order" = "exec cgroup_mkdir cpuset_write cgroup_rmdir "

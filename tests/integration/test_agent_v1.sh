@@ -1,0 +1,151 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
+# The agent on cgroup v1 (this host's cpuset hierarchy), with real runc
+# containers: an opted-in pinned container's CPU leaves load balancing
+# (proved by behaviour: spinners allowed on every CPU never reach it) and
+# comes back when the container exits; opted-out and sharing containers are
+# untouched; a crashed agent is reconciled; restore undoes everything.
+. "$(dirname "$0")/../lib.sh"
+
+V1=$(v1_cpuset_mount)
+if [ -z "$V1" ]; then
+	not_ok "agent v1: this host has a v1 cpuset hierarchy" "the v2 backend is tested in the guests"
+	exit 1
+fi
+STATE="$WORK/state"
+PROBE="$V1/$TEST_ID-probe"
+AGENT_PID=""
+# Whatever happens, the host gets its load balancing back.
+on_exit "rm_cgroup_everywhere '$TEST_ID'"
+on_exit "rmdir '$PROBE'"
+on_exit "'$PW' restore --state-dir '$STATE'"
+on_exit '[ -n "$AGENT_PID" ] && kill -KILL $AGENT_PID'
+on_exit "echo 1 > '$V1/cpuset.sched_load_balance'"
+
+# Each start logs to a file of its own, $LOG; $WORK/agent.log gathers them all.
+N=0
+start_agent() {
+	[ -n "${LOG:-}" ] && cat "$LOG" >>"$WORK/agent.log"
+	N=$((N + 1))
+	LOG="$WORK/agent.$N.log"
+	"$PW" agent --state-dir "$STATE" "$@" >"$LOG" 2>&1 &
+	AGENT_PID=$!
+	wait_for 30 grep -q 'agent running' "$LOG"
+}
+stop_agent() {
+	kill -"${1:-TERM}" "$AGENT_PID" 2>/dev/null
+	wait "$AGENT_PID" 2>/dev/null
+	AGENT_PID=""
+}
+# start_ctr KEY CPUS OPT_IN: a runc container under a kubepods-style path.
+declare -A ID CG
+start_ctr() {
+	local k=$1 b="$WORK/bundle-$1"
+	ID[$k]=$(random_container_id)
+	CG[$k]="/$TEST_ID/kubepods/pod$(random_pod_uid)/${ID[$k]}"
+	make_bundle "$b" "$2" "${CG[$k]}" >/dev/null || return 1
+	if [ "$3" = yes ]; then
+		jq '.annotations = {"cpu-load-balancing.crio.io": "disable"}' "$b/config.json" \
+			>"$b/c.json" && mv "$b/c.json" "$b/config.json"
+	fi
+	on_exit "runc delete -f '${ID[$k]}'"
+	(cd / && runc run -d --bundle "$b" "${ID[$k]}") </dev/null >>"$WORK/rt.out" 2>&1
+}
+journal_has() { jq -e --arg id "${ID[$1]}" '.isolated | any(.container_id == $id)' "$STATE/state.json" >/dev/null 2>&1; }
+journal_empty() { jq -e '.isolated | length == 0' "$STATE/state.json" >/dev/null 2>&1; }
+lb() { cat "$V1$1/cpuset.sched_load_balance"; }
+lb_is() { [ "$(lb "$1")" = "$2" ]; }
+
+mkdir "$PROBE" && echo 0-1 >"$PROBE/cpuset.cpus" && echo 0 >"$PROBE/cpuset.mems"
+if ! balanced_to "$PROBE" 1; then
+	not_ok "baseline: spinners reach CPU 1 with balancing on" "inconclusive: the machine is too busy"
+	exit 1
+fi
+ok "baseline: spinners reach CPU 1 with balancing on"
+
+start_agent || { not_ok "agent starts" "$(cat "$LOG")"; exit 1; }
+start_ctr a 1 yes
+start_ctr b 0 no
+check "opted-in pinned container is isolated (journal)" wait_for 10 journal_has a
+check "root cpuset no longer load balanced" test "$(lb "")" = 0
+check "housekeeping cpuset holds the host's CPUs but CPU 1" test "$(cat "$V1/pinwatch.housekeeping/cpuset.cpus")" = 0
+check "housekeeping cpuset holds the host's tasks" grep -q . "$V1/pinwatch.housekeeping/cgroup.procs"
+check "container's cpuset and its ancestors at 0" test "$(lb "${CG[a]}")$(lb "/$TEST_ID")" = 00
+check "opted-out container untouched" test "$(lb "${CG[b]}")" = 1
+"$PW" ps --json --state-dir "$STATE" >"$WORK/ps.json"
+check "ps shows the container isolated by the v1 backend" \
+	test "$(jq -r "select(.container_id == \"${ID[a]}\") | .isolated" "$WORK/ps.json")" = v1
+check "ps shows the opted-out container not isolated" \
+	test "$(jq -r "select(.container_id == \"${ID[b]}\") | .isolated" "$WORK/ps.json")" = null
+check "opted-out container not in the journal" bash -c "! jq -e '.isolated | any(.container_id == \"${ID[b]}\")' '$STATE/state.json'"
+# The probe must not be a balanced cpuset spanning CPU 1 itself.
+echo 0 >"$PROBE/cpuset.sched_load_balance"
+hits=$(spinners_hits "$PROBE" 1)
+check "behaviour: spinners allowed on CPU 1 never run there while it is isolated (hits $hits)" test "$hits" = 0
+
+# Exit first: the container's last task dies before its cgroup is deleted.
+runc kill "${ID[a]}" KILL >>"$WORK/rt.out" 2>&1
+check "released when its last task exits, before delete" wait_for 10 journal_empty
+check "released on exit: the log says why" grep -q 'its last task exited' "$LOG"
+check "cgroup still there when released" test -d "$V1${CG[a]}"
+check "root cpuset load balanced again" wait_for 5 lb_is "" 1
+check "housekeeping cpuset gone" wait_for 5 test ! -d "$V1/pinwatch.housekeeping"
+runc delete -f "${ID[a]}" >>"$WORK/rt.out" 2>&1
+echo 1 >"$PROBE/cpuset.sched_load_balance"
+check "behaviour: spinners reach CPU 1 again after release" balanced_to "$PROBE" 1
+
+# Two opted-in containers sharing CPU 1: both refused, naming each other.
+start_ctr c 1 yes
+start_ctr d 1 yes
+sleep 1
+check "sharing containers are refused" grep -q "refuse to isolate ${ID[d]:0:12}" "$LOG"
+check "refusal names the other container" grep -q "shared with ${ID[c]:0:12}" "$LOG"
+check "nothing isolated for sharing containers" test "$(lb "")" = 1
+runc delete -f "${ID[c]}" >>"$WORK/rt.out" 2>&1
+runc delete -f "${ID[d]}" >>"$WORK/rt.out" 2>&1
+
+# kill -9 while isolated, container gone meanwhile: the restart restores.
+start_ctr e 1 yes
+check "isolated before the crash" wait_for 10 journal_has e
+stop_agent KILL
+runc delete -f "${ID[e]}" >>"$WORK/rt.out" 2>&1
+check "still isolated while the agent is down" test "$(lb "")" = 0
+start_agent
+check "restart restores what belonged to a gone container" grep -q 'its container is gone' "$LOG"
+check "root load balanced after the restart" wait_for 5 lb_is "" 1
+
+# kill -9 with the container alive: the restart keeps it isolated.
+start_ctr f 1 yes
+check "isolated before the second crash" wait_for 10 journal_has f
+stop_agent KILL
+start_agent
+check "restart keeps a live container isolated" grep -q '1 isolations kept' "$LOG"
+check "still isolated after the restart" test "$(lb "")" = 0
+
+# SIGTERM keeps it (an upgrade must not disturb running pods); restore undoes it.
+stop_agent TERM
+check "SIGTERM leaves the container isolated" test "$(lb "")" = 0
+"$PW" restore --state-dir "$STATE" >"$WORK/restore.log" 2>&1
+check "pinwatch restore restores load balancing" test "$(lb "")$(lb "${CG[f]}")" = 11
+check "pinwatch restore removes the housekeeping cpuset" test ! -d "$V1/pinwatch.housekeeping"
+runc delete -f "${ID[f]}" >>"$WORK/rt.out" 2>&1
+
+# --dry-run changes nothing and says what it would write.
+start_agent --dry-run
+start_ctr g 1 yes
+sleep 1
+check "dry run: nothing changed" test "$(lb "")" = 1
+check "dry run: logs the writes it would make" grep -q "dry run: would write '0' to '$V1/cpuset.sched_load_balance'" "$LOG"
+stop_agent TERM
+"$PW" restore --state-dir "$STATE" >/dev/null 2>&1
+runc delete -f "${ID[g]}" >>"$WORK/rt.out" 2>&1
+
+# A broken journal is named and left as it is.
+echo '{"isolated": [ {"container_id": 7' >"$STATE/state.json"
+cp "$STATE/state.json" "$WORK/broken.json"
+"$PW" agent --state-dir "$STATE" >"$WORK/broken.out" 2>&1
+rc=$?
+check "broken journal: agent refuses to start (rc $rc)" test "$rc" -ne 0
+check "broken journal: the error names the file" grep -q "cannot use the journal '$STATE/state.json'" "$WORK/broken.out"
+check "broken journal: the file is left as it was" cmp -s "$STATE/state.json" "$WORK/broken.json"
+rm -f "$STATE/state.json"

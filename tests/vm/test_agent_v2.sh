@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
+# The agent on pure cgroup v2 (guests only: the host's cpusets are v1): an
+# opted-in container pinned to CPUs 1-2 becomes a remote isolated partition
+# (proved by behaviour: spinners inside it allowed on both CPUs never move
+# from 1 to 2) and is restored when its task exits. Kernels before 6.7 have
+# no cpuset.cpus.exclusive: there the agent must refuse, saying so.
+. "$(dirname "$0")/../lib.sh"
+
+V2=$(v2_mount)
+if [ -n "$(v1_cpuset_mount)" ] || [ "$(nproc)" -lt 3 ]; then
+	not_ok "agent v2: pure cgroup v2 with 3 CPUs" "run in the kernel-matrix guests"
+	exit 1
+fi
+STATE="$WORK/state"
+AGENT_PID=""
+on_exit "rm_cgroup_everywhere '$TEST_ID'"
+on_exit "'$PW' restore --state-dir '$STATE'"
+on_exit '[ -n "$AGENT_PID" ] && kill -KILL $AGENT_PID'
+LOG="$WORK/agent.log"
+"$PW" agent --state-dir "$STATE" >"$LOG" 2>&1 &
+AGENT_PID=$!
+wait_for 60 grep -q 'agent running' "$LOG" || { not_ok "agent starts" "$(cat "$LOG")"; exit 1; }
+
+ID=$(random_container_id)
+CG="/$TEST_ID/kubepods/pod$(random_pod_uid)/$ID"
+make_bundle "$WORK/b" 1-2 "$CG" >/dev/null
+jq '.annotations = {"cpu-load-balancing.crio.io": "disable"}' "$WORK/b/config.json" >"$WORK/c.json" &&
+	mv "$WORK/c.json" "$WORK/b/config.json"
+on_exit "runc delete -f '$ID'"
+(cd / && runc run -d --bundle "$WORK/b" "$ID") </dev/null >"$WORK/rt.out" 2>&1
+journal_has() { jq -e '.isolated | length == 1' "$STATE/state.json" >/dev/null 2>&1; }
+journal_empty() { [ ! -e "$STATE/state.json" ] || jq -e ".isolated | length == 0" "$STATE/state.json" >/dev/null 2>&1; }
+
+if [ ! -e "$V2/cpuset.cpus.isolated" ]; then
+	# Before 6.7: no exclusive CPUs, no remote partitions.
+	sleep 3
+	check "old kernel: the agent says the v2 backend needs 6.7" grep -q 'needs a kernel of 6.7' "$LOG"
+	check "old kernel: nothing stays in the journal" journal_empty
+	exit 0
+fi
+
+check "opted-in container becomes an isolated partition (journal)" wait_for 20 journal_has
+check "its cpuset.cpus.partition reads back 'isolated'" test "$(cat "$V2$CG/cpuset.cpus.partition")" = isolated
+check "root cpuset.cpus.isolated holds CPUs 1-2" test "$(cat "$V2/cpuset.cpus.isolated")" = 1-2
+check "its parent holds 1-2 in cpuset.cpus.exclusive" test "$(cat "$V2$(dirname "$CG")/cpuset.cpus.exclusive")" = 1-2
+hits=$(spinners_hits "$V2$CG" 2 1)
+check "behaviour: spinners inside, allowed on 1-2, never move to CPU 2 (hits $hits)" test "$hits" = 0
+
+runc kill "$ID" KILL >>"$WORK/rt.out" 2>&1
+check "released when its last task exits" wait_for 20 journal_empty
+check "partition back to member" test "$(cat "$V2$CG/cpuset.cpus.partition")" = member
+check "root cpuset.cpus.isolated empty again" test -z "$(cat "$V2/cpuset.cpus.isolated")"
+check "no exclusive CPUs left in the ancestors" test -z "$(cat "$V2/$TEST_ID/cpuset.cpus.exclusive")"
+runc delete -f "$ID" >>"$WORK/rt.out" 2>&1
+# The same CPUs, balanced again: spinners in a cgroup on 1-2 now spread.
+mkdir -p "$V2/$TEST_ID/probe"
+echo 1-2 >"$V2/$TEST_ID/probe/cpuset.cpus"
+check "behaviour: spinners on 1-2 reach CPU 2 again after release" balanced_to "$V2/$TEST_ID/probe" 2 1

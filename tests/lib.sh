@@ -117,9 +117,14 @@ start_trace() {
 }
 
 # Stop the tracer with SIGINT; it drains the ring buffer before it exits.
+# One that does not stop within 20 s is a failure, and is killed.
 stop_trace() {
 	[ -n "$TRACE_PID" ] || return 0
 	kill -INT "$TRACE_PID" 2>/dev/null
+	if ! wait_for 20 eval '! kill -0 "$TRACE_PID" 2>/dev/null'; then
+		not_ok "pinwatch trace stops on SIGINT"
+		kill -KILL "$TRACE_PID" 2>/dev/null
+	fi
 	wait "$TRACE_PID" 2>/dev/null
 	TRACE_PID=""
 }

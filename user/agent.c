@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <bpf/libbpf.h>
@@ -21,6 +22,7 @@
 #include "event_loop.h"
 #include "journal.h"
 #include "loader.h"
+#include "metrics.h"
 #include "policy.h"
 
 static const char usage[] =
@@ -41,6 +43,8 @@ static const char usage[] =
 	"      --restore-on-exit     on SIGTERM/SIGINT restore everything (default: keep\n"
 	"                            running containers isolated across an upgrade)\n"
 	"      --state-dir DIR       where the journal lives (default /run/pinwatch)\n"
+	"      --metrics ADDR        serve Prometheus metrics on PORT (127.0.0.1) or\n"
+	"                            IPV4:PORT (off by default)\n"
 	"  -v, --verbose             show libbpf's messages\n"
 	"  -h, --help                show this help\n"
 	"\n"
@@ -58,6 +62,7 @@ enum {
 	OPT_DRY_RUN,
 	OPT_RESTORE_ON_EXIT,
 	OPT_STATE_DIR,
+	OPT_METRICS,
 };
 
 static const struct option long_options[] = {
@@ -69,6 +74,7 @@ static const struct option long_options[] = {
 	{ "dry-run", no_argument, NULL, OPT_DRY_RUN },
 	{ "restore-on-exit", no_argument, NULL, OPT_RESTORE_ON_EXIT },
 	{ "state-dir", required_argument, NULL, OPT_STATE_DIR },
+	{ "metrics", required_argument, NULL, OPT_METRICS },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{},
@@ -84,6 +90,9 @@ struct agent {
 	bool restore_on_exit;
 	__u32 self; /* our pid: our own cpuset writes are events too */
 	__u64 malformed;
+	struct pw_metrics metrics;
+	int metrics_fd; /* -1 when off */
+	struct pinwatch_bpf *skel;
 };
 
 static const char *display_name(const struct pw_container *c, char *buf, size_t size)
@@ -103,13 +112,27 @@ static int revert(struct agent *a, struct pw_isolation *iso, const char *why)
 	fprintf(stderr, "pinwatch: restore load balancing on CPUs of %.12s (%s): %s\n",
 		iso->container_id, iso->path, why);
 	err = pw_backend_revert(&a->backend, iso);
-	if (err)
+	if (err) {
+		a->metrics.errors++;
 		fprintf(stderr, "pinwatch: restore of %.12s failed: %s; the journal keeps it\n",
 			iso->container_id, strerror(-err));
+	} else {
+		a->metrics.reverts++;
+	}
 	return err;
 }
 
-static void isolate(struct agent *a, const struct pw_container *c, const char *reason)
+static __u64 monotonic_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+/* pinned_ns: when the pinning write happened (BPF ktime, CLOCK_MONOTONIC); 0 if unknown. */
+static void isolate(struct agent *a, const struct pw_container *c, const char *reason,
+		    __u64 pinned_ns)
 {
 	struct pw_isolation want = {};
 	struct pw_isolation *iso;
@@ -127,8 +150,18 @@ static void isolate(struct agent *a, const struct pw_container *c, const char *r
 		display_name(c, name, sizeof(name)), reason, a->backend_name);
 	err = strcmp(a->backend_name, "v1") ? pw_v2_apply(&a->backend, &want) :
 					       pw_v1_apply(&a->backend, &want);
-	if (!err)
+	if (!err) {
+		a->metrics.applies++;
+		if (pinned_ns && !a->backend.dry_run) {
+			double s = (monotonic_ns() - pinned_ns) / 1e9;
+
+			pw_metrics_observe_latency(&a->metrics, s);
+			fprintf(stderr, "pinwatch: isolated %.12s %.3f ms after the pinning write\n",
+				c->container_id, s * 1e3);
+		}
 		return;
+	}
+	a->metrics.errors++;
 	fprintf(stderr, "pinwatch: isolating %s failed: %s; undoing what was done\n", name,
 		strerror(-err));
 	iso = pw_journal_find(&a->journal, c->hierarchy, c->id);
@@ -137,7 +170,7 @@ static void isolate(struct agent *a, const struct pw_container *c, const char *r
 }
 
 /* Bring the kernel in line with policy for c: isolate, keep, refuse or restore. */
-static void evaluate(struct agent *a, struct pw_container *c)
+static void evaluate(struct agent *a, struct pw_container *c, __u64 pinned_ns)
 {
 	struct pw_isolation *iso = pw_journal_find(&a->journal, c->hierarchy, c->id);
 	const char *reason = pw_policy_reason(&a->policy, c);
@@ -163,6 +196,7 @@ static void evaluate(struct agent *a, struct pw_container *c)
 		if (c->refusal_logged)
 			return;
 		c->refusal_logged = true;
+		a->metrics.refusals++;
 		fprintf(stderr, "pinwatch: refuse to isolate %s (%s): its CPUs are %s\n",
 			display_name(c, name, sizeof(name)), reason,
 			other ? "shared with" : "reserved or unknown");
@@ -171,13 +205,52 @@ static void evaluate(struct agent *a, struct pw_container *c)
 				display_name(other, other_name, sizeof(other_name)));
 		return;
 	}
-	isolate(a, c, reason);
+	isolate(a, c, reason, pinned_ns);
 }
+
+struct evaluate_arg {
+	struct agent *a;
+	__u64 pinned_ns;
+};
 
 static int evaluate_one(struct pw_container *c, void *arg)
 {
-	evaluate(arg, c);
+	struct evaluate_arg *e = arg;
+
+	evaluate(e->a, c, e->pinned_ns);
 	return 0;
+}
+
+static void evaluate_all(struct agent *a, __u64 pinned_ns)
+{
+	struct evaluate_arg e = { a, pinned_ns };
+
+	pw_map_for_each_container(&a->map, evaluate_one, &e);
+}
+
+static int count_container(struct pw_container *c, void *arg)
+{
+	(void)c;
+	(*(unsigned int *)arg)++;
+	return 0;
+}
+
+static void serve_metrics(void *ctx)
+{
+	struct agent *a = ctx;
+	struct pw_metrics_view v = { .m = &a->metrics, .isolated_containers = a->journal.nr };
+	__u64 counters[PW_COUNTERS_LEN];
+	struct pw_cpus cpus;
+
+	pw_map_for_each_container(&a->map, count_container, &v.containers);
+	pw_cpus_clear(&cpus);
+	for (int i = 0; i < a->journal.nr; i++)
+		pw_cpus_or(&cpus, &a->journal.items[i].cpus);
+	v.isolated_cpus = pw_cpus_count(&cpus);
+	if (!pw_loader_read_counters(a->skel, counters))
+		for (int t = 1; t < PW_EV_TYPE_MAX; t++)
+			v.ringbuf_dropped += counters[t * PW_CNT_MAX + PW_CNT_DROPPED];
+	pw_metrics_serve(a->metrics_fd, &v);
 }
 
 static int handle_event(void *ctx, void *data, size_t size)
@@ -214,10 +287,9 @@ static int handle_event(void *ctx, void *data, size_t size)
 		/* v1: a cpuset that now spans an isolated CPU must not balance it. */
 		if (c && !strcmp(a->backend_name, "v1") && ev.write->hierarchy_id == a->hierarchy)
 			pw_v1_unbalance(&a->backend, c->path);
-		if (c && c->is_container) {
-			/* Its CPUs may now overlap another isolated container's: look at all. */
-			pw_map_for_each_container(&a->map, evaluate_one, a);
-		}
+		/* Its CPUs may now overlap another isolated container's: look at all. */
+		if (c && c->is_container)
+			evaluate_all(a, ev.hdr->ktime_ns);
 	}
 	return 0;
 }
@@ -257,7 +329,8 @@ static void reconcile(struct agent *a)
 }
 
 static int parse_args(int argc, char **argv, struct agent *a, struct pw_loader_opts *lo,
-		      struct pw_cpus *reserved, const char **backend, const char **state_dir)
+		      struct pw_cpus *reserved, const char **backend, const char **state_dir,
+		      const char **metrics)
 {
 	const char *why;
 	int opt;
@@ -301,6 +374,9 @@ static int parse_args(int argc, char **argv, struct agent *a, struct pw_loader_o
 			break;
 		case OPT_STATE_DIR:
 			*state_dir = optarg;
+			break;
+		case OPT_METRICS:
+			*metrics = optarg;
 			break;
 		case 'v':
 			lo->verbose = true;
@@ -348,7 +424,8 @@ int cmd_agent(int argc, char **argv)
 			      (1U << PW_EV_CGROUP_POPULATED) | (1U << PW_EV_EXEC) |
 			      (1U << PW_EV_CPUSET_WRITE),
 	};
-	const char *backend = "auto", *state_dir = PW_DEFAULT_STATE_DIR;
+	const char *backend = "auto", *state_dir = PW_DEFAULT_STATE_DIR, *metrics = NULL;
+	struct pw_loop_fd metrics_hook = { .fd = -1 };
 	struct pinwatch_bpf *skel = NULL;
 	struct ring_buffer *rb = NULL;
 	struct pw_cpus reserved;
@@ -360,7 +437,9 @@ int cmd_agent(int argc, char **argv)
 	if (!a)
 		return 1;
 	pw_cpus_clear(&reserved);
-	err = parse_args(argc, argv, a, &lo, &reserved, &backend, &state_dir);
+	a->metrics_fd = -1;
+	pw_block_stop_signals();
+	err = parse_args(argc, argv, a, &lo, &reserved, &backend, &state_dir, &metrics);
 	if (err > 0) {
 		fputs(usage, stdout);
 		free(a);
@@ -373,9 +452,18 @@ int cmd_agent(int argc, char **argv)
 	err = pw_journal_load(&a->journal, state_dir);
 	if (err)
 		goto cleanup;
+	if (metrics) {
+		a->metrics_fd = pw_metrics_listen(metrics);
+		if (a->metrics_fd < 0) {
+			err = a->metrics_fd;
+			goto cleanup;
+		}
+		metrics_hook = (struct pw_loop_fd){ a->metrics_fd, serve_metrics, a };
+	}
 	err = pw_loader_start(&lo, &skel);
 	if (err)
 		goto cleanup;
+	a->skel = skel;
 	err = pw_map_init(&a->map, &reserved);
 	if (err)
 		goto cleanup;
@@ -395,10 +483,10 @@ int cmd_agent(int argc, char **argv)
 	/* Attached first, then scanned: nothing that happens meanwhile is missed. */
 	pw_map_scan(&a->map);
 	reconcile(a);
-	pw_map_for_each_container(&a->map, evaluate_one, a);
+	evaluate_all(a, 0);
 	fprintf(stderr, "pinwatch: agent running, %s backend%s, journal '%s'\n", a->backend_name,
 		a->backend.dry_run ? ", dry run" : "", a->journal.file);
-	err = pw_run_event_loop(rb, 0);
+	err = pw_run_event_loop(rb, 0, &metrics_hook);
 	if (a->restore_on_exit) {
 		while (a->journal.nr)
 			if (revert(a, &a->journal.items[a->journal.nr - 1], "agent exiting"))
@@ -413,6 +501,8 @@ cleanup:
 	if (have_map)
 		pw_map_free(&a->map);
 	pw_loader_stop(skel);
+	if (a->metrics_fd >= 0)
+		close(a->metrics_fd);
 	free(a);
 	return err ? 1 : 0;
 }

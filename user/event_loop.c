@@ -20,15 +20,29 @@
 #define TICK_MS 100
 
 /* signalfd for SIGINT and SIGTERM, which are blocked so only the fd sees them. */
-static int open_signalfd(void)
+static void stop_signals(sigset_t *mask)
+{
+	sigemptyset(mask);
+	sigaddset(mask, SIGINT);
+	sigaddset(mask, SIGTERM);
+}
+
+int pw_block_stop_signals(void)
 {
 	sigset_t mask;
 
-	sigemptyset(&mask);
-	sigaddset(&mask, SIGINT);
-	sigaddset(&mask, SIGTERM);
-	if (sigprocmask(SIG_BLOCK, &mask, NULL))
-		return -errno;
+	stop_signals(&mask);
+	return sigprocmask(SIG_BLOCK, &mask, NULL) ? -errno : 0;
+}
+
+static int open_signalfd(void)
+{
+	sigset_t mask;
+	int err = pw_block_stop_signals();
+
+	if (err)
+		return err;
+	stop_signals(&mask);
 	return signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
 }
 
@@ -62,7 +76,8 @@ static unsigned long long monotonic_ms(void)
 	return ts.tv_sec * 1000ULL + ts.tv_nsec / 1000000;
 }
 
-int pw_run_event_loop(struct ring_buffer *rb, unsigned long duration_s)
+int pw_run_event_loop(struct ring_buffer *rb, unsigned long duration_s,
+		      const struct pw_loop_fd *extra)
 {
 	int epfd = -1, sigfd = -1, tickfd = -1, rbfd = ring_buffer__epoll_fd(rb), err;
 	unsigned long long deadline = duration_s ? monotonic_ms() + duration_s * 1000ULL : 0;
@@ -82,6 +97,8 @@ int pw_run_event_loop(struct ring_buffer *rb, unsigned long duration_s)
 		err = add_epoll(epfd, sigfd);
 	if (!err)
 		err = add_epoll(epfd, tickfd);
+	if (!err && extra && extra->fd >= 0)
+		err = add_epoll(epfd, extra->fd);
 	if (err) {
 		fprintf(stderr, "pinwatch: cannot set up the event loop: %s\n", strerror(-err));
 		goto cleanup;
@@ -100,6 +117,8 @@ int pw_run_event_loop(struct ring_buffer *rb, unsigned long duration_s)
 		for (int i = 0; i < n; i++) {
 			if (ready[i].data.fd == sigfd) {
 				done = true;
+			} else if (extra && ready[i].data.fd == extra->fd) {
+				extra->on_ready(extra->ctx);
 			} else if (ready[i].data.fd == tickfd) {
 				__u64 expirations;
 

@@ -219,6 +219,7 @@ int cmd_trace(int argc, char **argv)
 	struct trace_ctx ctx = {};
 	int err;
 
+	pw_block_stop_signals();
 	err = parse_args(argc, argv, &opts);
 	if (err > 0) {
 		fputs(usage, stdout);
@@ -258,7 +259,7 @@ int cmd_trace(int argc, char **argv)
 	pw_format_header(&ctx.format);
 	fflush(stdout);
 	fprintf(stderr, "pinwatch: tracing, Ctrl-C to stop\n");
-	err = pw_run_event_loop(rb, opts.duration_s);
+	err = pw_run_event_loop(rb, opts.duration_s, NULL);
 	print_counters(skel, ctx.malformed);
 
 cleanup:

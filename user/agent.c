@@ -23,6 +23,7 @@
 #include "journal.h"
 #include "loader.h"
 #include "metrics.h"
+#include "parse.h"
 #include "policy.h"
 
 static const char usage[] =
@@ -383,21 +384,12 @@ static int parse_args(int argc, char **argv, struct agent *a, struct pw_loader_o
 			break;
 		case 'h':
 			return 1;
-		case ':':
-			fprintf(stderr, "pinwatch: option '%s' needs a value (see pinwatch agent --help)\n",
-				argv[optind - 1]);
-			return -EINVAL;
 		default:
-			fprintf(stderr, "pinwatch: unknown option '%s' (see pinwatch agent --help)\n",
-				argv[optind - 1]);
-			return -EINVAL;
+			return pw_bad_option(opt, argv, "agent");
 		}
 	}
-	if (optind < argc) {
-		fprintf(stderr, "pinwatch: unexpected argument '%s' (see pinwatch agent --help)\n",
-			argv[optind]);
+	if (pw_no_operands(argc, argv, "agent"))
 		return -EINVAL;
-	}
 	return 0;
 }
 

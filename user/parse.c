@@ -4,6 +4,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -67,4 +68,24 @@ int parse_event_types(const char *s, unsigned int *mask)
 cleanup:
 	free(copy);
 	return err;
+}
+
+int pw_bad_option(int opt, char **argv, const char *cmd)
+{
+	if (opt == ':')
+		fprintf(stderr, "pinwatch: option '%s' needs a value (see pinwatch %s --help)\n",
+			argv[optind - 1], cmd);
+	else
+		fprintf(stderr, "pinwatch: unknown option '%s' (see pinwatch %s --help)\n",
+			argv[optind - 1], cmd);
+	return -EINVAL;
+}
+
+int pw_no_operands(int argc, char **argv, const char *cmd)
+{
+	if (optind >= argc)
+		return 0;
+	fprintf(stderr, "pinwatch: unexpected argument '%s' (see pinwatch %s --help)\n",
+		argv[optind], cmd);
+	return -EINVAL;
 }

@@ -17,4 +17,14 @@ int parse_ulong_range(const char *s, const char *what, unsigned long min, unsign
  */
 int parse_event_types(const char *s, unsigned int *mask);
 
+/*
+ * After getopt_long (with ":" first in optstring) returned opt ':' or an
+ * unknown option: print what was wrong with argv[optind - 1] and where help
+ * is (pinwatch CMD --help). Returns -EINVAL.
+ */
+int pw_bad_option(int opt, char **argv, const char *cmd);
+
+/* After the options: -EINVAL (printed) if an argument is left over. */
+int pw_no_operands(int argc, char **argv, const char *cmd);
+
 #endif /* PW_PARSE_H */

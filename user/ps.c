@@ -13,6 +13,7 @@
 #include "cpulist.h"
 #include "escape.h"
 #include "format.h"
+#include "parse.h"
 #include "journal.h"
 
 static const char usage[] =
@@ -198,21 +199,13 @@ int cmd_ps(int argc, char **argv)
 		case 'h':
 			fputs(usage, stdout);
 			return 0;
-		case ':':
-			fprintf(stderr, "pinwatch: option '%s' needs a value (see pinwatch ps --help)\n",
-				argv[optind - 1]);
-			return 2;
 		default:
-			fprintf(stderr, "pinwatch: unknown option '%s' (see pinwatch ps --help)\n",
-				argv[optind - 1]);
+			pw_bad_option(opt, argv, "ps");
 			return 2;
 		}
 	}
-	if (optind < argc) {
-		fprintf(stderr, "pinwatch: unexpected argument '%s' (see pinwatch ps --help)\n",
-			argv[optind]);
+	if (pw_no_operands(argc, argv, "ps"))
 		return 2;
-	}
 
 	journal = calloc(1, sizeof(*journal));
 	if (!journal)

@@ -140,21 +140,12 @@ static int parse_args(int argc, char **argv, struct trace_opts *o)
 			break;
 		case 'h':
 			return 1;
-		case ':':
-			fprintf(stderr, "pinwatch: option '%s' needs a value (see pinwatch trace --help)\n",
-				argv[optind - 1]);
-			return -EINVAL;
 		default:
-			fprintf(stderr, "pinwatch: unknown option '%s' (see pinwatch trace --help)\n",
-				argv[optind - 1]);
-			return -EINVAL;
+			return pw_bad_option(opt, argv, "trace");
 		}
 	}
-	if (optind < argc) {
-		fprintf(stderr, "pinwatch: unexpected argument '%s' (see pinwatch trace --help)\n",
-			argv[optind]);
+	if (pw_no_operands(argc, argv, "trace"))
 		return -EINVAL;
-	}
 	o->loader.types_mask = o->filter.types_mask;
 	return 0;
 }

@@ -11,9 +11,7 @@
 
 static char *temp_dir(void)
 {
-	char tmpl[] = "/tmp/pw-unit-XXXXXX";
-
-	return strdup(mkdtemp(tmpl));
+	return unit_dir_with_file("placeholder", "");
 }
 
 static void write_file(const char *dir, const char *text)
@@ -33,8 +31,7 @@ static void remove_dir(char *dir)
 
 	snprintf(path, sizeof(path), "%s/state.json", dir);
 	unlink(path);
-	rmdir(dir);
-	free(dir);
+	unit_remove_dir(dir, "placeholder");
 }
 
 UNIT_TEST(journal_round_trip)

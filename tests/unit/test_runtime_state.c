@@ -73,25 +73,12 @@ UNIT_TEST(cgroups_path_forms)
 /* A bundle directory with config.json holding text. */
 static char *make_bundle(const char *text)
 {
-	char tmpl[] = "/tmp/pw-unit-XXXXXX", path[64];
-	char *dir = strdup(mkdtemp(tmpl));
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/config.json", dir);
-	f = fopen(path, "w");
-	fputs(text, f);
-	fclose(f);
-	return dir;
+	return unit_dir_with_file("config.json", text);
 }
 
 static void remove_bundle(char *dir)
 {
-	char path[64];
-
-	snprintf(path, sizeof(path), "%s/config.json", dir);
-	unlink(path);
-	rmdir(dir);
-	free(dir);
+	unit_remove_dir(dir, "config.json");
 }
 
 UNIT_TEST(bundle_annotations_containerd_and_crio)

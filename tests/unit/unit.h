@@ -53,4 +53,10 @@ void unit_fail(const char *file, int line, const char *fmt, ...)
  */
 char *unit_capture(void (*fn)(FILE *out, const void *arg), const void *arg);
 
+/* A new directory holding one file name with text (malloc'd path of the directory). */
+char *unit_dir_with_file(const char *name, const char *text);
+
+/* Remove the file name and the directory from unit_dir_with_file(), and free dir. */
+void unit_remove_dir(char *dir, const char *name);
+
 #endif /* PW_UNIT_H */

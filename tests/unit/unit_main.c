@@ -4,6 +4,7 @@
 
 #include <stdarg.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #define MAX_TESTS 256
 
@@ -48,6 +49,33 @@ char *unit_capture(void (*fn)(FILE *out, const void *arg), const void *arg)
 	fn(mem, arg);
 	fclose(mem);
 	return buf;
+}
+
+char *unit_dir_with_file(const char *name, const char *text)
+{
+	char tmpl[] = "/tmp/pw-unit-XXXXXX", path[128];
+	char *dir = mkdtemp(tmpl) ? strdup(tmpl) : NULL;
+	FILE *f;
+
+	if (!dir)
+		abort();
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	f = fopen(path, "w");
+	if (!f)
+		abort();
+	fputs(text, f);
+	fclose(f);
+	return dir;
+}
+
+void unit_remove_dir(char *dir, const char *name)
+{
+	char path[128];
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	unlink(path);
+	rmdir(dir);
+	free(dir);
 }
 
 static int by_name(const void *a, const void *b)

@@ -281,6 +281,12 @@ static int handle_event(void *ctx, void *data, size_t size)
 		break;
 	}
 	pw_map_apply(&a->map, &ev);
+	/* A container found empty by the scan may be one that was starting: look again. */
+	if (ev.type == PW_EV_CGROUP_POPULATED && (ev.cgroup->flags & PW_F_POPULATED)) {
+		c = pw_map_find(&a->map, ev.cgroup->hierarchy_id, ev.cgroup->id);
+		if (c && c->is_container)
+			evaluate(a, c, 0);
+	}
 	/* Only a change of CPUs matters, and never our own writes. */
 	if (ev.type == PW_EV_CPUSET_WRITE && ev.write->ret >= 0 && ev.hdr->pid != a->self &&
 	    ev.file.len >= 11 && !strncmp(ev.file.data, "cpuset.cpus", 11)) {
@@ -299,32 +305,35 @@ static int handle_event(void *ctx, void *data, size_t size)
 static void reconcile(struct agent *a)
 {
 	int kept = 0, reverted = 0;
-	char events[256];
 
 	for (int i = a->journal.nr - 1; i >= 0; i--) {
 		struct pw_isolation *iso = &a->journal.items[i];
 		const struct pw_container *c = pw_map_find(&a->map, iso->hierarchy, iso->cgroup_id);
-		bool populated = false;
+		bool populated = c && pw_map_populated(&a->map, c);
 
-		if (c) {
-			/* v2 says so in cgroup.events; a v1 cgroup has tasks or not. */
-			if (iso->hierarchy == 0)
-				populated = pw_cgroup_read(a->map.mounts.v2_fd, c->path, "cgroup.events",
-							   events, sizeof(events)) > 0 &&
-					    strstr(events, "populated 1");
-			else
-				populated = pw_cgroup_read(a->map.mounts.v1_cpuset_fd, c->path,
-							   "cgroup.procs", events, sizeof(events)) > 0;
-		}
 		if (c && populated) {
+			/* Complete what a crash may have cut short, without undoing anything. */
+			if (!strcmp(iso->backend, "v2") && pw_v2_enforce(&a->backend, iso)) {
+				revert(a, iso, "its partition could not be completed");
+				reverted++;
+				continue;
+			}
 			kept++;
 			continue;
 		}
 		revert(a, iso, c ? "its container has no task left" : "its container is gone");
 		reverted++;
 	}
-	if (a->map.mounts.v1_cpuset_fd >= 0)
+	if (a->map.mounts.v1_cpuset_fd >= 0) {
 		pw_v1_cleanup(&a->backend);
+		for (int i = 0; i < a->journal.nr; i++) {
+			if (strcmp(a->journal.items[i].backend, "v1"))
+				continue;
+			if (pw_v1_enforce(&a->backend))
+				fprintf(stderr, "pinwatch: the v1 layout could not be completed\n");
+			break;
+		}
+	}
 	fprintf(stderr, "pinwatch: journal '%s': %d isolations kept, %d restored\n", a->journal.file,
 		kept, reverted);
 }
@@ -431,6 +440,8 @@ int cmd_agent(int argc, char **argv)
 	pw_cpus_clear(&reserved);
 	a->metrics_fd = -1;
 	pw_block_stop_signals();
+	if (getenv("PINWATCH_CRASH_AFTER_WRITES"))
+		pw_cgroup_crash_after(atol(getenv("PINWATCH_CRASH_AFTER_WRITES")));
 	err = parse_args(argc, argv, a, &lo, &reserved, &backend, &state_dir, &metrics);
 	if (err > 0) {
 		fputs(usage, stdout);

@@ -26,6 +26,13 @@ struct pw_backend_ctx {
 int pw_v1_apply(struct pw_backend_ctx *ctx, const struct pw_isolation *iso);
 int pw_v2_apply(struct pw_backend_ctx *ctx, const struct pw_isolation *iso);
 
+/*
+ * Make the kernel match the journal again (the v1 layout; one v2 entry's
+ * partition), completing what a crash cut short. Idempotent.
+ */
+int pw_v1_enforce(struct pw_backend_ctx *ctx);
+int pw_v2_enforce(struct pw_backend_ctx *ctx, struct pw_isolation *iso);
+
 /* Undo iso (a journal entry) and drop it from the journal. */
 int pw_v1_revert(struct pw_backend_ctx *ctx, struct pw_isolation *iso);
 int pw_v2_revert(struct pw_backend_ctx *ctx, struct pw_isolation *iso);

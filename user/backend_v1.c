@@ -133,11 +133,13 @@ static int setup_housekeeping(struct pw_backend_ctx *ctx)
 	char cpus[PW_CPULIST_LEN], mems[PW_CPULIST_LEN];
 	int h = hierarchy(ctx), err;
 
-	snprintf(ctx->journal->v1_housekeeping, sizeof(ctx->journal->v1_housekeeping), "%s",
-		 HOUSEKEEPING);
-	err = pw_journal_save(ctx->journal);
-	if (err)
-		return err;
+	if (!ctx->journal->v1_housekeeping[0]) {
+		snprintf(ctx->journal->v1_housekeeping, sizeof(ctx->journal->v1_housekeeping), "%s",
+			 HOUSEKEEPING);
+		err = pw_journal_save(ctx->journal);
+		if (err)
+			return err;
+	}
 	err = housekeeping_cpus(ctx, cpus, sizeof(cpus));
 	if (!err && pw_cgroup_read(ctx->mounts->v1_cpuset_fd, "", "cpuset.mems", mems,
 				   sizeof(mems)) < 0)
@@ -263,11 +265,8 @@ static int unbalance_tree(struct pw_backend_ctx *ctx, char *path, size_t len, in
 int pw_v1_apply(struct pw_backend_ctx *ctx, const struct pw_isolation *want)
 {
 	struct pw_journal *j = ctx->journal;
-	char path[PW_META_PATH_LEN] = "";
 	struct pw_isolation *iso;
 	int err;
-	bool first = !has_v1_entries(j);
-
 	if (j->nr == PW_MAX_ISOLATED)
 		return -ENOSPC;
 	iso = &j->items[j->nr++];
@@ -276,11 +275,24 @@ int pw_v1_apply(struct pw_backend_ctx *ctx, const struct pw_isolation *want)
 	err = pw_journal_save(j);
 	if (err)
 		return err;
-	/* The first isolation lays out housekeeping (again, if a teardown was cut short). */
-	err = first ? setup_housekeeping(ctx) : resize_housekeeping(ctx);
-	if (err)
-		return err;
-	return unbalance_tree(ctx, path, 0, 0);
+	return pw_v1_enforce(ctx);
+}
+
+int pw_v1_enforce(struct pw_backend_ctx *ctx)
+{
+	char path[PW_META_PATH_LEN] = "";
+	int err;
+
+	/*
+	 * Every step is idempotent, so the same call completes a layout that a
+	 * crash cut short: the housekeeping cpuset at the root's CPUs less the
+	 * isolated ones, the root's tasks in it, the root at 0, and every cpuset
+	 * that spans an isolated CPU at 0.
+	 */
+	err = setup_housekeeping(ctx);
+	if (!err)
+		err = unbalance_tree(ctx, path, 0, 0);
+	return err;
 }
 
 int pw_v1_revert(struct pw_backend_ctx *ctx, struct pw_isolation *iso)

@@ -49,9 +49,8 @@ static int update_exclusive(struct pw_backend_ctx *ctx, const char *path,
 int pw_v2_apply(struct pw_backend_ctx *ctx, const struct pw_isolation *want)
 {
 	struct pw_journal *j = ctx->journal;
-	char prefix[PW_META_PATH_LEN], buf[PW_CPULIST_LEN * 4];
+	char buf[PW_CPULIST_LEN * 4];
 	struct pw_isolation *iso;
-	int levels = pw_path_level(want->path), err;
 
 	if (pw_cgroup_read(ctx->mounts->v2_fd, want->path, EXCL, buf, sizeof(buf)) < 0) {
 		fprintf(stderr, "pinwatch: '%s%s' has no %s: the v2 backend needs a kernel of 6.7 "
@@ -64,6 +63,16 @@ int pw_v2_apply(struct pw_backend_ctx *ctx, const struct pw_isolation *want)
 	iso = &j->items[j->nr++];
 	*iso = *want;
 	iso->changed_levels = 0;
+	return pw_v2_enforce(ctx, iso);
+}
+
+int pw_v2_enforce(struct pw_backend_ctx *ctx, struct pw_isolation *iso)
+{
+	struct pw_journal *j = ctx->journal;
+	char prefix[PW_META_PATH_LEN], buf[PW_CPULIST_LEN * 4];
+	int levels = pw_path_level(iso->path), err;
+
+	/* Adding CPUs to a set that has them, and "isolated" again, change nothing: idempotent. */
 	for (int level = 1; level <= levels && level <= 32; level++) {
 		pw_path_prefix(iso->path, level, prefix, sizeof(prefix));
 		iso->changed_levels |= 1U << (level - 1);

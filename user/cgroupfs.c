@@ -136,6 +136,14 @@ static const char *mount_path(const struct pw_mounts *m, int hierarchy)
 	return hierarchy == 0 ? m->v2 : m->v1_cpuset;
 }
 
+/* Test hook: writes left before the process dies as if by kill -9; -1 is off. */
+static long crash_after_writes = -1;
+
+void pw_cgroup_crash_after(long writes)
+{
+	crash_after_writes = writes;
+}
+
 int pw_cgroup_write(const struct pw_mounts *m, int hierarchy, const char *rel, const char *name,
 		    const char *value, bool dry_run)
 {
@@ -151,6 +159,10 @@ int pw_cgroup_write(const struct pw_mounts *m, int hierarchy, const char *rel, c
 			mount_path(m, hierarchy), path);
 		return 0;
 	}
+	if (crash_after_writes == 0)
+		_exit(137); /* no cleanup at all, as after SIGKILL */
+	if (crash_after_writes > 0)
+		crash_after_writes--;
 	fd = pw_cgroup_open(root, path, O_WRONLY);
 	if (fd < 0) {
 		err = fd;

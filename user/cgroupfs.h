@@ -51,6 +51,13 @@ ssize_t pw_cgroup_read(int root_fd, const char *rel, const char *name, char *buf
 int pw_cgroup_write(const struct pw_mounts *m, int hierarchy, const char *rel, const char *name,
 		    const char *value, bool dry_run);
 
+/*
+ * Test hook (PINWATCH_CRASH_AFTER_WRITES in the agent's environment): after
+ * that many cgroup writes, the next one exits the process at once, as
+ * kill -9 would, to prove the journal against crashes at every step.
+ */
+void pw_cgroup_crash_after(long writes);
+
 /* mkdir rel beneath hierarchy's mount (0700 is ignored by cgroupfs); 0 if it exists. */
 int pw_cgroup_mkdir(const struct pw_mounts *m, int hierarchy, const char *rel, bool dry_run);
 

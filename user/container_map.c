@@ -253,6 +253,18 @@ static void remove_cgroup(struct pw_container_map *map, int hierarchy, uint64_t 
 	}
 }
 
+bool pw_map_populated(const struct pw_container_map *map, const struct pw_container *c)
+{
+	int fd = pw_mounts_fd(&map->mounts, c->hierarchy);
+	char buf[256];
+
+	/* cgroup2 says so in cgroup.events; a v1 cgroup has tasks or not. */
+	if (c->hierarchy == 0)
+		return pw_cgroup_read(fd, c->path, "cgroup.events", buf, sizeof(buf)) > 0 &&
+		       strstr(buf, "populated 1");
+	return pw_cgroup_read(fd, c->path, "cgroup.procs", buf, sizeof(buf)) > 0;
+}
+
 /* Walk dir_fd (the cgroup at path) and everything below it. */
 static void scan_dir(struct pw_container_map *map, int hierarchy, int dir_fd, char *path,
 		     size_t len, int depth)
@@ -261,8 +273,18 @@ static void scan_dir(struct pw_container_map *map, int hierarchy, int dir_fd, ch
 	struct stat st;
 	DIR *dir;
 
-	if (fstat(dir_fd, &st) == 0)
-		insert(map, hierarchy, st.st_ino, len ? path : "/", len ? len : 1);
+	if (fstat(dir_fd, &st) == 0) {
+		struct pw_container *c = insert(map, hierarchy, st.st_ino, len ? path : "/",
+						len ? len : 1);
+
+		/*
+		 * A container found empty has exited (or failed to start): a live
+		 * one's runtime puts its first task in before it runs. Events only
+		 * see a cgroup empty before that, so only the scan decides this.
+		 */
+		if (c && c->is_container)
+			c->exited = !pw_map_populated(map, c);
+	}
 	if (depth >= MAX_SCAN_DEPTH)
 		goto close_fd;
 	dir = fdopendir(dir_fd);

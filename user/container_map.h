@@ -82,6 +82,9 @@ void pw_map_apply(struct pw_container_map *map, const struct pw_event *ev);
 void pw_map_context(struct pw_container_map *map, const struct pw_event *ev,
 		    struct pw_event_context *ctx);
 
+/* Whether c has tasks (in it or below it). */
+bool pw_map_populated(const struct pw_container_map *map, const struct pw_container *c);
+
 /* The cgroup (hierarchy, id), or NULL. */
 struct pw_container *pw_map_find(const struct pw_container_map *map, int hierarchy, uint64_t id);
 

@@ -170,6 +170,38 @@ stop_agent TERM
 "$PW" restore --state-dir "$STATE" >/dev/null 2>&1
 runc delete -f "${ID[g]}" >>"$WORK/rt.out" 2>&1
 
+# Crashes at every step of apply: the agent dies (as by kill -9) just before
+# its Nth write; a restart completes the isolation of the live container.
+for n in 0 1 2 3 4 5; do
+	PINWATCH_CRASH_AFTER_WRITES=$n start_agent
+	start_ctr "crash$n" 1 yes
+	wait_for 10 eval '! kill -0 $AGENT_PID 2>/dev/null'
+	stop_agent KILL
+	start_agent
+	check "crash before write $n of apply: restart completes the isolation" \
+		wait_for 10 eval 'journal_has crash$n && lb_is "" 0 && lb_is "${CG[crash$n]}" 0'
+	runc kill "${ID[crash$n]}" KILL >>"$WORK/rt.out" 2>&1
+	check "crash before write $n of apply: then released on exit" \
+		wait_for 10 eval 'journal_empty && lb_is "" 1 && [ ! -d "$V1/pinwatch.housekeeping" ]'
+	runc delete -f "${ID[crash$n]}" >>"$WORK/rt.out" 2>&1
+	stop_agent TERM
+done
+
+# A crash in the middle of a restore: the restart finishes it.
+start_agent
+start_ctr crashr 1 yes
+check "isolated before the restore crash" wait_for 10 journal_has crashr
+stop_agent KILL
+PINWATCH_CRASH_AFTER_WRITES=1 start_agent
+runc kill "${ID[crashr]}" KILL >>"$WORK/rt.out" 2>&1
+wait_for 10 eval '! kill -0 $AGENT_PID 2>/dev/null'
+stop_agent KILL
+start_agent
+check "crash inside a restore: the restart finishes it" \
+	wait_for 10 eval 'journal_empty && lb_is "" 1 && [ ! -d "$V1/pinwatch.housekeeping" ]'
+runc delete -f "${ID[crashr]}" >>"$WORK/rt.out" 2>&1
+stop_agent TERM
+
 # A broken journal is named and left as it is.
 echo '{"isolated": [ {"container_id": 7' >"$STATE/state.json"
 cp "$STATE/state.json" "$WORK/broken.json"

@@ -154,11 +154,14 @@ static void isolate(struct agent *a, const struct pw_container *c, const char *r
 	if (!err) {
 		a->metrics.applies++;
 		if (pinned_ns && !a->backend.dry_run) {
-			double s = (monotonic_ns() - pinned_ns) / 1e9;
+			__u64 now = monotonic_ns();
+			double s = (now - pinned_ns) / 1e9;
 
+			/* ktime (CLOCK_MONOTONIC) lines this up with trace's ktime_ns. */
 			pw_metrics_observe_latency(&a->metrics, s);
-			fprintf(stderr, "pinwatch: isolated %.12s %.3f ms after the pinning write\n",
-				c->container_id, s * 1e3);
+			fprintf(stderr, "pinwatch: isolated %.12s %.3f ms after the pinning write "
+					"(ktime_ns %llu)\n",
+				c->container_id, s * 1e3, (unsigned long long)now);
 		}
 		return;
 	}

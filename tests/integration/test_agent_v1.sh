@@ -82,6 +82,9 @@ metric() {
 	exec 3<&-
 	echo "$v"
 }
+# Also trace the container's workload exec (busybox sleep) to see whether
+# isolation lands before it: a measurement, printed, not a pass/fail.
+start_trace --type exec --runtime sleep
 start_ctr a 1 yes
 start_ctr b 0 no
 check "opted-in pinned container is isolated (journal)" wait_for 10 journal_has a
@@ -94,6 +97,12 @@ check "metrics: one isolated container, one isolated CPU" test "$(metric pinwatc
 check "metrics: applies counted, two containers tracked" test "$(metric pinwatch_applies_total) $(metric pinwatch_containers_tracked)" = "1 2"
 check "metrics: the apply latency was observed" test "$(metric pinwatch_apply_latency_seconds_count)" = 1
 check "the log says how long after the pinning write" grep -q "isolated ${ID[a]:0:12} .* ms after the pinning write" "$LOG"
+stop_trace
+iso_ns=$(sed -n "s/.*isolated ${ID[a]:0:12} .*ktime_ns \([0-9]*\).*/\1/p" "$LOG")
+exec_ns=$(jq -r 'select(.filename == "sleep") | .ktime_ns' "$TRACE_OUT" | head -1)
+if [ -n "$iso_ns" ] && [ -n "$exec_ns" ]; then
+	echo "# measured: isolation applied $(((iso_ns - exec_ns) / 1000)) us after the workload's exec (negative: before)"
+fi
 "$PW" ps --json --state-dir "$STATE" >"$WORK/ps.json"
 check "ps shows the container isolated by the v1 backend" \
 	test "$(jq -r "select(.container_id == \"${ID[a]}\") | .isolated" "$WORK/ps.json")" = v1

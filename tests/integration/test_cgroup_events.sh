@@ -15,7 +15,14 @@ for h in $V1 $V2; do
 	mkdir -p "$h/$TEST_ID/a/b"
 	rmdir "$h/$TEST_ID/a/b" "$h/$TEST_ID/a"
 done
+# A task that enters a cgroup and exits: populated, then unpopulated.
+mkdir "$V2/$TEST_ID/p"
+sh -c "echo \$\$ > '$V2/$TEST_ID/p/cgroup.procs'; sleep 0.1"
+sleep 0.2
+rmdir "$V2/$TEST_ID/p"
 stop_trace
+expect "populated when a task enters" ".type == \"cgroup_populated\" and .path == \"/$TEST_ID/p\" and .populated == true"
+expect "unpopulated when its last task exits" ".type == \"cgroup_populated\" and .path == \"/$TEST_ID/p\" and .populated == false"
 
 for h in ${V1:+v1} v2; do
 	if [ "$h" = v1 ]; then hid='.hierarchy != 0'; else hid='.hierarchy == 0'; fi

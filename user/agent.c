@@ -7,6 +7,7 @@
 #include "agent.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -418,6 +419,13 @@ static int choose_backend(struct agent *a, const char *asked)
 	}
 	a->backend_name = have;
 	a->hierarchy = cpuset_h;
+	/* Remote partitions came with cpuset.cpus.exclusive and the root's cpuset.cpus.isolated. */
+	if (!cpuset_h && faccessat(a->map.mounts.v2_fd, "cpuset.cpus.isolated", F_OK, 0)) {
+		fprintf(stderr, "pinwatch: the v2 backend needs cpuset.cpus.exclusive (kernel 6.7 or "
+				"later): '%s' has no cpuset.cpus.isolated\n",
+			a->map.mounts.v2);
+		return -EOPNOTSUPP;
+	}
 	return 0;
 }
 

@@ -150,8 +150,7 @@ static void isolate(struct agent *a, const struct pw_container *c, const char *r
 	pw_cpus_format(&want.cpus, cpus, sizeof(cpus));
 	fprintf(stderr, "pinwatch: isolate CPUs %s of %s (%s) with the %s backend\n", cpus,
 		display_name(c, name, sizeof(name)), reason, a->backend_name);
-	err = strcmp(a->backend_name, "v1") ? pw_v2_apply(&a->backend, &want) :
-					       pw_v1_apply(&a->backend, &want);
+	err = pw_backend_apply(&a->backend, &want);
 	if (!err) {
 		a->metrics.applies++;
 		if (pinned_ns && !a->backend.dry_run) {
@@ -330,13 +329,8 @@ static void reconcile(struct agent *a)
 	}
 	if (a->map.mounts.v1_cpuset_fd >= 0) {
 		pw_v1_cleanup(&a->backend);
-		for (int i = 0; i < a->journal.nr; i++) {
-			if (strcmp(a->journal.items[i].backend, "v1"))
-				continue;
-			if (pw_v1_enforce(&a->backend))
-				fprintf(stderr, "pinwatch: the v1 layout could not be completed\n");
-			break;
-		}
+		if (pw_v1_enforce(&a->backend))
+			fprintf(stderr, "pinwatch: the v1 layout could not be completed\n");
 	}
 	fprintf(stderr, "pinwatch: journal '%s': %d isolations kept, %d restored\n", a->journal.file,
 		kept, reverted);

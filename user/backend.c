@@ -28,6 +28,11 @@ void pw_path_prefix(const char *path, int level, char *buf, size_t size)
 	snprintf(buf, size, "%.*s", (int)(p - path), path);
 }
 
+int pw_backend_apply(struct pw_backend_ctx *ctx, const struct pw_isolation *want)
+{
+	return strcmp(want->backend, "v1") ? pw_v2_apply(ctx, want) : pw_v1_apply(ctx, want);
+}
+
 int pw_backend_revert(struct pw_backend_ctx *ctx, struct pw_isolation *iso)
 {
 	return strcmp(iso->backend, "v1") ? pw_v2_revert(ctx, iso) : pw_v1_revert(ctx, iso);

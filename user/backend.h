@@ -27,8 +27,9 @@ int pw_v1_apply(struct pw_backend_ctx *ctx, const struct pw_isolation *iso);
 int pw_v2_apply(struct pw_backend_ctx *ctx, const struct pw_isolation *iso);
 
 /*
- * Make the kernel match the journal again (the v1 layout; one v2 entry's
- * partition), completing what a crash cut short. Idempotent.
+ * Make the kernel match the journal again (the v1 layout, nothing when the
+ * journal has no v1 entry; one v2 entry's partition), completing what a
+ * crash cut short. Idempotent.
  */
 int pw_v1_enforce(struct pw_backend_ctx *ctx);
 int pw_v2_enforce(struct pw_backend_ctx *ctx, struct pw_isolation *iso);
@@ -48,7 +49,8 @@ int pw_v1_unbalance(struct pw_backend_ctx *ctx, const char *path);
 /* Undo the v1 housekeeping layout if no v1 isolation is left (after a cut-short teardown). */
 void pw_v1_cleanup(struct pw_backend_ctx *ctx);
 
-/* Dispatch on iso->backend. */
+/* Dispatch on want->backend / iso->backend. */
+int pw_backend_apply(struct pw_backend_ctx *ctx, const struct pw_isolation *want);
 int pw_backend_revert(struct pw_backend_ctx *ctx, struct pw_isolation *iso);
 
 /* The ancestor of path at level (1 = the first component), in buf. */

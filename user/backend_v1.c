@@ -283,6 +283,8 @@ int pw_v1_enforce(struct pw_backend_ctx *ctx)
 	char path[PW_META_PATH_LEN] = "";
 	int err;
 
+	if (!has_v1_entries(ctx->journal))
+		return 0;
 	/*
 	 * Every step is idempotent, so the same call completes a layout that a
 	 * crash cut short: the housekeeping cpuset at the root's CPUs less the

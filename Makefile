@@ -23,9 +23,12 @@ SAN_CFLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror \
 	-I$(dir $(VMLINUX_H)) -Ibpf
 
-# Every user-side source but main.c: the unit tests link these too.
-LIB_SRCS := $(filter-out user/main.c,$(wildcard user/*.c))
+# Every user-side source but main.c and the fault hooks: the unit tests link these too.
+LIB_SRCS := $(filter-out user/main.c user/fault.c,$(wildcard user/*.c))
 LIB_OBJS := $(patsubst user/%.c,$(OUTPUT)/user/%.o,$(LIB_SRCS))
+# The same program with fault injection (user/fault.h), for the crash tests only.
+FAULT_OBJS := $(patsubst user/%.c,$(OUTPUT)/faults/%.o,$(LIB_SRCS) user/main.c user/fault.c)
+FAULTS_BIN := $(OUTPUT)/tests/pinwatch-faults
 SKEL := $(OUTPUT)/pinwatch.skel.h
 UNIT_SRCS := $(wildcard tests/unit/*.c)
 UNIT_BIN := $(OUTPUT)/unit_tests
@@ -40,11 +43,11 @@ msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
 endif
 
 .DELETE_ON_ERROR:
-.PHONY: all clean check check-vm unit helpers vmlinux bench
+.PHONY: all clean check check-vm unit helpers vmlinux bench format check-format asan
 
-all: $(OUTPUT)/pinwatch helpers
+all: $(OUTPUT)/pinwatch helpers $(FAULTS_BIN)
 
-$(OUTPUT) $(OUTPUT)/user $(OUTPUT)/tests $(OUTPUT)/unit:
+$(OUTPUT) $(OUTPUT)/user $(OUTPUT)/faults $(OUTPUT)/tests $(OUTPUT)/unit:
 	$(Q)mkdir -p $@
 
 $(OUTPUT)/pinwatch.bpf.o: bpf/pinwatch.bpf.c bpf/pinwatch.h $(wildcard bpf/*.bpf.h) $(VMLINUX_H) | $(OUTPUT)
@@ -60,6 +63,14 @@ $(OUTPUT)/user/%.o: user/%.c $(wildcard user/*.h) bpf/pinwatch.h $(SKEL) | $(OUT
 	$(Q)$(CC) $(CFLAGS) -c $< -o $@
 
 $(OUTPUT)/pinwatch: $(OUTPUT)/user/main.o $(LIB_OBJS)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS_STATIC) $^ $(LDLIBS) -o $@
+
+$(OUTPUT)/faults/%.o: user/%.c $(wildcard user/*.h) bpf/pinwatch.h $(SKEL) | $(OUTPUT)/faults
+	$(call msg,CC-FAULT,$@)
+	$(Q)$(CC) $(CFLAGS) -DPW_FAULT_INJECTION -c $< -o $@
+
+$(FAULTS_BIN): $(FAULT_OBJS) | $(OUTPUT)/tests
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS_STATIC) $^ $(LDLIBS) -o $@
 
@@ -79,7 +90,16 @@ $(UNIT_BIN): $(UNIT_SRCS) $(LIB_SRCS) tests/unit/unit.h $(wildcard user/*.h) $(S
 unit: $(UNIT_BIN)
 	$(Q)$(UNIT_BIN)
 
-check: all $(UNIT_BIN)
+# The whole program under ASan and UBSan (linked dynamically): the integration
+# suites run with it too (PW=build/pinwatch-asan tests/run.sh ...).
+ASAN_BIN := $(OUTPUT)/pinwatch-asan
+$(ASAN_BIN): user/main.c $(LIB_SRCS) $(wildcard user/*.h) $(SKEL) | $(OUTPUT)
+	$(call msg,CC-SAN,$@)
+	$(Q)$(CC) $(SAN_CFLAGS) user/main.c $(LIB_SRCS) -lbpf -lelf -lz -ljson-c -o $@
+
+asan: $(ASAN_BIN)
+
+check: all $(UNIT_BIN) $(ASAN_BIN)
 	$(Q)tests/run.sh
 
 # Only the kernel-matrix guests (6.1 and 6.12 under QEMU); `check` runs them too.
@@ -92,6 +112,15 @@ bench: all
 
 vmlinux:
 	$(Q)scripts/gen-vmlinux.sh
+
+# The tree stays in the kernel style of .clang-format; the test suite checks it.
+FORMAT_SRCS := $(wildcard bpf/*.c bpf/*.h user/*.c user/*.h tests/unit/*.c tests/unit/*.h \
+	tests/helpers/*.c tests/fuzz/*.c)
+format:
+	$(Q)clang-format -i $(FORMAT_SRCS)
+
+check-format:
+	$(Q)clang-format --dry-run --Werror $(FORMAT_SRCS)
 
 clean:
 	$(call msg,CLEAN,$(OUTPUT))

@@ -11,10 +11,10 @@
 #include <bpf/bpf_tracing.h>
 
 #include "pinwatch.h"
+#include "cgroup.bpf.h"
 #include "core_fixes.bpf.h"
+#include "emit.bpf.h"
 
-#define CGROUP_SUPER_MAGIC 0x27e0eb
-#define CGROUP2_SUPER_MAGIC 0x63677270
 #define CPUSET_PREFIX "cpuset."
 #define CPUSET_PREFIX_LEN (sizeof(CPUSET_PREFIX) - 1)
 /* Longest exec filename whose basename is looked up as a runtime name. */
@@ -22,29 +22,9 @@
 
 /* Set by the loader between open and load. */
 const volatile bool all_hierarchies = false;
-/*
- * Ring buffer bytes waiting to be read above which a routine event wakes the
- * reader. Below it, cgroup mkdir/rmdir events are batched (BPF_RB_NO_WAKEUP)
- * and the reader picks them up on its next timer tick: a wakeup per event
- * costs ~40% of cgroup mkdir throughput. Exec and cpuset write events always
- * wake the reader, since someone may be waiting to act on them.
- */
-const volatile __u64 wakeup_threshold = 256 * 1024;
 
 /* Approximate count of writes stashed at sys_enter and not yet seen at sys_exit. */
 __u64 pending_writes_count = 0;
-
-struct {
-	__uint(type, BPF_MAP_TYPE_RINGBUF);
-	__uint(max_entries, 1 << 22);
-} events SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, PW_COUNTERS_LEN);
-	__type(key, __u32);
-	__type(value, __u64);
-} counters SEC(".maps");
 
 /* Basenames of container runtime binaries, filled by the loader. */
 struct {
@@ -69,7 +49,8 @@ struct {
 /*
  * Per-CPU scratch space: events are too large for the 512-byte BPF stack, and
  * bounded copies at a variable offset need a destination twice the copy size
- * so the verifier can prove every copy stays inside it.
+ * so the verifier can prove every copy stays inside it. Cleared before each
+ * use: a record never carries bytes of an earlier write.
  */
 struct write_scratch {
 	struct pw_cpuset_write_event ev;
@@ -88,41 +69,15 @@ struct {
 	__type(value, struct write_scratch);
 } write_scratch SEC(".maps");
 
+/* What a scratch area is cleared from (too large for an inline memset). */
+static const char zeroes[sizeof(struct write_scratch)];
+
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, 1);
 	__type(key, __u32);
 	__type(value, struct exec_scratch);
 } exec_scratch SEC(".maps");
-
-static __always_inline void count(__u32 type, __u32 which)
-{
-	__u32 key = type * PW_CNT_MAX + which;
-	__u64 *value = bpf_map_lookup_elem(&counters, &key);
-
-	if (value)
-		*value += 1;
-}
-
-static __always_inline __u64 wakeup_flags(bool urgent)
-{
-	if (urgent || bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= wakeup_threshold)
-		return BPF_RB_FORCE_WAKEUP;
-	return BPF_RB_NO_WAKEUP;
-}
-
-static __always_inline void fill_header(struct pw_event_header *hdr, __u32 type, __u32 size)
-{
-	__u64 pid_tgid = bpf_get_current_pid_tgid();
-
-	hdr->type = type;
-	hdr->size = size;
-	hdr->ktime_ns = bpf_ktime_get_ns();
-	hdr->pid = pid_tgid >> 32;
-	hdr->tid = (__u32)pid_tgid;
-	hdr->cgroup_id = bpf_get_current_cgroup_id();
-	bpf_get_current_comm(hdr->comm, sizeof(hdr->comm));
-}
 
 /*
  * Copy a kernel string into a fixed buffer; return its length without the NUL
@@ -144,44 +99,24 @@ static __always_inline __u32 read_kernel_str(char *dst, __u32 size, const char *
 	return n - 1;
 }
 
-/* cgroup:* events: the cpuset-bearing hierarchies unless --all-hierarchies. */
-static __always_inline bool hierarchy_wanted(struct cgroup *cgrp)
-{
-	struct cgroup_root *root;
-
-	if (all_hierarchies)
-		return true;
-	root = BPF_CORE_READ(cgrp, root);
-	if (BPF_CORE_READ(root, hierarchy_id) == 0) /* cgroup2 */
-		return true;
-	return BPF_CORE_READ(root, subsys_mask) &
-	       (1U << bpf_core_enum_value(enum cgroup_subsys_id, cpuset_cgrp_id));
-}
-
 static __always_inline int handle_cgroup(struct cgroup *cgrp, const char *path, __u32 type,
 					 __u32 extra_flags)
 {
 	struct pw_cgroup_event *e;
 	bool truncated = false;
-	__u64 flags;
 
-	if (!hierarchy_wanted(cgrp))
+	/* --all-hierarchies aside, only the hierarchies that can carry cpusets. */
+	if (!all_hierarchies && !cgroup_carries_cpusets(cgrp))
 		return 0;
-	count(type, PW_CNT_SEEN);
-	flags = wakeup_flags(false);
-	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
-	if (!e) {
-		count(type, PW_CNT_DROPPED);
+	e = reserve_event(type, sizeof(*e));
+	if (!e)
 		return 0;
-	}
-	fill_header(&e->hdr, type, sizeof(*e));
-	e->hierarchy_id = BPF_CORE_READ(cgrp, root, hierarchy_id);
+	e->hierarchy_id = cgroup_hierarchy(cgrp);
 	e->level = BPF_CORE_READ(cgrp, level);
-	e->id = BPF_CORE_READ(cgrp, kn, id);
+	e->id = cgroup_id_of(cgrp);
 	e->path_len = read_kernel_str(e->path, sizeof(e->path), path, &truncated);
 	e->flags = (truncated ? PW_F_PATH_TRUNCATED : 0) | extra_flags;
-	bpf_ringbuf_submit(e, flags);
-	count(type, PW_CNT_EMITTED);
+	submit_event(e, type, urgent_cgroup_events);
 	return 0;
 }
 
@@ -208,8 +143,7 @@ int BPF_PROG(cgroup_notify_populated, struct cgroup *cgrp, const char *path, int
 }
 
 SEC("tp_btf/sched_process_exec")
-int BPF_PROG(sched_process_exec, struct task_struct *task, pid_t old_pid,
-	     struct linux_binprm *bprm)
+int BPF_PROG(sched_process_exec, struct task_struct *task, pid_t old_pid, struct linux_binprm *bprm)
 {
 	char name[PW_RUNTIME_NAME_LEN] = {};
 	const char *filename = BPF_CORE_READ(bprm, filename);
@@ -239,13 +173,9 @@ int BPF_PROG(sched_process_exec, struct task_struct *task, pid_t old_pid,
 	if (!bpf_map_lookup_elem(&runtime_names, name))
 		return 0;
 
-	count(PW_EV_EXEC, PW_CNT_SEEN);
-	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
-	if (!e) {
-		count(PW_EV_EXEC, PW_CNT_DROPPED);
+	e = reserve_event(PW_EV_EXEC, sizeof(*e));
+	if (!e)
 		return 0;
-	}
-	fill_header(&e->hdr, PW_EV_EXEC, sizeof(*e));
 	e->ppid = BPF_CORE_READ(task, real_parent, tgid);
 	e->pad = 0;
 	__builtin_memcpy(e->filename, name, sizeof(e->filename));
@@ -263,8 +193,7 @@ int BPF_PROG(sched_process_exec, struct task_struct *task, pid_t old_pid,
 		args_len = 0;
 	e->args_len = args_len;
 	e->flags = flags;
-	bpf_ringbuf_submit(e, wakeup_flags(true));
-	count(PW_EV_EXEC, PW_CNT_EMITTED);
+	submit_event(e, PW_EV_EXEC, true);
 	return 0;
 }
 
@@ -290,22 +219,14 @@ static __always_inline struct file *current_fd_file(unsigned long fd)
 /*
  * The hot path: runs on every write on the node. A file that is not on a
  * cgroup filesystem leaves after the fd lookup and one superblock read.
- * Returns the file's kernfs node when it is a cgroupfs file named cpuset.*.
+ * Returns the file's kernfs node when it is a cgroupfs file named cpuset.*;
+ * file_name holds its name either way (the caller's scratch).
  */
 static __always_inline struct kernfs_node *cpuset_file_node(unsigned long fd, char *file_name)
 {
-	struct file *file = current_fd_file(fd);
-	struct kernfs_node *kn;
-	unsigned long magic;
+	struct kernfs_node *kn = cgroupfs_file_node(current_fd_file(fd));
 	bool truncated = false;
 
-	if (!file)
-		return NULL;
-	magic = BPF_CORE_READ(file, f_inode, i_sb, s_magic);
-	if (magic != CGROUP_SUPER_MAGIC && magic != CGROUP2_SUPER_MAGIC)
-		return NULL;
-	/* On kernfs, an inode's i_private is its kernfs_node. */
-	kn = BPF_CORE_READ(file, f_inode, i_private);
 	if (!kn)
 		return NULL;
 	read_kernel_str(file_name, PW_FILE_LEN, BPF_CORE_READ(kn, name), &truncated);
@@ -368,8 +289,8 @@ static __always_inline void fill_cgroup_path(struct write_scratch *s, struct ker
 }
 
 /* Append up to len user bytes at s->value[*off]; false once value is full. */
-static __always_inline bool append_user_bytes(struct write_scratch *s, __u32 *off,
-					      const void *src, __u64 len)
+static __always_inline bool append_user_bytes(struct write_scratch *s, __u32 *off, const void *src,
+					      __u64 len)
 {
 	__u32 room = PW_VALUE_LEN - *off;
 
@@ -407,6 +328,7 @@ static __always_inline int handle_write_enter(unsigned long fd, const void *buf,
 {
 	struct write_scratch *s;
 	struct kernfs_node *kn, *dir;
+	bool truncated = false;
 	struct cgroup *cgrp;
 	__u32 zero = 0, off = 0, tid;
 
@@ -417,15 +339,15 @@ static __always_inline int handle_write_enter(unsigned long fd, const void *buf,
 	if (!kn)
 		return 0;
 
-	count(PW_EV_CPUSET_WRITE, PW_CNT_SEEN);
-	s->ev.flags = 0;
+	/* Only writes to cpuset files get here: clearing is cheap, and no stale byte leaks. */
+	bpf_probe_read_kernel(s, sizeof(*s), zeroes);
+	read_kernel_str(s->ev.file, PW_FILE_LEN, BPF_CORE_READ(kn, name), &truncated);
+	begin_event(&s->ev.hdr, PW_EV_CPUSET_WRITE, sizeof(s->ev));
 	s->ev.syscall = syscall;
-	s->ev.ret = 0;
 	dir = kernfs_node_parent(kn);
-	/* A cgroup directory's kernfs node carries its struct cgroup in priv. */
-	cgrp = BPF_CORE_READ(dir, priv);
+	cgrp = kn_cgroup(dir);
 	s->ev.target_id = BPF_CORE_READ(dir, id);
-	s->ev.hierarchy_id = BPF_CORE_READ(cgrp, root, hierarchy_id);
+	s->ev.hierarchy_id = cgroup_hierarchy(cgrp);
 	s->ev.level = BPF_CORE_READ(cgrp, level);
 	fill_cgroup_path(s, dir, s->ev.level);
 
@@ -436,12 +358,14 @@ static __always_inline int handle_write_enter(unsigned long fd, const void *buf,
 	s->ev.value_len = off & (2 * PW_VALUE_LEN - 1);
 	bpf_probe_read_kernel(s->ev.value, sizeof(s->ev.value), s->value);
 
-	fill_header(&s->ev.hdr, PW_EV_CPUSET_WRITE, sizeof(s->ev));
 	tid = s->ev.hdr.tid;
-	if (bpf_map_update_elem(&pending_writes, &tid, &s->ev, BPF_ANY))
-		count(PW_EV_CPUSET_WRITE, PW_CNT_DROPPED);
-	else
+	if (bpf_map_update_elem(&pending_writes, &tid, &s->ev, BPF_ANY)) {
+		/* Seen but never emitted: a map error, and the event is lost. */
+		count_map_error(PW_MAP_ERR_PENDING_WRITES);
+		drop_event(PW_EV_CPUSET_WRITE);
+	} else {
 		__sync_fetch_and_add(&pending_writes_count, 1);
+	}
 	return 0;
 }
 
@@ -459,10 +383,7 @@ static __always_inline int handle_write_exit(long ret)
 		return 0;
 	e->ret = ret;
 	e->hdr.ktime_ns = bpf_ktime_get_ns();
-	if (bpf_ringbuf_output(&events, e, sizeof(*e), wakeup_flags(true)))
-		count(PW_EV_CPUSET_WRITE, PW_CNT_DROPPED);
-	else
-		count(PW_EV_CPUSET_WRITE, PW_CNT_EMITTED);
+	output_event(e, PW_EV_CPUSET_WRITE, sizeof(*e), true);
 	bpf_map_delete_elem(&pending_writes, &tid);
 	__sync_fetch_and_sub(&pending_writes_count, 1);
 	return 0;

@@ -28,6 +28,15 @@ enum pw_counter {
 };
 #define PW_COUNTERS_LEN (PW_EV_TYPE_MAX * PW_CNT_MAX)
 
+/*
+ * Kernel-side map updates that failed, counted apart from ring buffer drops
+ * (a full ring buffer and a full map call for different remedies).
+ */
+enum pw_map_error {
+	PW_MAP_ERR_PENDING_WRITES = 0, /* a cpuset write could not be stashed at sys_enter */
+	PW_MAP_ERR_MAX,
+};
+
 /* Which syscall a cpuset write came through. */
 enum pw_write_syscall {
 	PW_SYS_WRITE = 1,
@@ -56,12 +65,12 @@ enum pw_write_syscall {
 #define PW_MAX_IOVECS 4
 
 struct pw_event_header {
-	__u32 type;	   /* enum pw_event_type */
-	__u32 size;	   /* bytes of the whole record */
-	__u64 ktime_ns;	   /* bpf_ktime_get_ns(): CLOCK_MONOTONIC */
-	__u32 pid;	   /* thread group id, what ps calls PID */
-	__u32 tid;	   /* thread id */
-	__u64 cgroup_id;   /* the current task's cgroup v2 id */
+	__u32 type;	 /* enum pw_event_type */
+	__u32 size;	 /* bytes of the whole record */
+	__u64 ktime_ns;	 /* bpf_ktime_get_ns(): CLOCK_MONOTONIC */
+	__u32 pid;	 /* thread group id, what ps calls PID */
+	__u32 tid;	 /* thread id */
+	__u64 cgroup_id; /* the current task's cgroup v2 id */
 	char comm[PW_COMM_LEN];
 };
 

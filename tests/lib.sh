@@ -18,9 +18,11 @@ TRACE_OUT="$WORK/trace.json"
 TRACE_ERR="$WORK/trace.err"
 _cleanups=()
 
-ok() { echo "ok - $1"; }
+# TEST_TAG (e.g. "asan" when PW is the sanitizer build) prefixes every result name.
+TAG=${TEST_TAG:+[$TEST_TAG] }
+ok() { echo "ok - $TAG$1"; }
 not_ok() {
-	echo "not ok - $1"
+	echo "not ok - $TAG$1"
 	shift
 	[ $# -gt 0 ] && echo "# $*"
 	return 0
@@ -117,8 +119,9 @@ start_trace() {
 }
 
 # Stop the tracer with SIGINT; it drains the ring buffer before it exits.
-# One that does not stop within 20 s is a failure, and is killed.
+# One that does not stop within 20 s, or does not exit 0, is a failure.
 stop_trace() {
+	local rc
 	[ -n "$TRACE_PID" ] || return 0
 	kill -INT "$TRACE_PID" 2>/dev/null
 	if ! wait_for 20 eval '! kill -0 "$TRACE_PID" 2>/dev/null'; then
@@ -126,7 +129,9 @@ stop_trace() {
 		kill -KILL "$TRACE_PID" 2>/dev/null
 	fi
 	wait "$TRACE_PID" 2>/dev/null
+	rc=$?
 	TRACE_PID=""
+	[ "$rc" -eq 0 ] || not_ok "pinwatch trace exits 0 on SIGINT (rc $rc)" "$(tail -n 5 "$TRACE_ERR")"
 }
 
 # count_events JQ_CONDITION: how many traced events match.
@@ -138,7 +143,13 @@ count_events() {
 expect() {
 	local n
 	n=$(count_events "$2")
-	if [ "$n" -ge 1 ]; then ok "$1"; else not_ok "$1" "no event matches: $2"; fi
+	if [ "$n" -ge 1 ]; then
+		ok "$1"
+	else
+		not_ok "$1" "no event matches: $2"
+		echo "# the trace holds $(wc -l <"$TRACE_OUT") lines; its stderr ends:"
+		tail -n 8 "$TRACE_ERR" | sed 's/^/#   /'
+	fi
 }
 
 # expect_none NAME JQ_CONDITION: no traced event matches.

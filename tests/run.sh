@@ -2,9 +2,11 @@
 # SPDX-License-Identifier: GPL-2.0-only
 # Run every test and print one closing line "N passed, N failed, N skipped".
 #
-#   tests/run.sh            unit tests (ASan+UBSan), the integration tests on
-#                           this host, then the guest tests under QEMU on
-#                           Debian's 6.1 and 6.12 kernels (pure cgroup v2)
+#   tests/run.sh            unit tests (ASan+UBSan), the style check, the
+#                           integration tests on this host (the tracer and agent
+#                           suites twice: also with build/pinwatch-asan), then
+#                           the guest tests under QEMU on Debian's 6.1 and 6.12
+#                           kernels (pure cgroup v2)
 #   tests/run.sh cli        only the suites whose name contains "cli"
 #   tests/run.sh vm         only the guests (suites vm-6.1 and vm-6.12)
 #
@@ -57,10 +59,17 @@ before=$(machine_state)
 if [ -z "$FILTER" ] || [[ unit == *"$FILTER"* ]]; then
 	run_suite unit "$SCRIPT_TIMEOUT" "$ROOT/build/unit_tests"
 fi
-for t in "$ROOT"/tests/integration/test_*.sh; do
+for t in "$ROOT"/tests/style/test_*.sh "$ROOT"/tests/integration/test_*.sh; do
 	name=$(basename "$t" .sh)
 	[ -n "$FILTER" ] && [[ $name != *"$FILTER"* ]] && continue
 	run_suite "$name" "$SCRIPT_TIMEOUT" bash "$t"
+done
+# The tracer and the agent again, built with ASan and UBSan: a memory bug in a
+# privileged agent is a security bug, and these paths read what containers choose.
+for name in test_cgroup_events test_containers test_agent_v1; do
+	[ -n "$FILTER" ] && [[ asan-$name != *"$FILTER"* ]] && continue
+	run_suite "asan-$name" "$SCRIPT_TIMEOUT" env PW="$ROOT/build/pinwatch-asan" TEST_TAG=asan \
+		bash "$ROOT/tests/integration/$name.sh"
 done
 # The kernel matrix: the guest tests (tests/vm/guest-tests.txt) on each kernel.
 initramfs="$ROOT/build/vm/initramfs.cpio.gz"

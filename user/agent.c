@@ -1,31 +1,36 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * `pinwatch agent`: take the exclusive CPUs of opted-in pinned containers
- * out of scheduler load balancing while they run, and give them back when
- * they exit, are removed or change CPUs. `pinwatch restore` undoes all of it.
+ * `pinwatch agent`: options, start-up, and the event loop's callbacks. The
+ * decisions are the engine's (engine.c, policy.c); this file connects the
+ * kernel's events to the node and the node to the engine.
  */
 #include "agent.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <bpf/libbpf.h>
 
 #include "backend.h"
-#include "container_map.h"
+#include "engine.h"
 #include "event.h"
 #include "event_loop.h"
+#include "fault.h"
 #include "journal.h"
 #include "loader.h"
+#include "log.h"
 #include "metrics.h"
+#include "node.h"
 #include "parse.h"
 #include "policy.h"
+
+/* Full rescans when nothing else asks for one: a safety net, cheap at this pace. */
+#define DEFAULT_RESYNC_S 30
+#define TICK_MS 100
 
 static const char usage[] =
 	"Usage: pinwatch agent [OPTIONS]\n"
@@ -41,10 +46,11 @@ static const char usage[] =
 	"      --select-exclusive    isolate every container with exclusive CPUs\n"
 	"      --reserved CPULIST    CPUs never isolated (the host's housekeeping CPUs)\n"
 	"      --backend auto|v1|v2  v1: cpuset.sched_load_balance; v2: isolated partitions\n"
-	"      --dry-run             log every write it would make, make none\n"
+	"      --dry-run             log every write it would make, make none, keep no journal\n"
 	"      --restore-on-exit     on SIGTERM/SIGINT restore everything (default: keep\n"
 	"                            running containers isolated across an upgrade)\n"
 	"      --state-dir DIR       where the journal lives (default /run/pinwatch)\n"
+	"      --resync SECONDS      rescan the node this often (default 30, 1 to 3600)\n"
 	"      --metrics ADDR        serve Prometheus metrics on PORT (127.0.0.1) or\n"
 	"                            IPV4:PORT (off by default)\n"
 	"  -v, --verbose             show libbpf's messages\n"
@@ -64,6 +70,7 @@ enum {
 	OPT_DRY_RUN,
 	OPT_RESTORE_ON_EXIT,
 	OPT_STATE_DIR,
+	OPT_RESYNC,
 	OPT_METRICS,
 };
 
@@ -76,270 +83,55 @@ static const struct option long_options[] = {
 	{ "dry-run", no_argument, NULL, OPT_DRY_RUN },
 	{ "restore-on-exit", no_argument, NULL, OPT_RESTORE_ON_EXIT },
 	{ "state-dir", required_argument, NULL, OPT_STATE_DIR },
+	{ "resync", required_argument, NULL, OPT_RESYNC },
 	{ "metrics", required_argument, NULL, OPT_METRICS },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{},
 };
 
-struct agent {
-	struct pw_policy policy;
-	struct pw_container_map map;
-	struct pw_journal journal;
-	struct pw_backend_ctx backend;
-	const char *backend_name; /* "v1" or "v2" */
-	int hierarchy;		  /* the one the backend works in */
-	bool restore_on_exit;
-	__u32 self; /* our pid: our own cpuset writes are events too */
-	__u64 malformed;
-	struct pw_metrics metrics;
-	int metrics_fd; /* -1 when off */
-	struct pinwatch_bpf *skel;
+struct agent_opts {
+	struct pw_loader_opts loader;
+	const char *backend, *state_dir, *metrics;
+	bool dry_run, restore_on_exit;
+	unsigned long resync_s;
 };
 
-static const char *display_name(const struct pw_container *c, char *buf, size_t size)
-{
-	if (c->meta_found && c->meta.pod[0])
-		snprintf(buf, size, "%.12s (%s/%s/%s)", c->container_id, c->meta.namespace,
-			 c->meta.pod, c->meta.container);
-	else
-		snprintf(buf, size, "%.12s (%s)", c->container_id, c->path);
-	return buf;
-}
+struct agent {
+	struct pw_policy policy;
+	struct pw_metrics metrics;
+	struct pw_backend backend;
+	struct pw_journal *journal;
+	struct pw_node *node;
+	struct pw_engine *engine;
+	struct pinwatch_bpf *skel;
+	int metrics_fd; /* -1 when off */
+	__u64 malformed;
+	__u64 dropped; /* ring buffer drops already recovered from */
+	unsigned long ticks, resync_ticks;
+};
 
-static int revert(struct agent *a, struct pw_isolation *iso, const char *why)
+/* The CPUs this host has: /sys/devices/system/cpu/online. */
+static int online_cpus(struct pw_cpus *cpus)
 {
-	int err;
+	char buf[PW_CPULIST_LEN * 4];
+	const char *why;
+	FILE *f = fopen("/sys/devices/system/cpu/online", "re");
+	int err = -EIO;
 
-	fprintf(stderr, "pinwatch: restore load balancing on CPUs of %.12s (%s): %s\n",
-		iso->container_id, iso->path, why);
-	err = pw_backend_revert(&a->backend, iso);
-	if (err) {
-		a->metrics.errors++;
-		fprintf(stderr, "pinwatch: restore of %.12s failed: %s; the journal keeps it\n",
-			iso->container_id, strerror(-err));
-	} else {
-		a->metrics.reverts++;
-	}
+	if (!f)
+		return -errno;
+	if (fgets(buf, sizeof(buf), f))
+		err = pw_cpus_parse(buf, strlen(buf), cpus, &why);
+	fclose(f);
 	return err;
 }
 
-static __u64 monotonic_ns(void)
+/* 0 to run, 1 for --help, or -EINVAL after saying what was wrong. */
+static int parse_args(int argc, char **argv, struct agent *a, struct agent_opts *o)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
-}
-
-/* pinned_ns: when the pinning write happened (BPF ktime, CLOCK_MONOTONIC); 0 if unknown. */
-static void isolate(struct agent *a, const struct pw_container *c, const char *reason,
-		    __u64 pinned_ns)
-{
-	struct pw_isolation want = {};
-	struct pw_isolation *iso;
-	char name[1024], cpus[PW_CPULIST_LEN];
-	int err;
-
-	snprintf(want.container_id, sizeof(want.container_id), "%s", c->container_id);
-	snprintf(want.path, sizeof(want.path), "%s", c->path);
-	snprintf(want.backend, sizeof(want.backend), "%s", a->backend_name);
-	want.hierarchy = c->hierarchy;
-	want.cgroup_id = c->id;
-	want.cpus = c->effective;
-	pw_cpus_format(&want.cpus, cpus, sizeof(cpus));
-	fprintf(stderr, "pinwatch: isolate CPUs %s of %s (%s) with the %s backend\n", cpus,
-		display_name(c, name, sizeof(name)), reason, a->backend_name);
-	err = pw_backend_apply(&a->backend, &want);
-	if (!err) {
-		a->metrics.applies++;
-		if (pinned_ns && !a->backend.dry_run) {
-			__u64 now = monotonic_ns();
-			double s = (now - pinned_ns) / 1e9;
-
-			/* ktime (CLOCK_MONOTONIC) lines this up with trace's ktime_ns. */
-			pw_metrics_observe_latency(&a->metrics, s);
-			fprintf(stderr, "pinwatch: isolated %.12s %.3f ms after the pinning write "
-					"(ktime_ns %llu)\n",
-				c->container_id, s * 1e3, (unsigned long long)now);
-		}
-		return;
-	}
-	a->metrics.errors++;
-	fprintf(stderr, "pinwatch: isolating %s failed: %s; undoing what was done\n", name,
-		strerror(-err));
-	iso = pw_journal_find(&a->journal, c->hierarchy, c->id);
-	if (iso)
-		revert(a, iso, "isolation failed");
-}
-
-/* Bring the kernel in line with policy for c: isolate, keep, refuse or restore. */
-static void evaluate(struct agent *a, struct pw_container *c, __u64 pinned_ns)
-{
-	struct pw_isolation *iso = pw_journal_find(&a->journal, c->hierarchy, c->id);
-	const char *reason = pw_policy_reason(&a->policy, c);
-	const struct pw_container *other = NULL;
-	char name[1024], other_name[1024];
-	bool exclusive;
-
-	if (c->hierarchy != a->hierarchy)
-		return;
-	exclusive = reason && !c->exited && pw_map_exclusive(&a->map, c, &other);
-	/* Unchanged (kubelet rewrites the same cpuset every few seconds): nothing to do. */
-	if (iso && exclusive && pw_cpus_equal(&iso->cpus, &c->effective))
-		return;
-	if (iso)
-		revert(a, iso, !reason ? "no longer selected" :
-			       c->exited ? "its last task exited" :
-			       !exclusive ? "CPUs no longer exclusive" : "CPUs changed");
-	/* An exited container's CPUs are free, even while its cgroup lingers. */
-	if (!reason || c->exited || !c->cpus_known || pw_cpus_empty(&c->effective))
-		return;
-	if (!exclusive) {
-		/* kubelet rewrites the same CPUs every few seconds: say it once. */
-		if (c->refusal_logged)
-			return;
-		c->refusal_logged = true;
-		a->metrics.refusals++;
-		fprintf(stderr, "pinwatch: refuse to isolate %s (%s): its CPUs are %s\n",
-			display_name(c, name, sizeof(name)), reason,
-			other ? "shared with" : "reserved or unknown");
-		if (other)
-			fprintf(stderr, "pinwatch:   shared with %s\n",
-				display_name(other, other_name, sizeof(other_name)));
-		return;
-	}
-	isolate(a, c, reason, pinned_ns);
-}
-
-struct evaluate_arg {
-	struct agent *a;
-	__u64 pinned_ns;
-};
-
-static int evaluate_one(struct pw_container *c, void *arg)
-{
-	struct evaluate_arg *e = arg;
-
-	evaluate(e->a, c, e->pinned_ns);
-	return 0;
-}
-
-static void evaluate_all(struct agent *a, __u64 pinned_ns)
-{
-	struct evaluate_arg e = { a, pinned_ns };
-
-	pw_map_for_each_container(&a->map, evaluate_one, &e);
-}
-
-static int count_container(struct pw_container *c, void *arg)
-{
-	(void)c;
-	(*(unsigned int *)arg)++;
-	return 0;
-}
-
-static void serve_metrics(void *ctx)
-{
-	struct agent *a = ctx;
-	struct pw_metrics_view v = { .m = &a->metrics, .isolated_containers = a->journal.nr };
-	__u64 counters[PW_COUNTERS_LEN];
-	struct pw_cpus cpus;
-
-	pw_map_for_each_container(&a->map, count_container, &v.containers);
-	pw_cpus_clear(&cpus);
-	for (int i = 0; i < a->journal.nr; i++)
-		pw_cpus_or(&cpus, &a->journal.items[i].cpus);
-	v.isolated_cpus = pw_cpus_count(&cpus);
-	if (!pw_loader_read_counters(a->skel, counters))
-		for (int t = 1; t < PW_EV_TYPE_MAX; t++)
-			v.ringbuf_dropped += counters[t * PW_CNT_MAX + PW_CNT_DROPPED];
-	pw_metrics_serve(a->metrics_fd, &v);
-}
-
-static int handle_event(void *ctx, void *data, size_t size)
-{
-	struct agent *a = ctx;
-	struct pw_isolation *iso;
-	struct pw_container *c;
-	struct pw_event ev;
-
-	if (pw_event_decode(data, size, &ev)) {
-		a->malformed++;
-		return 0;
-	}
-	switch (ev.type) {
-	case PW_EV_CGROUP_RMDIR:
-		iso = pw_journal_find(&a->journal, ev.cgroup->hierarchy_id, ev.cgroup->id);
-		if (iso)
-			revert(a, iso, "its cgroup was removed");
-		break;
-	case PW_EV_CGROUP_POPULATED:
-		/* Released on exit, not only on delete: failed starts leave cgroups behind. */
-		iso = pw_journal_find(&a->journal, ev.cgroup->hierarchy_id, ev.cgroup->id);
-		if (iso && !(ev.cgroup->flags & PW_F_POPULATED))
-			revert(a, iso, "its last task exited");
-		break;
-	default:
-		break;
-	}
-	pw_map_apply(&a->map, &ev);
-	/* A container found empty by the scan may be one that was starting: look again. */
-	if (ev.type == PW_EV_CGROUP_POPULATED && (ev.cgroup->flags & PW_F_POPULATED)) {
-		c = pw_map_find(&a->map, ev.cgroup->hierarchy_id, ev.cgroup->id);
-		if (c && c->is_container)
-			evaluate(a, c, 0);
-	}
-	/* Only a change of CPUs matters, and never our own writes. */
-	if (ev.type == PW_EV_CPUSET_WRITE && ev.write->ret >= 0 && ev.hdr->pid != a->self &&
-	    ev.file.len >= 11 && !strncmp(ev.file.data, "cpuset.cpus", 11)) {
-		c = pw_map_find(&a->map, ev.write->hierarchy_id, ev.write->target_id);
-		/* v1: a cpuset that now spans an isolated CPU must not balance it. */
-		if (c && !strcmp(a->backend_name, "v1") && ev.write->hierarchy_id == a->hierarchy)
-			pw_v1_unbalance(&a->backend, c->path);
-		/* Its CPUs may now overlap another isolated container's: look at all. */
-		if (c && c->is_container)
-			evaluate_all(a, ev.hdr->ktime_ns);
-	}
-	return 0;
-}
-
-/* A journal entry whose container is gone or empty is reverted; the rest is kept. */
-static void reconcile(struct agent *a)
-{
-	int kept = 0, reverted = 0;
-
-	for (int i = a->journal.nr - 1; i >= 0; i--) {
-		struct pw_isolation *iso = &a->journal.items[i];
-		const struct pw_container *c = pw_map_find(&a->map, iso->hierarchy, iso->cgroup_id);
-		bool populated = c && pw_map_populated(&a->map, c);
-
-		if (c && populated) {
-			/* Complete what a crash may have cut short, without undoing anything. */
-			if (!strcmp(iso->backend, "v2") && pw_v2_enforce(&a->backend, iso)) {
-				revert(a, iso, "its partition could not be completed");
-				reverted++;
-				continue;
-			}
-			kept++;
-			continue;
-		}
-		revert(a, iso, c ? "its container has no task left" : "its container is gone");
-		reverted++;
-	}
-	if (a->map.mounts.v1_cpuset_fd >= 0) {
-		pw_v1_cleanup(&a->backend);
-		if (pw_v1_enforce(&a->backend))
-			fprintf(stderr, "pinwatch: the v1 layout could not be completed\n");
-	}
-	fprintf(stderr, "pinwatch: journal '%s': %d isolations kept, %d restored\n", a->journal.file,
-		kept, reverted);
-}
-
-static int parse_args(int argc, char **argv, struct agent *a, struct pw_loader_opts *lo,
-		      struct pw_cpus *reserved, const char **backend, const char **state_dir,
-		      const char **metrics)
-{
+	struct pw_cpus online;
+	unsigned long value;
 	const char *why;
 	int opt;
 
@@ -348,7 +140,8 @@ static int parse_args(int argc, char **argv, struct agent *a, struct pw_loader_o
 	while ((opt = getopt_long(argc, argv, ":vh", long_options, NULL)) != -1) {
 		switch (opt) {
 		case OPT_SELECT_POD:
-			if (pw_policy_add(a->policy.pods, &a->policy.nr_pods, optarg, "--select-pod"))
+			if (pw_policy_add(a->policy.pods, &a->policy.nr_pods, optarg,
+					  "--select-pod"))
 				return -EINVAL;
 			break;
 		case OPT_SELECT_CGROUP:
@@ -360,34 +153,47 @@ static int parse_args(int argc, char **argv, struct agent *a, struct pw_loader_o
 			a->policy.all_exclusive = true;
 			break;
 		case OPT_RESERVED:
-			if (pw_cpus_parse(optarg, strlen(optarg), reserved, &why)) {
-				fprintf(stderr, "pinwatch: invalid --reserved '%s': %s\n", optarg, why);
+			if (pw_cpus_parse(optarg, strlen(optarg), &a->policy.reserved, &why)) {
+				pw_err("invalid --reserved '%s': %s", PW_Q(optarg), why);
+				return -EINVAL;
+			}
+			if (online_cpus(&online) == 0 &&
+			    !pw_cpus_subset(&a->policy.reserved, &online)) {
+				char have[PW_CPULIST_LEN];
+
+				pw_cpus_format(&online, have, sizeof(have));
+				pw_err("invalid --reserved '%s': this host has CPUs %s only",
+				       PW_Q(optarg), have);
 				return -EINVAL;
 			}
 			break;
 		case OPT_BACKEND:
-			if (strcmp(optarg, "auto") && strcmp(optarg, "v1") && strcmp(optarg, "v2")) {
-				fprintf(stderr, "pinwatch: invalid --backend '%s': expected auto, v1 or "
-						"v2\n",
-					optarg);
+			if (strcmp(optarg, "auto") && !pw_backend_by_name(optarg)) {
+				pw_err("invalid --backend '%s': expected auto, v1 or v2",
+				       PW_Q(optarg));
 				return -EINVAL;
 			}
-			*backend = optarg;
+			o->backend = optarg;
 			break;
 		case OPT_DRY_RUN:
-			a->backend.dry_run = true;
+			o->dry_run = true;
 			break;
 		case OPT_RESTORE_ON_EXIT:
-			a->restore_on_exit = true;
+			o->restore_on_exit = true;
 			break;
 		case OPT_STATE_DIR:
-			*state_dir = optarg;
+			o->state_dir = optarg;
+			break;
+		case OPT_RESYNC:
+			if (parse_ulong_range(optarg, "--resync", 1, 3600, &value))
+				return -EINVAL;
+			o->resync_s = value;
 			break;
 		case OPT_METRICS:
-			*metrics = optarg;
+			o->metrics = optarg;
 			break;
 		case 'v':
-			lo->verbose = true;
+			o->loader.verbose = true;
 			break;
 		case 'h':
 			return 1;
@@ -400,160 +206,225 @@ static int parse_args(int argc, char **argv, struct agent *a, struct pw_loader_o
 	return 0;
 }
 
-/* The backend for this host, or the one asked for if the host has it. */
-static int choose_backend(struct agent *a, const char *asked)
+/* Everything again: the node rescanned, every container and journal entry looked at. */
+static void resync(struct agent *a, const char *why)
 {
-	int cpuset_h = pw_mounts_cpuset_hierarchy(&a->map.mounts);
-	const char *have = cpuset_h ? "v1" : "v2";
+	pw_debug("rescanning the node: %s", why);
+	a->metrics.resyncs++;
+	pw_engine_set_event_time(a->engine, 0);
+	pw_node_scan(a->node);
+	pw_engine_look_at_everything(a->engine);
+}
 
-	if (strcmp(asked, "auto") && strcmp(asked, have)) {
-		fprintf(stderr, "pinwatch: --backend %s: this host's cpusets are on cgroup %s\n", asked,
-			have);
-		return -EINVAL;
+static void read_kernel_counters(struct agent *a, struct pw_metrics_view *v)
+{
+	if (pw_loader_read_counters(a->skel, v->kernel, v->map_errors))
+		memset(v->kernel, 0, sizeof(v->kernel));
+}
+
+static __u64 dropped_total(const struct pw_metrics_view *v)
+{
+	__u64 n = 0;
+
+	for (int t = 1; t < PW_EV_TYPE_MAX; t++)
+		n += v->kernel[t * PW_CNT_MAX + PW_CNT_DROPPED];
+	return n;
+}
+
+static void on_tick(void *ctx)
+{
+	struct agent *a = ctx;
+	struct pw_metrics_view v = {};
+	__u64 dropped;
+
+	a->ticks++;
+	read_kernel_counters(a, &v);
+	dropped = dropped_total(&v);
+	/* Something was missed: what the node looks like now says what it was. */
+	if (dropped != a->dropped) {
+		pw_warn("%llu kernel events were lost; rescanning the node",
+			(unsigned long long)(dropped - a->dropped));
+		a->dropped = dropped;
+		resync(a, "events lost");
+	} else if (a->ticks % a->resync_ticks == 0) {
+		resync(a, "periodic");
 	}
-	a->backend_name = have;
-	a->hierarchy = cpuset_h;
-	/* Remote partitions came with cpuset.cpus.exclusive and the root's cpuset.cpus.isolated. */
-	if (!cpuset_h && faccessat(a->map.mounts.v2_fd, "cpuset.cpus.isolated", F_OK, 0)) {
-		fprintf(stderr, "pinwatch: the v2 backend needs cpuset.cpus.exclusive (kernel 6.7 or "
-				"later): '%s' has no cpuset.cpus.isolated\n",
-			a->map.mounts.v2);
-		return -EOPNOTSUPP;
+}
+
+static void after_turn(void *ctx)
+{
+	struct agent *a = ctx;
+
+	if (pw_node_needs_scan(a->node))
+		resync(a, "an event could not be applied exactly");
+	pw_engine_run(a->engine);
+}
+
+static int handle_event(void *ctx, void *data, size_t size)
+{
+	struct agent *a = ctx;
+	struct pw_event ev;
+
+	if (pw_event_decode(data, size, &ev)) {
+		a->malformed++;
+		return 0;
 	}
+	pw_engine_set_event_time(a->engine, ev.hdr->ktime_ns);
+	pw_node_apply(a->node, &ev);
+	return 0;
+}
+
+static void serve_metrics(void *ctx)
+{
+	struct agent *a = ctx;
+	struct pw_metrics_view v = { .m = &a->metrics };
+	unsigned long cgroups;
+
+	pw_node_counts(a->node, &cgroups, &v.containers);
+	v.isolated_containers = pw_journal_count(a->journal);
+	v.isolated_cpus = pw_engine_isolated_cpus(a->engine);
+	read_kernel_counters(a, &v);
+	pw_metrics_serve(a->metrics_fd, &v);
+}
+
+/* The CPUs of the cpuset root: what the host has to balance. */
+static int host_cpus(const struct pw_mounts *m, struct pw_cpus *cpus)
+{
+	int h = pw_mounts_cpuset_hierarchy(m);
+	char buf[PW_CPULIST_LEN * 4];
+	const char *why;
+
+	if (pw_cgroup_read(pw_mounts_fd(m, h), "",
+			   h ? "cpuset.effective_cpus" : "cpuset.cpus.effective", buf,
+			   sizeof(buf)) < 0 ||
+	    pw_cpus_parse(buf, strlen(buf), cpus, &why))
+		return online_cpus(cpus);
 	return 0;
 }
 
 int cmd_agent(int argc, char **argv)
 {
-	struct pw_loader_opts lo = {
-		.types_mask = (1U << PW_EV_CGROUP_MKDIR) | (1U << PW_EV_CGROUP_RMDIR) |
-			      (1U << PW_EV_CGROUP_POPULATED) | (1U << PW_EV_EXEC) |
-			      (1U << PW_EV_CPUSET_WRITE),
+	struct agent_opts o = {
+		.loader.types_mask = (1U << PW_EV_CGROUP_MKDIR) | (1U << PW_EV_CGROUP_RMDIR) |
+				     (1U << PW_EV_CGROUP_POPULATED) | (1U << PW_EV_EXEC) |
+				     (1U << PW_EV_CPUSET_WRITE),
+		.loader.urgent_cgroup_events = true,
+		.backend = "auto",
+		.state_dir = PW_DEFAULT_STATE_DIR,
+		.resync_s = DEFAULT_RESYNC_S,
 	};
-	const char *backend = "auto", *state_dir = PW_DEFAULT_STATE_DIR, *metrics = NULL;
-	struct pw_loop_fd metrics_hook = { .fd = -1 };
-	struct pinwatch_bpf *skel = NULL;
+	struct pw_engine_config ecfg = {};
+	struct pw_node_observer obs;
 	struct ring_buffer *rb = NULL;
-	struct pw_cpus reserved;
+	struct pw_loop *loop = NULL;
 	struct agent *a;
-	bool have_map = false;
 	int err;
 
 	a = calloc(1, sizeof(*a));
 	if (!a)
 		return 1;
-	pw_cpus_clear(&reserved);
 	a->metrics_fd = -1;
 	pw_block_stop_signals();
-	if (getenv("PINWATCH_CRASH_AFTER_WRITES"))
-		pw_cgroup_crash_after(atol(getenv("PINWATCH_CRASH_AFTER_WRITES")));
-	err = parse_args(argc, argv, a, &lo, &reserved, &backend, &state_dir, &metrics);
-	if (err > 0) {
-		fputs(usage, stdout);
-		free(a);
-		return 0;
-	}
+	pw_fault_init();
+	err = parse_args(argc, argv, a, &o);
 	if (err) {
+		if (err > 0)
+			fputs(usage, stdout);
 		free(a);
-		return 2;
+		return err > 0 ? 0 : 2;
 	}
-	err = pw_journal_load(&a->journal, state_dir);
+	a->resync_ticks = o.resync_s * 1000 / TICK_MS;
+	/* A dry run keeps no journal: nothing ps or restore could take for the real one. */
+	err = pw_journal_open(&a->journal, o.state_dir,
+			      o.dry_run ? PW_JOURNAL_MEMORY : PW_JOURNAL_WRITE);
 	if (err)
 		goto cleanup;
-	if (metrics) {
-		a->metrics_fd = pw_metrics_listen(metrics);
+	if (o.metrics) {
+		a->metrics_fd = pw_metrics_listen(o.metrics);
 		if (a->metrics_fd < 0) {
 			err = a->metrics_fd;
 			goto cleanup;
 		}
-		metrics_hook = (struct pw_loop_fd){ a->metrics_fd, serve_metrics, a };
 	}
-	err = pw_loader_start(&lo, &skel);
+	err = pw_loader_start(&o.loader, &a->skel);
 	if (err)
 		goto cleanup;
-	a->skel = skel;
-	err = pw_map_init(&a->map, &reserved);
+	{
+		/* Peek at the mounts for the backend: v1 needs the CPUs of every cpuset. */
+		struct pw_mounts m;
+		struct pw_node_config ncfg = {};
+
+		err = pw_mounts_open(&m);
+		if (err) {
+			pw_err("no cgroup v1 cpuset or cgroup2 mount found in /proc/self/mounts");
+			goto cleanup;
+		}
+		err = pw_backend_choose(&m, o.backend, &a->backend.ops);
+		pw_mounts_close(&m);
+		if (err)
+			goto cleanup;
+		ncfg.cpus_of_all = a->backend.ops == &pw_backend_v1;
+		err = pw_node_open(&a->node, &ncfg);
+		if (err)
+			goto cleanup;
+	}
+	a->backend.mounts = pw_node_mounts(a->node);
+	a->backend.journal = a->journal;
+	a->backend.node = a->node;
+	a->backend.dry_run = o.dry_run;
+	ecfg.policy = &a->policy;
+	ecfg.backend = &a->backend;
+	ecfg.metrics = &a->metrics;
+	err = host_cpus(a->backend.mounts, &ecfg.host);
+	if (!err)
+		err = pw_engine_new(&a->engine, &ecfg);
 	if (err)
 		goto cleanup;
-	have_map = true;
-	err = choose_backend(a, backend);
-	if (err)
-		goto cleanup;
-	a->backend.mounts = &a->map.mounts;
-	a->backend.journal = &a->journal;
-	a->self = getpid();
-	rb = ring_buffer__new(pw_loader_events_fd(skel), handle_event, a, NULL);
+	pw_engine_observer(a->engine, &obs);
+	pw_node_set_observer(a->node, &obs);
+
+	rb = ring_buffer__new(pw_loader_events_fd(a->skel), handle_event, a, NULL);
 	if (!rb) {
 		err = -errno;
-		fprintf(stderr, "pinwatch: cannot open the ring buffer: %s\n", strerror(errno));
+		pw_err("cannot open the ring buffer: %s", strerror(-err));
 		goto cleanup;
 	}
-	/* Attached first, then scanned: nothing that happens meanwhile is missed. */
-	pw_map_scan(&a->map);
-	reconcile(a);
-	evaluate_all(a, 0);
-	fprintf(stderr, "pinwatch: agent running, %s backend%s, journal '%s'\n", a->backend_name,
-		a->backend.dry_run ? ", dry run" : "", a->journal.file);
-	err = pw_run_event_loop(rb, 0, &metrics_hook);
-	if (a->restore_on_exit) {
-		while (a->journal.nr)
-			if (revert(a, &a->journal.items[a->journal.nr - 1], "agent exiting"))
-				break;
-	} else if (a->journal.nr) {
-		fprintf(stderr, "pinwatch: exiting; %d containers stay isolated (pinwatch restore "
-				"undoes it)\n",
-			a->journal.nr);
-	}
-cleanup:
-	ring_buffer__free(rb);
-	if (have_map)
-		pw_map_free(&a->map);
-	pw_loader_stop(skel);
-	if (a->metrics_fd >= 0)
-		close(a->metrics_fd);
-	free(a);
-	return err ? 1 : 0;
-}
-
-int cmd_restore(int argc, char **argv)
-{
-	const char *state_dir = argc > 2 && !strcmp(argv[1], "--state-dir") ? argv[2] :
-										 PW_DEFAULT_STATE_DIR;
-	struct agent *a;
-	int err, failed = 0;
-
-	if (argc > 1 && !(argc == 3 && !strcmp(argv[1], "--state-dir"))) {
-		if (strcmp(argv[1], "--help") && strcmp(argv[1], "-h")) {
-			fprintf(stderr, "pinwatch: unexpected argument '%s' (usage: pinwatch restore "
-					"[--state-dir DIR])\n",
-				argv[1]);
-			return 2;
-		}
-		puts("Usage: pinwatch restore [--state-dir DIR]\n\n"
-		     "Restore load balancing on every CPU the agent's journal holds isolated, and\n"
-		     "undo the v1 housekeeping layout.");
-		return 0;
-	}
-	a = calloc(1, sizeof(*a));
-	if (!a)
-		return 1;
-	err = pw_journal_load(&a->journal, state_dir);
+	err = pw_loop_new(&loop);
 	if (!err)
-		err = pw_mounts_open(&a->map.mounts);
+		err = pw_loop_set_tick(loop, TICK_MS, on_tick, a);
+	if (!err && a->metrics_fd >= 0)
+		err = pw_loop_add_fd(loop, a->metrics_fd, serve_metrics, a);
 	if (err)
 		goto cleanup;
-	a->backend.mounts = &a->map.mounts;
-	a->backend.journal = &a->journal;
-	while (a->journal.nr > failed)
-		if (revert(a, &a->journal.items[a->journal.nr - 1 - failed], "pinwatch restore"))
-			failed++;
-	if (a->map.mounts.v1_cpuset_fd >= 0)
-		pw_v1_cleanup(&a->backend);
-	fprintf(stderr, "pinwatch: restore done, %d entries left in the journal%s\n", a->journal.nr,
-		a->journal.v1_housekeeping[0] ? " (and the v1 housekeeping cpuset)" : "");
-	err = failed || a->journal.v1_housekeeping[0] ? -EIO : 0;
+	pw_loop_set_ringbuf(loop, rb);
+	pw_loop_set_after_turn(loop, after_turn, a);
+
+	/* Attached first, then scanned: nothing that happens meanwhile is missed. */
+	pw_node_scan(a->node);
+	pw_engine_reconcile_journal(a->engine);
+	pw_engine_look_at_everything(a->engine);
+	pw_engine_run(a->engine);
+	pw_info("agent running, %s backend%s, journal '%s'", a->backend.ops->name,
+		o.dry_run ? ", dry run (no journal kept)" : "", pw_journal_file(a->journal));
+	err = pw_loop_run(loop, 0);
+	if (o.restore_on_exit) {
+		int rerr = pw_engine_revert_all(a->engine, "agent exiting");
+
+		if (!err)
+			err = rerr;
+	} else if (pw_journal_count(a->journal) && !o.dry_run) {
+		pw_info("exiting; %zu containers stay isolated (pinwatch restore undoes it)",
+			pw_journal_count(a->journal));
+	}
 cleanup:
-	pw_mounts_close(&a->map.mounts);
+	pw_loop_free(loop);
+	ring_buffer__free(rb);
+	pw_engine_free(a->engine);
+	pw_node_free(a->node);
+	pw_loader_stop(a->skel);
+	pw_journal_close(a->journal);
+	if (a->metrics_fd >= 0)
+		close(a->metrics_fd);
 	free(a);
 	return err ? 1 : 0;
 }

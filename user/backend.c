@@ -1,9 +1,44 @@
 // SPDX-License-Identifier: GPL-2.0-only
-/* What both backends share: path levels and revert dispatch. */
+/* Choosing a backend, and the path arithmetic both use. */
 #include "backend.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
+
+#include "log.h"
+
+static const struct pw_backend_ops *const backends[] = { &pw_backend_v1, &pw_backend_v2 };
+
+const struct pw_backend_ops *pw_backend_by_name(const char *name)
+{
+	for (size_t i = 0; i < sizeof(backends) / sizeof(backends[0]); i++)
+		if (!strcmp(backends[i]->name, name))
+			return backends[i];
+	return NULL;
+}
+
+int pw_backend_choose(const struct pw_mounts *m, const char *asked,
+		      const struct pw_backend_ops **ops)
+{
+	const struct pw_backend_ops *have =
+		pw_mounts_cpuset_hierarchy(m) ? &pw_backend_v1 : &pw_backend_v2;
+	const struct pw_backend_ops *want =
+		strcmp(asked, "auto") ? pw_backend_by_name(asked) : have;
+
+	if (!want) {
+		pw_err("invalid --backend '%s': expected auto, v1 or v2", asked);
+		return -EINVAL;
+	}
+	if (want != have) {
+		pw_err("--backend %s: this host's cpusets are on cgroup %s", asked, have->name);
+		return -EINVAL;
+	}
+	if (want->hierarchy(m) < 0)
+		return -EOPNOTSUPP;
+	*ops = want;
+	return 0;
+}
 
 int pw_path_level(const char *path)
 {
@@ -26,14 +61,4 @@ void pw_path_prefix(const char *path, int level, char *buf, size_t size)
 	if (level >= pw_path_level(path))
 		p = path + strlen(path);
 	snprintf(buf, size, "%.*s", (int)(p - path), path);
-}
-
-int pw_backend_apply(struct pw_backend_ctx *ctx, const struct pw_isolation *want)
-{
-	return strcmp(want->backend, "v1") ? pw_v2_apply(ctx, want) : pw_v1_apply(ctx, want);
-}
-
-int pw_backend_revert(struct pw_backend_ctx *ctx, struct pw_isolation *iso)
-{
-	return strcmp(iso->backend, "v1") ? pw_v2_revert(ctx, iso) : pw_v1_revert(ctx, iso);
 }

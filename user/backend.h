@@ -1,62 +1,71 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * The two ways to take CPUs out of scheduler load balancing, chosen at run
- * time: cgroup v1 cpuset.sched_load_balance with a housekeeping cpuset
- * (backend_v1.c), and cgroup v2 remote isolated partitions (backend_v2.c).
- * Both write their intent to the journal before each kernel change.
+ * The ways to take CPUs out of scheduler load balancing, one ops table per
+ * cgroup version, chosen once at start (or by the name a journal entry
+ * records): cgroup v1 cpuset.sched_load_balance with a housekeeping cpuset
+ * (backend_v1.c), cgroup v2 remote isolated partitions (backend_v2.c).
+ * Each journals its intent before each kernel change, and undoes only what
+ * still holds the value it wrote.
  */
 #ifndef PW_BACKEND_H
 #define PW_BACKEND_H
 
 #include <stdbool.h>
 
+#include "cgroup_table.h"
 #include "cgroupfs.h"
 #include "journal.h"
 
-struct pw_backend_ctx {
+struct pw_node;
+struct pw_backend_ops;
+
+struct pw_backend {
+	const struct pw_backend_ops *ops;
 	const struct pw_mounts *mounts;
 	struct pw_journal *journal;
+	/* The node's cgroups and their CPUs (v1: the cpusets spanning isolated CPUs); NULL in restore. */
+	struct pw_node *node;
 	bool dry_run;
 };
 
-/*
- * Isolate iso->cpus for the container at iso->path: iso is added to the
- * journal first. On failure the caller reverts what was done.
- */
-int pw_v1_apply(struct pw_backend_ctx *ctx, const struct pw_isolation *iso);
-int pw_v2_apply(struct pw_backend_ctx *ctx, const struct pw_isolation *iso);
+struct pw_backend_ops {
+	const char *name; /* "v1", "v2": what the journal records */
+	/* The hierarchy the backend works in, or -1 when this host lacks it. */
+	int (*hierarchy)(const struct pw_mounts *m);
+	/* Add want to the journal and isolate its CPUs. On failure the caller reverts it. */
+	int (*apply)(struct pw_backend *b, const struct pw_isolation *want);
+	/* Make the kernel match iso again, completing what a crash cut short. Idempotent. */
+	int (*enforce)(struct pw_backend *b, const struct pw_isolation *iso);
+	/* Undo iso (a journal entry) and drop it from the journal. */
+	int (*revert)(struct pw_backend *b, const struct pw_isolation *iso);
+	/*
+	 * The layout all isolations of this backend share, as the journal
+	 * says it should be now: set up, completed or torn down. Idempotent.
+	 */
+	int (*sync)(struct pw_backend *b);
+	/* cg's CPUs changed or it appeared / it is going away. May be NULL. */
+	int (*cgroup_changed)(struct pw_backend *b, const struct pw_cgroup *cg);
+	int (*cgroup_removed)(struct pw_backend *b, const struct pw_cgroup *cg);
+};
+
+extern const struct pw_backend_ops pw_backend_v1;
+extern const struct pw_backend_ops pw_backend_v2;
+
+/* The ops a journal entry names, or NULL for an unknown name. */
+const struct pw_backend_ops *pw_backend_by_name(const char *name);
 
 /*
- * Make the kernel match the journal again (the v1 layout, nothing when the
- * journal has no v1 entry; one v2 entry's partition), completing what a
- * crash cut short. Idempotent.
+ * The backend for this host: "auto" picks the one of the hierarchy that
+ * carries cpusets; "v1"/"v2" insist. Says why and returns -errno when the
+ * host cannot do it.
  */
-int pw_v1_enforce(struct pw_backend_ctx *ctx);
-int pw_v2_enforce(struct pw_backend_ctx *ctx, struct pw_isolation *iso);
-
-/* Undo iso (a journal entry) and drop it from the journal. */
-int pw_v1_revert(struct pw_backend_ctx *ctx, struct pw_isolation *iso);
-int pw_v2_revert(struct pw_backend_ctx *ctx, struct pw_isolation *iso);
-
-/*
- * v1, while CPUs are isolated: a cpuset at path that is load balanced and
- * spans an isolated CPU would put it back in a sched domain; turn it to 0
- * (journaled, restored with the rest). The agent calls it when a cpuset's
- * CPUs change.
- */
-int pw_v1_unbalance(struct pw_backend_ctx *ctx, const char *path);
-
-/* Undo the v1 housekeeping layout if no v1 isolation is left (after a cut-short teardown). */
-void pw_v1_cleanup(struct pw_backend_ctx *ctx);
-
-/* Dispatch on want->backend / iso->backend. */
-int pw_backend_apply(struct pw_backend_ctx *ctx, const struct pw_isolation *want);
-int pw_backend_revert(struct pw_backend_ctx *ctx, struct pw_isolation *iso);
-
-/* The ancestor of path at level (1 = the first component), in buf. */
-void pw_path_prefix(const char *path, int level, char *buf, size_t size);
+int pw_backend_choose(const struct pw_mounts *m, const char *asked,
+		      const struct pw_backend_ops **ops);
 
 /* Number of components of a cgroup path ("/" is 0). */
 int pw_path_level(const char *path);
+
+/* The ancestor of path at level (1 = the first component), in buf. */
+void pw_path_prefix(const char *path, int level, char *buf, size_t size);
 
 #endif /* PW_BACKEND_H */

@@ -6,49 +6,116 @@
  * isolated CPUs, and every cpuset that spans an isolated CPU goes to 0 -
  * the container's chain, but also, say, a sibling pod's cgroup that still
  * has every CPU. Their other CPUs stay balanced inside the housekeeping
- * domain. A CPU given back rejoins that domain at once; when the last
- * isolation goes, all of it is undone: with the root at 0, separate
- * balanced cpusets stay separate domains, so only the root back at 1 really
- * restores balancing.
+ * domain. A CPU given back rejoins that domain at once, and a cpuset that
+ * spans no isolated CPU any more is balanced again; when the last isolation
+ * goes, all of it is undone: with the root at 0, separate balanced cpusets
+ * stay separate domains, so only the root back at 1 really restores
+ * balancing.
+ *
+ * Everything written back is compared first: a cpuset the agent turned to
+ * 0 is turned back to 1 only if it still reads 0.
  */
 #include "backend.h"
 
-#include <dirent.h>
 #include <errno.h>
+#include <limits.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "log.h"
+#include "node.h"
+
 #define HOUSEKEEPING "/pinwatch.housekeeping"
 #define LB "cpuset.sched_load_balance"
+/* Tasks fork while they move: a few passes empty a cpuset. */
+#define MOVE_PASSES 5
+/* PF_KTHREAD in /proc/PID/stat's flags: kernel threads bound to a CPU cannot move. */
+#define PF_KTHREAD 0x00200000UL
 
-static int hierarchy(const struct pw_backend_ctx *ctx)
+static int v1_hierarchy(const struct pw_mounts *m)
 {
-	return ctx->mounts->v1_cpuset_hierarchy;
+	if (m->v1_cpuset.fd < 0 || m->v1_cpuset_hierarchy <= 0) {
+		pw_err("the v1 backend needs the cgroup v1 cpuset hierarchy mounted");
+		return -1;
+	}
+	return m->v1_cpuset_hierarchy;
 }
 
-/* The root's CPUs less every CPU isolated by v1 entries of the journal. */
-static int housekeeping_cpus(const struct pw_backend_ctx *ctx, char *buf, size_t size)
+static int hier(const struct pw_backend *b)
 {
-	struct pw_cpus cpus, isolated;
+	return b->mounts->v1_cpuset_hierarchy;
+}
+
+static int root_fd(const struct pw_backend *b)
+{
+	return b->mounts->v1_cpuset.fd;
+}
+
+static void isolated(const struct pw_backend *b, struct pw_cpus *out)
+{
+	pw_journal_isolated_cpus(b->journal, "v1", out);
+}
+
+/* cpuset.sched_load_balance of path: 0, 1, or -errno. */
+static int read_lb(const struct pw_backend *b, const char *path)
+{
+	char buf[8];
+	ssize_t n = pw_cgroup_read(root_fd(b), path, LB, buf, sizeof(buf));
+
+	if (n < 0)
+		return n;
+	return !strcmp(buf, "1");
+}
+
+static int read_cpulist(const struct pw_backend *b, const char *path, const char *file,
+			struct pw_cpus *cpus)
+{
 	char text[PW_CPULIST_LEN * 4];
 	const char *why;
 
-	if (pw_cgroup_read(ctx->mounts->v1_cpuset_fd, "", "cpuset.cpus", text, sizeof(text)) < 0 ||
-	    pw_cpus_parse(text, strlen(text), &cpus, &why))
+	if (pw_cgroup_read(root_fd(b), path, file, text, sizeof(text)) < 0)
 		return -EIO;
-	pw_cpus_clear(&isolated);
-	for (int i = 0; i < ctx->journal->nr; i++)
-		if (!strcmp(ctx->journal->items[i].backend, "v1"))
-			pw_cpus_or(&isolated, &ctx->journal->items[i].cpus);
-	for (size_t w = 0; w < PW_MAX_CPUS / 64; w++)
-		cpus.bits[w] &= ~isolated.bits[w];
+	return pw_cpus_parse(text, strlen(text), cpus, &why);
+}
+
+/* The root's CPUs less every isolated one, as a cpulist; -EINVAL when none would be left. */
+static int housekeeping_cpus(const struct pw_backend *b, char *buf, size_t size)
+{
+	struct pw_cpus cpus, iso;
+
+	if (read_cpulist(b, "", "cpuset.cpus", &cpus))
+		return -EIO;
+	isolated(b, &iso);
+	pw_cpus_andnot(&cpus, &iso);
 	if (pw_cpus_empty(&cpus))
-		return -EINVAL; /* the host keeps at least one CPU */
+		return -EINVAL; /* the host keeps at least one CPU: the policy sees to it */
 	pw_cpus_format(&cpus, buf, size);
 	return 0;
+}
+
+/* A kernel thread (PF_KTHREAD): it stays where it is, as it must. */
+static bool is_kernel_thread(const char *pid)
+{
+	char path[64], line[1024];
+	unsigned long flags = 0;
+	bool kthread = false;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%.*s/stat", (int)strcspn(pid, "\n"), pid);
+	f = fopen(path, "re");
+	if (!f)
+		return false;
+	if (fgets(line, sizeof(line), f)) {
+		char *p = strrchr(line, ')');
+
+		kthread = p && sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %lu", &flags) == 1 &&
+			  (flags & PF_KTHREAD);
+	}
+	fclose(f);
+	return kthread;
 }
 
 /*
@@ -58,264 +125,397 @@ static int housekeeping_cpus(const struct pw_backend_ctx *ctx, char *buf, size_t
  */
 static bool still_in(const char *pid, const char *from)
 {
-	char path[64], cur[PW_META_PATH_LEN];
+	char path[64], cur[PATH_MAX];
+	bool same = false;
 	FILE *f;
-	bool same;
 
 	snprintf(path, sizeof(path), "/proc/%.*s/cpuset", (int)strcspn(pid, "\n"), pid);
 	f = fopen(path, "re");
 	if (!f)
 		return false;
-	same = fgets(cur, sizeof(cur), f) && (cur[strcspn(cur, "\n")] = '\0', 1) &&
-	       !strcmp(cur, from[0] ? from : "/");
+	if (fgets(cur, sizeof(cur), f)) {
+		cur[strcspn(cur, "\n")] = '\0';
+		same = !strcmp(cur, from[0] ? from : "/");
+	}
 	fclose(f);
 	return same;
 }
 
-/* Move every task of cgroup from into cgroup to; returns how many would not move. */
-static int move_tasks(const struct pw_backend_ctx *ctx, const char *from, const char *to)
+/*
+ * Move every task of cgroup from into cgroup to. Returns how many tasks
+ * (kernel threads aside) would not move, or -errno.
+ */
+static int move_tasks(const struct pw_backend *b, const char *from, const char *to)
 {
-	int root = ctx->mounts->v1_cpuset_fd, in, out, failed = 0, moved = 0;
-	char path[PW_META_PATH_LEN + 32], pid[32];
+	char path[PATH_MAX + 32], pid[32];
+	int in, out, failed = 0, moved = 0, kthreads = 0;
 	FILE *f;
 
 	snprintf(path, sizeof(path), "%s/cgroup.procs", from);
-	in = pw_cgroup_open(root, path, O_RDONLY);
+	in = pw_cgroup_open(root_fd(b), path, O_RDONLY);
 	if (in < 0)
-		return in;
+		return in == -ENOENT ? 0 : in;
 	f = fdopen(in, "r");
 	if (!f) {
 		close(in);
 		return -errno;
 	}
 	snprintf(path, sizeof(path), "%s/cgroup.procs", to);
+	out = b->dry_run ? -1 : pw_cgroup_open(root_fd(b), path, O_WRONLY);
+	if (!b->dry_run && out < 0) {
+		fclose(f);
+		return out;
+	}
 	while (fgets(pid, sizeof(pid), f)) {
 		if (!still_in(pid, from))
 			continue;
-		if (ctx->dry_run) {
+		if (b->dry_run)
 			moved++;
-			continue;
-		}
-		out = pw_cgroup_open(root, path, O_WRONLY);
-		/* Kernel threads bound to a CPU cannot move: they stay, as they must. */
-		if (out < 0 || write(out, pid, strlen(pid)) < 0)
-			failed++;
+		else if (write(out, pid, strlen(pid)) >= 0)
+			moved++;
+		else if (is_kernel_thread(pid))
+			kthreads++;
 		else
-			moved++;
-		if (out >= 0)
-			close(out);
+			failed++;
 	}
 	fclose(f);
-	fprintf(stderr, "pinwatch: %smoved %d tasks from cpuset '%s' to '%s' (%d could not move)\n",
-		ctx->dry_run ? "dry run: would have " : "", moved, from[0] ? from : "/",
-		to[0] ? to : "/", failed);
+	if (out >= 0)
+		close(out);
+	if (moved || failed)
+		pw_info("%smoved %d tasks from cpuset '%s' to '%s' (%d could not move, %d kernel "
+			"threads stay)",
+			b->dry_run ? "dry run: would have " : "", moved, from[0] ? PW_Q(from) : "/",
+			to[0] ? PW_Q(to) : "/", failed, kthreads);
 	return failed;
 }
 
-static bool has_v1_entries(const struct pw_journal *j)
+static bool has_v1_entries(const struct pw_backend *b)
 {
-	for (int i = 0; i < j->nr; i++)
-		if (!strcmp(j->items[i].backend, "v1"))
+	for (size_t i = 0; i < pw_journal_count(b->journal); i++)
+		if (!strcmp(pw_journal_at(b->journal, i)->backend, "v1"))
 			return true;
 	return false;
 }
 
-static bool has_tasks(const struct pw_backend_ctx *ctx, const char *cgroup)
+/* Write 1 to path's LB if it still reads 0 (what we wrote); leave anything else. */
+static int rebalance(struct pw_backend *b, const char *path)
 {
-	char buf[16];
+	int lb = read_lb(b, path);
 
-	return !ctx->dry_run &&
-	       pw_cgroup_read(ctx->mounts->v1_cpuset_fd, cgroup, "cgroup.procs", buf, sizeof(buf)) > 0;
+	if (lb == -ENOENT || lb == 1)
+		return 0; /* gone, or someone balanced it already */
+	if (lb < 0)
+		return lb;
+	return pw_cgroup_write(b->mounts, hier(b), path, LB, "1", b->dry_run);
 }
 
-static int setup_housekeeping(struct pw_backend_ctx *ctx)
+/* The housekeeping cpuset at the root's CPUs less the isolated ones, the host's tasks in it. */
+static int setup_housekeeping(struct pw_backend *b)
 {
 	char cpus[PW_CPULIST_LEN], mems[PW_CPULIST_LEN];
-	int h = hierarchy(ctx), err;
+	int err, lb;
 
-	if (!ctx->journal->v1_housekeeping[0]) {
-		snprintf(ctx->journal->v1_housekeeping, sizeof(ctx->journal->v1_housekeeping), "%s",
-			 HOUSEKEEPING);
-		err = pw_journal_save(ctx->journal);
-		if (err)
-			return err;
-	}
-	err = housekeeping_cpus(ctx, cpus, sizeof(cpus));
-	if (!err && pw_cgroup_read(ctx->mounts->v1_cpuset_fd, "", "cpuset.mems", mems,
-				   sizeof(mems)) < 0)
+	err = pw_journal_set_housekeeping(b->journal, HOUSEKEEPING);
+	if (!err)
+		err = housekeeping_cpus(b, cpus, sizeof(cpus));
+	if (!err && pw_cgroup_read(root_fd(b), "", "cpuset.mems", mems, sizeof(mems)) < 0)
 		err = -EIO;
 	if (!err)
-		err = pw_cgroup_mkdir(ctx->mounts, h, HOUSEKEEPING, ctx->dry_run);
+		err = pw_cgroup_mkdir(b->mounts, hier(b), HOUSEKEEPING, b->dry_run);
 	if (!err)
-		err = pw_cgroup_write(ctx->mounts, h, HOUSEKEEPING, "cpuset.mems", mems, ctx->dry_run);
+		err = pw_cgroup_write(b->mounts, hier(b), HOUSEKEEPING, "cpuset.mems", mems,
+				      b->dry_run);
 	if (!err)
-		err = pw_cgroup_write(ctx->mounts, h, HOUSEKEEPING, "cpuset.cpus", cpus, ctx->dry_run);
-	if (!err)
-		move_tasks(ctx, "", HOUSEKEEPING);
-	if (!err)
-		err = pw_cgroup_write(ctx->mounts, h, "", LB, "0", ctx->dry_run);
-	return err;
-}
-
-static void teardown_housekeeping(struct pw_backend_ctx *ctx)
-{
-	char cpus[PW_CPULIST_LEN * 4];
-	int h = hierarchy(ctx), left = 1;
-
-	/* Balancing back first; then the housekeeping cpuset confines no task any more. */
-	pw_cgroup_write(ctx->mounts, h, "", LB, "1", ctx->dry_run);
-	for (int i = ctx->journal->nr_unbalanced - 1; i >= 0; i--) {
-		int err = pw_cgroup_write(ctx->mounts, h, ctx->journal->v1_unbalanced[i], LB, "1",
-					  ctx->dry_run);
-
-		if (err && err != -ENOENT)
-			break;
-		ctx->journal->nr_unbalanced = i;
-	}
-	pw_journal_save(ctx->journal);
-	if (pw_cgroup_read(ctx->mounts->v1_cpuset_fd, "", "cpuset.cpus", cpus, sizeof(cpus)) >= 0)
-		pw_cgroup_write(ctx->mounts, h, HOUSEKEEPING, "cpuset.cpus", cpus, ctx->dry_run);
-	/* Tasks in it may fork while they move: a few passes empty it. */
-	for (int pass = 0; pass < 5 && left; pass++)
-		left = move_tasks(ctx, HOUSEKEEPING, "") || has_tasks(ctx, HOUSEKEEPING);
-	if (pw_cgroup_rmdir(ctx->mounts, h, HOUSEKEEPING, ctx->dry_run))
-		return; /* the journal keeps it: the next restore tries again */
-	ctx->journal->v1_housekeeping[0] = '\0';
-	pw_journal_save(ctx->journal);
-}
-
-static int resize_housekeeping(struct pw_backend_ctx *ctx)
-{
-	char cpus[PW_CPULIST_LEN];
-	int err = housekeeping_cpus(ctx, cpus, sizeof(cpus));
-
-	if (!err)
-		err = pw_cgroup_write(ctx->mounts, hierarchy(ctx), HOUSEKEEPING, "cpuset.cpus", cpus,
-				      ctx->dry_run);
-	return err;
-}
-
-/* The CPUs of every v1 isolation in the journal. */
-static void isolated_cpus(const struct pw_journal *j, struct pw_cpus *out)
-{
-	pw_cpus_clear(out);
-	for (int i = 0; i < j->nr; i++)
-		if (!strcmp(j->items[i].backend, "v1"))
-			pw_cpus_or(out, &j->items[i].cpus);
-}
-
-int pw_v1_unbalance(struct pw_backend_ctx *ctx, const char *path)
-{
-	struct pw_journal *j = ctx->journal;
-	char text[PW_CPULIST_LEN * 4], lb[8];
-	struct pw_cpus cpus, isolated;
-	const char *why;
-	int err;
-
-	isolated_cpus(j, &isolated);
-	if (pw_cpus_empty(&isolated) || !strcmp(path, HOUSEKEEPING) || !path[0] ||
-	    !strcmp(path, "/"))
-		return 0;
-	if (pw_cgroup_read(ctx->mounts->v1_cpuset_fd, path, LB, lb, sizeof(lb)) < 0 ||
-	    strcmp(lb, "1") ||
-	    pw_cgroup_read(ctx->mounts->v1_cpuset_fd, path, "cpuset.cpus", text, sizeof(text)) < 0 ||
-	    pw_cpus_parse(text, strlen(text), &cpus, &why) || !pw_cpus_intersects(&cpus, &isolated))
-		return 0;
-	if (j->nr_unbalanced == PW_MAX_UNBALANCED)
-		return -ENOSPC;
-	snprintf(j->v1_unbalanced[j->nr_unbalanced++], PW_META_PATH_LEN, "%s", path);
-	err = pw_journal_save(j);
-	if (!err)
-		err = pw_cgroup_write(ctx->mounts, hierarchy(ctx), path, LB, "0", ctx->dry_run);
-	return err;
-}
-
-/* pw_v1_unbalance() for every cpuset below dir_fd (the cgroup at path). */
-static int unbalance_tree(struct pw_backend_ctx *ctx, char *path, size_t len, int depth)
-{
-	int dir_fd, err = 0;
-	struct dirent *de;
-	DIR *dir;
-
-	err = pw_v1_unbalance(ctx, path);
-	if (err || depth > 32)
-		return err;
-	dir_fd = pw_cgroup_open(ctx->mounts->v1_cpuset_fd, len ? path : "", O_RDONLY | O_DIRECTORY);
-	if (dir_fd < 0)
-		return 0; /* gone meanwhile */
-	dir = fdopendir(dir_fd);
-	if (!dir) {
-		close(dir_fd);
-		return -errno;
-	}
-	while (!err && (de = readdir(dir))) {
-		size_t n = strlen(de->d_name);
-
-		if (de->d_type != DT_DIR || de->d_name[0] == '.' || len + 1 + n >= PW_META_PATH_LEN)
-			continue;
-		path[len] = '/';
-		memcpy(path + len + 1, de->d_name, n + 1);
-		err = unbalance_tree(ctx, path, len + 1 + n, depth + 1);
-		path[len] = '\0';
-	}
-	closedir(dir);
-	return err;
-}
-
-int pw_v1_apply(struct pw_backend_ctx *ctx, const struct pw_isolation *want)
-{
-	struct pw_journal *j = ctx->journal;
-	struct pw_isolation *iso;
-	int err;
-	if (j->nr == PW_MAX_ISOLATED)
-		return -ENOSPC;
-	iso = &j->items[j->nr++];
-	*iso = *want;
-	iso->changed_levels = 0;
-	err = pw_journal_save(j);
+		err = pw_cgroup_write(b->mounts, hier(b), HOUSEKEEPING, "cpuset.cpus", cpus,
+				      b->dry_run);
 	if (err)
 		return err;
-	return pw_v1_enforce(ctx);
+	err = move_tasks(b, "", HOUSEKEEPING);
+	if (err < 0)
+		return err;
+	if (err > 0)
+		pw_warn("%d of the host's tasks stay in the root cpuset: they may still run on the "
+			"isolated CPUs",
+			err);
+	lb = read_lb(b, "");
+	if (lb == 1 || b->dry_run)
+		return pw_cgroup_write(b->mounts, hier(b), "", LB, "0", b->dry_run);
+	return lb < 0 ? lb : 0;
 }
 
-int pw_v1_enforce(struct pw_backend_ctx *ctx)
+/* Only the housekeeping cpuset's CPUs follow the journal (a CPU given back or taken). */
+static int resize_housekeeping(struct pw_backend *b)
 {
-	char path[PW_META_PATH_LEN] = "";
-	int err;
+	char cpus[PW_CPULIST_LEN], now[PW_CPULIST_LEN * 4];
+	int err = housekeeping_cpus(b, cpus, sizeof(cpus));
 
-	if (!has_v1_entries(ctx->journal))
-		return 0;
-	/*
-	 * Every step is idempotent, so the same call completes a layout that a
-	 * crash cut short: the housekeeping cpuset at the root's CPUs less the
-	 * isolated ones, the root's tasks in it, the root at 0, and every cpuset
-	 * that spans an isolated CPU at 0.
-	 */
-	err = setup_housekeeping(ctx);
-	if (!err)
-		err = unbalance_tree(ctx, path, 0, 0);
-	return err;
-}
-
-int pw_v1_revert(struct pw_backend_ctx *ctx, struct pw_isolation *iso)
-{
-	struct pw_journal *j = ctx->journal;
-	int err;
-
-	pw_journal_remove(j, iso);
-	err = pw_journal_save(j);
 	if (err)
 		return err;
-	/* Its CPUs rejoin the housekeeping domain; the last one undoes the layout. */
-	if (has_v1_entries(j))
-		return resize_housekeeping(ctx);
-	pw_v1_cleanup(ctx);
+	if (!b->dry_run &&
+	    pw_cgroup_read(root_fd(b), HOUSEKEEPING, "cpuset.cpus", now, sizeof(now)) >= 0 &&
+	    !strcmp(now, cpus))
+		return 0;
+	return pw_cgroup_write(b->mounts, hier(b), HOUSEKEEPING, "cpuset.cpus", cpus, b->dry_run);
+}
+
+/* Whether cg must be out of balancing: it spans an isolated CPU (root and housekeeping aside). */
+static bool spans(const struct pw_cgroup *cg, const struct pw_cpus *iso)
+{
+	return cg->cpus && strcmp(cg->path, "/") && strcmp(cg->path, HOUSEKEEPING) &&
+	       pw_cpus_intersects(&cg->cpus->cpus, iso);
+}
+
+struct spanners {
+	struct pw_backend *b;
+	struct pw_cpus iso;
+	const struct pw_cgroup **todo;
+	size_t nr, cap;
+	int err;
+};
+
+/* Collect the balanced cpusets that span an isolated CPU and are not in the journal yet. */
+static int collect_spanner(struct pw_cgroup *cg, void *arg)
+{
+	struct spanners *s = arg;
+
+	if (!spans(cg, &s->iso) || pw_journal_find_unbalanced(s->b->journal, cg->id, cg->path))
+		return 0;
+	if (read_lb(s->b, cg->path) != 1)
+		return 0; /* already out of balancing (by someone else), or gone */
+	if (s->nr == s->cap) {
+		size_t cap = s->cap ? s->cap * 2 : 64;
+		const struct pw_cgroup **t = realloc(s->todo, cap * sizeof(*t));
+
+		if (!t) {
+			s->err = -ENOMEM;
+			return 1;
+		}
+		s->todo = t;
+		s->cap = cap;
+	}
+	s->todo[s->nr++] = cg;
 	return 0;
 }
 
-void pw_v1_cleanup(struct pw_backend_ctx *ctx)
+/*
+ * Every balanced cpuset spanning an isolated CPU to 0: all of them journaled
+ * in one write, then written. Entries the journal has that read 1 again
+ * (a crash between journal and write, or a reset) are written again.
+ */
+static int unbalance_spanners(struct pw_backend *b)
 {
-	if ((ctx->journal->v1_housekeeping[0] || ctx->journal->nr_unbalanced) &&
-	    !has_v1_entries(ctx->journal))
-		teardown_housekeeping(ctx);
+	struct spanners s = { .b = b };
+	int err = 0;
+
+	if (!b->node)
+		return 0;
+	isolated(b, &s.iso);
+	pw_node_for_each_cgroup(b->node, collect_spanner, &s);
+	if (s.err) {
+		free(s.todo);
+		return s.err;
+	}
+	pw_journal_begin(b->journal);
+	for (size_t i = 0; i < s.nr && !err; i++)
+		err = pw_journal_add_unbalanced(b->journal, s.todo[i]->path, s.todo[i]->id);
+	if (!err)
+		err = pw_journal_commit(b->journal);
+	else
+		pw_journal_commit(b->journal);
+	for (size_t i = 0; i < s.nr && !err; i++) {
+		err = pw_cgroup_write(b->mounts, hier(b), s.todo[i]->path, LB, "0", b->dry_run);
+		if (err == -ENOENT)
+			err = 0; /* removed meanwhile: its rmdir prunes it */
+	}
+	free(s.todo);
+	for (size_t i = 0; i < pw_journal_unbalanced_count(b->journal) && !err; i++) {
+		const struct pw_unbalanced *u = pw_journal_unbalanced_at(b->journal, i);
+
+		if (read_lb(b, u->path) == 1)
+			err = pw_cgroup_write(b->mounts, hier(b), u->path, LB, "0", b->dry_run);
+	}
+	return err;
 }
+
+/* Balance again what spans no isolated CPU any more; forget what is gone. */
+static int rebalance_stale(struct pw_backend *b)
+{
+	struct pw_cpus iso, cpus;
+	int err = 0;
+
+	isolated(b, &iso);
+	for (size_t i = pw_journal_unbalanced_count(b->journal); i-- > 0 && !err;) {
+		const struct pw_unbalanced *u = pw_journal_unbalanced_at(b->journal, i);
+		const struct pw_cgroup *cg = b->node && u->cgroup_id ?
+						     pw_node_find(b->node, hier(b), u->cgroup_id) :
+						     NULL;
+		bool still;
+
+		if (cg)
+			still = spans(cg, &iso);
+		else if (read_cpulist(b, u->path, "cpuset.cpus", &cpus) == 0)
+			still = pw_cpus_intersects(&cpus, &iso);
+		else
+			still = false; /* gone */
+		if (still)
+			continue;
+		err = rebalance(b, u->path);
+		if (!err)
+			err = pw_journal_remove_unbalanced(b->journal, u);
+	}
+	return err;
+}
+
+/* No v1 isolation left: everything back as it was. */
+static int teardown(struct pw_backend *b)
+{
+	char cpus[PW_CPULIST_LEN * 4];
+	int err = 0, left = 1;
+
+	if (!pw_journal_housekeeping(b->journal) && !pw_journal_unbalanced_count(b->journal))
+		return 0;
+	/* Balancing back first; then the housekeeping cpuset confines no task any more. */
+	if (pw_journal_housekeeping(b->journal))
+		err = rebalance(b, "");
+	if (!err)
+		err = rebalance_stale(b);
+	if (err)
+		return err;
+	if (!pw_journal_housekeeping(b->journal))
+		return 0;
+	if (pw_cgroup_read(root_fd(b), "", "cpuset.cpus", cpus, sizeof(cpus)) >= 0)
+		pw_cgroup_write(b->mounts, hier(b), HOUSEKEEPING, "cpuset.cpus", cpus, b->dry_run);
+	for (int pass = 0; pass < MOVE_PASSES && left > 0; pass++) {
+		char one[16];
+
+		left = move_tasks(b, HOUSEKEEPING, "");
+		if (!left && !b->dry_run)
+			left = pw_cgroup_read(root_fd(b), HOUSEKEEPING, "cgroup.procs", one,
+					      sizeof(one)) > 0;
+	}
+	err = pw_cgroup_rmdir(b->mounts, hier(b), HOUSEKEEPING, b->dry_run);
+	if (err)
+		return err; /* the journal keeps it: the next restore tries again */
+	return pw_journal_set_housekeeping(b->journal, NULL);
+}
+
+static int v1_sync(struct pw_backend *b)
+{
+	int err;
+
+	if (!has_v1_entries(b))
+		return teardown(b);
+	/*
+	 * Every step is idempotent, so the same call completes a layout that a
+	 * crash cut short, without undoing anything a running pod relies on.
+	 */
+	err = setup_housekeeping(b);
+	if (!err)
+		err = unbalance_spanners(b);
+	if (!err)
+		err = rebalance_stale(b);
+	return err;
+}
+
+static bool housekeeping_exists(const struct pw_backend *b)
+{
+	int fd = pw_cgroup_open(root_fd(b), HOUSEKEEPING, O_RDONLY | O_DIRECTORY);
+
+	if (fd < 0)
+		return false;
+	close(fd);
+	return true;
+}
+
+static int v1_apply(struct pw_backend *b, const struct pw_isolation *want)
+{
+	int err;
+
+	pw_journal_begin(b->journal);
+	err = pw_journal_add(b->journal, want);
+	if (!err)
+		err = pw_journal_set_housekeeping(b->journal, HOUSEKEEPING);
+	if (err) {
+		pw_journal_commit(b->journal);
+		return err;
+	}
+	err = pw_journal_commit(b->journal);
+	if (err)
+		return err;
+	/* The layout is made once; later isolations only resize it and catch new spanners. */
+	if (!b->dry_run && read_lb(b, "") == 0 && housekeeping_exists(b)) {
+		err = resize_housekeeping(b);
+		if (!err)
+			err = unbalance_spanners(b);
+		return err;
+	}
+	return v1_sync(b);
+}
+
+static int v1_enforce(struct pw_backend *b, const struct pw_isolation *iso)
+{
+	(void)iso;
+	return v1_sync(b);
+}
+
+static int v1_revert(struct pw_backend *b, const struct pw_isolation *iso)
+{
+	int err = pw_journal_remove(b->journal, iso->hierarchy, iso->cgroup_id);
+
+	if (err)
+		return err;
+	/* Its CPUs rejoin the housekeeping domain; the last one undoes the layout. */
+	if (!has_v1_entries(b))
+		return teardown(b);
+	err = resize_housekeeping(b);
+	if (!err)
+		err = rebalance_stale(b);
+	return err;
+}
+
+static int v1_cgroup_changed(struct pw_backend *b, const struct pw_cgroup *cg)
+{
+	const struct pw_unbalanced *u;
+	struct pw_cpus iso;
+	bool span;
+	int err;
+
+	if (cg->hierarchy != hier(b) || !has_v1_entries(b))
+		return 0;
+	isolated(b, &iso);
+	span = spans(cg, &iso);
+	u = pw_journal_find_unbalanced(b->journal, cg->id, cg->path);
+	/* A cpuset that now spans an isolated CPU must not balance it. */
+	if (span && !u && read_lb(b, cg->path) == 1) {
+		err = pw_journal_add_unbalanced(b->journal, cg->path, cg->id);
+		return err ? err :
+			     pw_cgroup_write(b->mounts, hier(b), cg->path, LB, "0", b->dry_run);
+	}
+	if (!span && u) {
+		err = rebalance(b, cg->path);
+		return err ? err : pw_journal_remove_unbalanced(b->journal, u);
+	}
+	return 0;
+}
+
+static int v1_cgroup_removed(struct pw_backend *b, const struct pw_cgroup *cg)
+{
+	const struct pw_unbalanced *u;
+
+	if (cg->hierarchy != hier(b))
+		return 0;
+	u = pw_journal_find_unbalanced(b->journal, cg->id, cg->path);
+	/* Nothing is left to restore: forget it, so the journal never outgrows the node. */
+	return u ? pw_journal_remove_unbalanced(b->journal, u) : 0;
+}
+
+const struct pw_backend_ops pw_backend_v1 = {
+	.name = "v1",
+	.hierarchy = v1_hierarchy,
+	.apply = v1_apply,
+	.enforce = v1_enforce,
+	.revert = v1_revert,
+	.sync = v1_sync,
+	.cgroup_changed = v1_cgroup_changed,
+	.cgroup_removed = v1_cgroup_removed,
+};

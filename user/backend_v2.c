@@ -8,115 +8,149 @@
  * then the CPUs leave every ancestor's exclusive set (an empty set is
  * written as a newline): CPUs left in one would make the next partition
  * invalid.
+ *
+ * A container's CPUs are its own (the policy isolates exclusive CPUs only),
+ * so adding them to, and removing them from, a shared ancestor's exclusive
+ * set never touches another isolation's CPUs: the whole plan is journaled
+ * once, before the first write, and undoing any prefix of it is safe.
  */
 #include "backend.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
+
+#include "log.h"
 
 #define EXCL "cpuset.cpus.exclusive"
 #define PARTITION "cpuset.cpus.partition"
 
-/* a |= b (add) or a &= ~b (remove), as a cpulist to write ("\n" when empty). */
-static void combine(const char *current, const struct pw_cpus *cpus, bool add, char *out,
-		    size_t size)
+static int v2_hierarchy(const struct pw_mounts *m)
 {
+	/* Remote partitions came with cpuset.cpus.exclusive and the root's cpuset.cpus.isolated. */
+	if (m->v2.fd < 0 || faccessat(m->v2.fd, "cpuset.cpus.isolated", F_OK, 0)) {
+		pw_err("the v2 backend needs cpuset.cpus.exclusive (kernel 6.7 or later): '%s' has "
+		       "no cpuset.cpus.isolated",
+		       m->v2.path);
+		return -1;
+	}
+	return 0;
+}
+
+/* Add cpus to (add) or take them from the exclusive set of the cgroup at path. */
+static int update_exclusive(struct pw_backend *b, const char *path, const struct pw_cpus *cpus,
+			    bool add)
+{
+	char current[PW_CPULIST_LEN * 4], next[PW_CPULIST_LEN];
+	ssize_t n = pw_cgroup_read(b->mounts->v2.fd, path, EXCL, current, sizeof(current));
 	struct pw_cpus set;
 	const char *why;
 
-	if (pw_cpus_parse(current, strlen(current), &set, &why))
-		pw_cpus_clear(&set);
-	for (size_t w = 0; w < PW_MAX_CPUS / 64; w++)
-		set.bits[w] = add ? set.bits[w] | cpus->bits[w] : set.bits[w] & ~cpus->bits[w];
-	pw_cpus_format(&set, out, size);
-	if (!out[0])
-		snprintf(out, size, "\n");
-}
-
-static int update_exclusive(struct pw_backend_ctx *ctx, const char *path,
-			    const struct pw_cpus *cpus, bool add)
-{
-	char current[PW_CPULIST_LEN * 4], next[PW_CPULIST_LEN];
-	ssize_t n = pw_cgroup_read(ctx->mounts->v2_fd, path, EXCL, current, sizeof(current));
-
 	if (n < 0)
 		return (int)n;
-	combine(current, cpus, add, next, sizeof(next));
-	return pw_cgroup_write(ctx->mounts, 0, path, EXCL, next, ctx->dry_run);
+	if (pw_cpus_parse(current, strlen(current), &set, &why))
+		return -EIO;
+	/* Only what is missing (or still there) is written: the same call completes or undoes. */
+	if (add ? pw_cpus_subset(cpus, &set) : !pw_cpus_intersects(cpus, &set))
+		return 0;
+	if (add)
+		pw_cpus_or(&set, cpus);
+	else
+		pw_cpus_andnot(&set, cpus);
+	pw_cpus_format(&set, next, sizeof(next));
+	return pw_cgroup_write(b->mounts, 0, path, EXCL, next[0] ? next : "\n", b->dry_run);
 }
 
-int pw_v2_apply(struct pw_backend_ctx *ctx, const struct pw_isolation *want)
+static int v2_enforce(struct pw_backend *b, const struct pw_isolation *iso)
 {
-	struct pw_journal *j = ctx->journal;
-	char buf[PW_CPULIST_LEN * 4];
-	struct pw_isolation *iso;
-
-	if (pw_cgroup_read(ctx->mounts->v2_fd, want->path, EXCL, buf, sizeof(buf)) < 0) {
-		fprintf(stderr, "pinwatch: '%s%s' has no %s: the v2 backend needs a kernel of 6.7 "
-				"or later\n",
-			ctx->mounts->v2, want->path, EXCL);
-		return -EOPNOTSUPP;
-	}
-	if (j->nr == PW_MAX_ISOLATED)
-		return -ENOSPC;
-	iso = &j->items[j->nr++];
-	*iso = *want;
-	iso->changed_levels = 0;
-	return pw_v2_enforce(ctx, iso);
-}
-
-int pw_v2_enforce(struct pw_backend_ctx *ctx, struct pw_isolation *iso)
-{
-	struct pw_journal *j = ctx->journal;
-	char prefix[PW_META_PATH_LEN], buf[PW_CPULIST_LEN * 4];
+	char prefix[PATH_MAX], buf[PW_CPULIST_LEN * 4];
 	int levels = pw_path_level(iso->path), err;
 
-	/* Adding CPUs to a set that has them, and "isolated" again, change nothing: idempotent. */
-	for (int level = 1; level <= levels && level <= 32; level++) {
+	if (levels < 1)
+		return -EINVAL; /* the root is no container */
+	/* The plan first: every level and the partition, then the writes. */
+	err = pw_journal_set_v2_progress(b->journal, iso->hierarchy, iso->cgroup_id, levels, true);
+	if (err)
+		return err;
+	for (int level = 1; level <= levels; level++) {
 		pw_path_prefix(iso->path, level, prefix, sizeof(prefix));
-		iso->changed_levels |= 1U << (level - 1);
-		err = pw_journal_save(j);
-		if (!err)
-			err = update_exclusive(ctx, prefix, &iso->cpus, true);
+		err = update_exclusive(b, prefix, &iso->cpus, true);
 		if (err)
 			return err;
 	}
-	err = pw_cgroup_write(ctx->mounts, 0, iso->path, PARTITION, "isolated", ctx->dry_run);
-	if (err || ctx->dry_run)
+	if (!b->dry_run &&
+	    pw_cgroup_read(b->mounts->v2.fd, iso->path, PARTITION, buf, sizeof(buf)) >= 0 &&
+	    !strcmp(buf, "isolated"))
+		return 0;
+	err = pw_cgroup_write(b->mounts, 0, iso->path, PARTITION, "isolated", b->dry_run);
+	if (err || b->dry_run)
 		return err;
 	/* Refusal shows only in what reads back: "isolated invalid (<reason>)". */
-	if (pw_cgroup_read(ctx->mounts->v2_fd, iso->path, PARTITION, buf, sizeof(buf)) < 0)
+	if (pw_cgroup_read(b->mounts->v2.fd, iso->path, PARTITION, buf, sizeof(buf)) < 0)
 		return -EIO;
 	if (strcmp(buf, "isolated")) {
-		fprintf(stderr, "pinwatch: the kernel did not make '%s%s' an isolated partition: "
-				"%s reads '%s'\n",
-			ctx->mounts->v2, iso->path, PARTITION, buf);
+		pw_err("the kernel did not make '%s%s' an isolated partition: %s reads '%s'",
+		       b->mounts->v2.path, PW_Q(iso->path), PARTITION, PW_Q(buf));
 		return -EINVAL;
 	}
 	return 0;
 }
 
-int pw_v2_revert(struct pw_backend_ctx *ctx, struct pw_isolation *iso)
+static int v2_apply(struct pw_backend *b, const struct pw_isolation *want)
 {
-	struct pw_journal *j = ctx->journal;
-	char prefix[PW_META_PATH_LEN];
-	int levels = pw_path_level(iso->path), err;
+	char buf[PW_CPULIST_LEN * 4];
+	struct pw_isolation iso = *want;
+	int err;
+
+	if (pw_cgroup_read(b->mounts->v2.fd, want->path, EXCL, buf, sizeof(buf)) < 0) {
+		pw_err("'%s%s' has no %s: the v2 backend needs a kernel of 6.7 or later",
+		       b->mounts->v2.path, PW_Q(want->path), EXCL);
+		return -EOPNOTSUPP;
+	}
+	/* The whole plan in one journal write: enforce then finds it there. */
+	iso.exclusive_levels = pw_path_level(want->path);
+	iso.partition = true;
+	err = pw_journal_add(b->journal, &iso);
+	if (!err)
+		err = v2_enforce(b, &iso);
+	return err;
+}
+
+static int v2_revert(struct pw_backend *b, const struct pw_isolation *iso)
+{
+	char prefix[PATH_MAX], buf[64];
+	int err;
 
 	/* The leaf back to member first: a partition cannot lose its exclusive CPUs. */
-	if (iso->changed_levels & (1U << (levels - 1))) {
-		err = pw_cgroup_write(ctx->mounts, 0, iso->path, PARTITION, "member", ctx->dry_run);
+	if (iso->partition &&
+	    pw_cgroup_read(b->mounts->v2.fd, iso->path, PARTITION, buf, sizeof(buf)) >= 0 &&
+	    !strncmp(buf, "isolated", 8)) {
+		err = pw_cgroup_write(b->mounts, 0, iso->path, PARTITION, "member", b->dry_run);
 		if (err && err != -ENOENT)
 			return err;
 	}
-	for (int level = levels < 32 ? levels : 32; level >= 1; level--) {
-		if (!(iso->changed_levels & (1U << (level - 1))))
-			continue;
+	for (int level = iso->exclusive_levels; level >= 1; level--) {
 		pw_path_prefix(iso->path, level, prefix, sizeof(prefix));
-		err = update_exclusive(ctx, prefix, &iso->cpus, false);
+		err = update_exclusive(b, prefix, &iso->cpus, false);
 		if (err && err != -ENOENT)
 			return err;
 	}
-	pw_journal_remove(j, iso);
-	return pw_journal_save(j);
+	return pw_journal_remove(b->journal, iso->hierarchy, iso->cgroup_id);
 }
+
+static int v2_sync(struct pw_backend *b)
+{
+	(void)b;
+	return 0; /* partitions share nothing the journal must set up */
+}
+
+const struct pw_backend_ops pw_backend_v2 = {
+	.name = "v2",
+	.hierarchy = v2_hierarchy,
+	.apply = v2_apply,
+	.enforce = v2_enforce,
+	.revert = v2_revert,
+	.sync = v2_sync,
+};

@@ -5,30 +5,32 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <linux/magic.h>
 #include <linux/openat2.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
-static int v1_cpuset_hierarchy_id(void)
-{
-	char line[256], name[64];
-	int id, num, enabled;
-	FILE *f = fopen("/proc/cgroups", "re");
+#include "fault.h"
+#include "log.h"
 
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f)) {
-		if (sscanf(line, "%63s %d %d %d", name, &id, &num, &enabled) == 4 &&
-		    !strcmp(name, "cpuset")) {
-			fclose(f);
-			return id > 0 ? id : -1;
-		}
-	}
-	fclose(f);
-	return -1;
+static uint64_t mount_id(int fd)
+{
+	struct statx stx;
+
+	if (statx(fd, "", AT_EMPTY_PATH | AT_STATX_DONT_SYNC, STATX_MNT_ID, &stx) ||
+	    !(stx.stx_mask & STATX_MNT_ID))
+		return 0;
+	return stx.stx_mnt_id;
+}
+
+static void open_mount(struct pw_mount *mnt)
+{
+	mnt->fd = open(mnt->path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	mnt->mnt_id = mnt->fd >= 0 ? mount_id(mnt->fd) : 0;
 }
 
 int pw_mounts_open(struct pw_mounts *m)
@@ -37,29 +39,32 @@ int pw_mounts_open(struct pw_mounts *m)
 	FILE *f = fopen("/proc/self/mounts", "re");
 
 	memset(m, 0, sizeof(*m));
-	m->v1_cpuset_fd = m->v2_fd = -1;
+	m->v1_cpuset.fd = m->v2.fd = -1;
 	m->v1_cpuset_hierarchy = -1;
 	if (!f)
 		return -errno;
 	while (fscanf(f, "%255s %255s %63s %1023s %*d %*d", dev, dir, type, opts) == 4) {
-		if (!strcmp(type, "cgroup2") && !m->v2[0]) {
-			snprintf(m->v2, sizeof(m->v2), "%s", dir);
-		} else if (!strcmp(type, "cgroup") && !m->v1_cpuset[0]) {
+		if (!strcmp(type, "cgroup2") && !m->v2.path[0]) {
+			snprintf(m->v2.path, sizeof(m->v2.path), "%s", dir);
+		} else if (!strcmp(type, "cgroup") && !m->v1_cpuset.path[0]) {
 			/* The controller is one of the comma-separated options. */
 			for (char *save = NULL, *o = strtok_r(opts, ",", &save); o;
 			     o = strtok_r(NULL, ",", &save))
 				if (!strcmp(o, "cpuset"))
-					snprintf(m->v1_cpuset, sizeof(m->v1_cpuset), "%s", dir);
+					snprintf(m->v1_cpuset.path, sizeof(m->v1_cpuset.path), "%s",
+						 dir);
 		}
 	}
 	fclose(f);
-	if (m->v1_cpuset[0]) {
-		m->v1_cpuset_fd = open(m->v1_cpuset, O_PATH | O_DIRECTORY | O_CLOEXEC);
-		m->v1_cpuset_hierarchy = v1_cpuset_hierarchy_id();
+	pw_hierarchies_load(&m->hierarchies);
+	if (m->v1_cpuset.path[0]) {
+		open_mount(&m->v1_cpuset);
+		if (m->hierarchies.cpuset_id > 0)
+			m->v1_cpuset_hierarchy = m->hierarchies.cpuset_id;
 	}
-	if (m->v2[0])
-		m->v2_fd = open(m->v2, O_PATH | O_DIRECTORY | O_CLOEXEC);
-	if (m->v1_cpuset_fd < 0 && m->v2_fd < 0)
+	if (m->v2.path[0])
+		open_mount(&m->v2);
+	if (m->v1_cpuset.fd < 0 && m->v2.fd < 0)
 		return -ENOENT;
 	return 0;
 }
@@ -68,25 +73,32 @@ void pw_mounts_close(struct pw_mounts *m)
 {
 	if (!m)
 		return;
-	if (m->v1_cpuset_fd >= 0)
-		close(m->v1_cpuset_fd);
-	if (m->v2_fd >= 0)
-		close(m->v2_fd);
-	m->v1_cpuset_fd = m->v2_fd = -1;
+	if (m->v1_cpuset.fd >= 0)
+		close(m->v1_cpuset.fd);
+	if (m->v2.fd >= 0)
+		close(m->v2.fd);
+	m->v1_cpuset.fd = m->v2.fd = -1;
+}
+
+const struct pw_mount *pw_mounts_get(const struct pw_mounts *m, int hierarchy)
+{
+	if (hierarchy == 0)
+		return m->v2.fd >= 0 ? &m->v2 : NULL;
+	if (hierarchy == m->v1_cpuset_hierarchy && m->v1_cpuset.fd >= 0)
+		return &m->v1_cpuset;
+	return NULL;
 }
 
 int pw_mounts_fd(const struct pw_mounts *m, int hierarchy)
 {
-	if (hierarchy == 0)
-		return m->v2_fd;
-	if (hierarchy == m->v1_cpuset_hierarchy)
-		return m->v1_cpuset_fd;
-	return -1;
+	const struct pw_mount *mnt = pw_mounts_get(m, hierarchy);
+
+	return mnt ? mnt->fd : -1;
 }
 
 int pw_mounts_cpuset_hierarchy(const struct pw_mounts *m)
 {
-	return m->v1_cpuset_fd >= 0 && m->v1_cpuset_hierarchy > 0 ? m->v1_cpuset_hierarchy : 0;
+	return m->v1_cpuset.fd >= 0 && m->v1_cpuset_hierarchy > 0 ? m->v1_cpuset_hierarchy : 0;
 }
 
 int pw_cgroup_open(int root_fd, const char *rel, int flags)
@@ -130,59 +142,76 @@ ssize_t pw_cgroup_read(int root_fd, const char *rel, const char *name, char *buf
 	return n;
 }
 
-/* The mount path of hierarchy, for log lines. */
-static const char *mount_path(const struct pw_mounts *m, int hierarchy)
+bool pw_cgroup_populated(const struct pw_mounts *m, int hierarchy, const char *rel)
 {
-	return hierarchy == 0 ? m->v2 : m->v1_cpuset;
+	int fd = pw_mounts_fd(m, hierarchy);
+	char buf[256];
+
+	if (hierarchy == 0)
+		return pw_cgroup_read(fd, rel, "cgroup.events", buf, sizeof(buf)) > 0 &&
+		       strstr(buf, "populated 1");
+	return pw_cgroup_read(fd, rel, "cgroup.procs", buf, sizeof(buf)) > 0;
 }
 
-/* Test hook: writes left before the process dies as if by kill -9; -1 is off. */
-static long crash_after_writes = -1;
-
-void pw_cgroup_crash_after(long writes)
+/*
+ * The file fd must be a cgroup file on mnt itself: a bind mount over a
+ * cgroup file (a container with a host mount could arrange one) would pass
+ * the path checks and redirect the write somewhere else.
+ */
+static int check_cgroup_file(int fd, const struct pw_mount *mnt)
 {
-	crash_after_writes = writes;
+	struct statfs sfs;
+
+	if (fstatfs(fd, &sfs))
+		return -errno;
+	if (sfs.f_type != CGROUP_SUPER_MAGIC && sfs.f_type != CGROUP2_SUPER_MAGIC)
+		return -EXDEV;
+	if (mnt->mnt_id && mount_id(fd) != mnt->mnt_id)
+		return -EXDEV;
+	return 0;
 }
 
 int pw_cgroup_write(const struct pw_mounts *m, int hierarchy, const char *rel, const char *name,
 		    const char *value, bool dry_run)
 {
-	int root = pw_mounts_fd(m, hierarchy), fd, err = 0, len;
-	char path[PATH_MAX];
+	const struct pw_mount *mnt = pw_mounts_get(m, hierarchy);
 	const char *shown = value[0] == '\n' ? "\\n" : value;
+	char path[PATH_MAX];
+	int fd, err = 0, len;
 
 	len = snprintf(path, sizeof(path), "%s/%s", rel, name);
 	if (len < 0 || (size_t)len >= sizeof(path))
 		return -ENAMETOOLONG;
+	if (!mnt)
+		return -ENOENT;
 	if (dry_run) {
-		fprintf(stderr, "pinwatch: dry run: would write '%s' to '%s%s'\n", shown,
-			mount_path(m, hierarchy), path);
+		pw_info("dry run: would write '%s' to '%s%s'", shown, mnt->path, PW_Q(path));
 		return 0;
 	}
-	if (crash_after_writes == 0)
-		_exit(137); /* no cleanup at all, as after SIGKILL */
-	if (crash_after_writes > 0)
-		crash_after_writes--;
-	fd = pw_cgroup_open(root, path, O_WRONLY);
+	pw_fault_before_kernel_write();
+	fd = pw_cgroup_open(mnt->fd, path, O_WRONLY);
 	if (fd < 0) {
 		err = fd;
 	} else {
-		if (write(fd, value, strlen(value)) < 0)
+		err = check_cgroup_file(fd, mnt);
+		if (!err && write(fd, value, strlen(value)) < 0)
 			err = -errno;
 		close(fd);
 	}
-	if (err)
-		fprintf(stderr, "pinwatch: failed to write '%s' to '%s%s': %s\n", shown,
-			mount_path(m, hierarchy), path, strerror(-err));
+	if (err == -EXDEV)
+		pw_err("refused to write '%s' to '%s%s': not a cgroup file of that mount (a bind "
+		       "mount over it?)",
+		       shown, mnt->path, PW_Q(path));
+	else if (err)
+		pw_err("failed to write '%s' to '%s%s': %s", shown, mnt->path, PW_Q(path),
+		       strerror(-err));
 	else
-		fprintf(stderr, "pinwatch: wrote '%s' to '%s%s'\n", shown, mount_path(m, hierarchy),
-			path);
+		pw_info("wrote '%s' to '%s%s'", shown, mnt->path, PW_Q(path));
 	return err;
 }
 
-/* The parent directory fd and last component of rel, beneath hierarchy's mount. */
-static int open_parent(const struct pw_mounts *m, int hierarchy, const char *rel,
-		       const char **base)
+/* The parent directory fd and last component of rel, beneath mnt. */
+static int open_parent(const struct pw_mount *mnt, const char *rel, const char **base)
 {
 	char parent[PATH_MAX];
 	const char *slash = strrchr(rel, '/');
@@ -191,47 +220,49 @@ static int open_parent(const struct pw_mounts *m, int hierarchy, const char *rel
 		return -EINVAL;
 	snprintf(parent, sizeof(parent), "%.*s", (int)(slash - rel), rel);
 	*base = slash + 1;
-	return pw_cgroup_open(pw_mounts_fd(m, hierarchy), parent, O_RDONLY | O_DIRECTORY);
+	return pw_cgroup_open(mnt->fd, parent, O_RDONLY | O_DIRECTORY);
+}
+
+/* mkdir (make true) or rmdir (make false) of rel beneath hierarchy's mount. */
+static int cgroup_dir(const struct pw_mounts *m, int hierarchy, const char *rel, bool make,
+		      bool dry_run)
+{
+	const struct pw_mount *mnt = pw_mounts_get(m, hierarchy);
+	const char *base, *what = make ? "make" : "remove";
+	int dir, err = 0;
+
+	if (!mnt)
+		return -ENOENT;
+	if (dry_run) {
+		pw_info("dry run: would %s cgroup '%s%s'", what, mnt->path, PW_Q(rel));
+		return 0;
+	}
+	dir = open_parent(mnt, rel, &base);
+	if (dir < 0)
+		return !make && dir == -ENOENT ? 0 : dir;
+	pw_fault_before_kernel_write();
+	if (make && mkdirat(dir, base, 0755) && errno != EEXIST)
+		err = -errno;
+	if (!make && unlinkat(dir, base, AT_REMOVEDIR))
+		err = -errno;
+	close(dir);
+	/* Already gone is what was wanted: nothing happened, so nothing is said. */
+	if (err == -ENOENT && !make)
+		return 0;
+	if (err)
+		pw_err("failed to %s cgroup '%s%s': %s", what, mnt->path, PW_Q(rel),
+		       strerror(-err));
+	else
+		pw_info("%s cgroup '%s%s'", make ? "made" : "removed", mnt->path, PW_Q(rel));
+	return err;
 }
 
 int pw_cgroup_mkdir(const struct pw_mounts *m, int hierarchy, const char *rel, bool dry_run)
 {
-	const char *base;
-	int dir, err = 0;
-
-	if (dry_run) {
-		fprintf(stderr, "pinwatch: dry run: would make cgroup '%s%s'\n",
-			mount_path(m, hierarchy), rel);
-		return 0;
-	}
-	dir = open_parent(m, hierarchy, rel, &base);
-	if (dir < 0)
-		return dir;
-	if (mkdirat(dir, base, 0755) && errno != EEXIST)
-		err = -errno;
-	close(dir);
-	fprintf(stderr, "pinwatch: %s cgroup '%s%s'%s%s\n", err ? "failed to make" : "made",
-		mount_path(m, hierarchy), rel, err ? ": " : "", err ? strerror(-err) : "");
-	return err;
+	return cgroup_dir(m, hierarchy, rel, true, dry_run);
 }
 
 int pw_cgroup_rmdir(const struct pw_mounts *m, int hierarchy, const char *rel, bool dry_run)
 {
-	const char *base;
-	int dir, err = 0;
-
-	if (dry_run) {
-		fprintf(stderr, "pinwatch: dry run: would remove cgroup '%s%s'\n",
-			mount_path(m, hierarchy), rel);
-		return 0;
-	}
-	dir = open_parent(m, hierarchy, rel, &base);
-	if (dir < 0)
-		return dir == -ENOENT ? 0 : dir;
-	if (unlinkat(dir, base, AT_REMOVEDIR) && errno != ENOENT)
-		err = -errno;
-	close(dir);
-	fprintf(stderr, "pinwatch: %s cgroup '%s%s'%s%s\n", err ? "failed to remove" : "removed",
-		mount_path(m, hierarchy), rel, err ? ": " : "", err ? strerror(-err) : "");
-	return err;
+	return cgroup_dir(m, hierarchy, rel, false, dry_run);
 }

@@ -1,28 +1,42 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * The cgroup mounts and safe access below them. Paths come from cgroup names
- * that containers choose: every open resolves beneath the mount's directory
- * fd and refuses symlinks (openat2 RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS).
+ * The cgroup mounts, and safe access below them. Paths come from cgroup
+ * names that containers choose: every open resolves beneath the mount's
+ * directory fd and refuses symlinks (openat2 RESOLVE_BENEATH |
+ * RESOLVE_NO_SYMLINKS), and a file opened for writing must be a cgroup file
+ * on that very mount (fstatfs magic and mount id), so a bind mount over a
+ * cgroup file cannot redirect the agent's write.
  */
 #ifndef PW_CGROUPFS_H
 #define PW_CGROUPFS_H
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
+
+#include "hierarchy.h"
 
 #define PW_MOUNT_PATH_LEN 256
 
+struct pw_mount {
+	char path[PW_MOUNT_PATH_LEN]; /* "" when not mounted */
+	int fd;			      /* O_PATH directory fd, -1 when absent */
+	uint64_t mnt_id;	      /* the mount's id (statx STATX_MNT_ID) */
+};
+
 struct pw_mounts {
-	char v1_cpuset[PW_MOUNT_PATH_LEN]; /* "" when not mounted */
-	int v1_cpuset_hierarchy;	   /* hierarchy id of v1 cpuset; -1 if none */
-	char v2[PW_MOUNT_PATH_LEN];	   /* "" when not mounted */
-	int v1_cpuset_fd, v2_fd;	   /* O_PATH directory fds, -1 when absent */
+	struct pw_mount v1_cpuset, v2;
+	int v1_cpuset_hierarchy; /* hierarchy id of v1 cpuset; -1 if none */
+	struct pw_hierarchies hierarchies;
 };
 
 /* Find and open the v1 cpuset and cgroup2 mounts; -ENOENT if neither exists. */
 int pw_mounts_open(struct pw_mounts *m);
 void pw_mounts_close(struct pw_mounts *m);
+
+/* The mount of hierarchy (0 for cgroup2), or NULL if we have none. */
+const struct pw_mount *pw_mounts_get(const struct pw_mounts *m, int hierarchy);
 
 /* The directory fd of hierarchy (0 for cgroup2), or -1 if we have none. */
 int pw_mounts_fd(const struct pw_mounts *m, int hierarchy);
@@ -43,22 +57,22 @@ int pw_cgroup_open(int root_fd, const char *rel, int flags);
 ssize_t pw_cgroup_read(int root_fd, const char *rel, const char *name, char *buf, size_t size);
 
 /*
- * Write value to cgroup file rel/name with one write(2). The result is
- * logged on stderr with path and value, success or failure: the agent's
- * every change to the kernel leaves a line. dry_run logs and writes nothing.
- * Returns 0 or -errno.
+ * Write value to cgroup file rel/name of hierarchy with one write(2), after
+ * checking that the file is a cgroup file on that hierarchy's mount. The
+ * result is logged with path and value, success or failure: every change
+ * the agent makes to the kernel leaves a line. dry_run logs and writes
+ * nothing. Returns 0 or -errno.
  */
 int pw_cgroup_write(const struct pw_mounts *m, int hierarchy, const char *rel, const char *name,
 		    const char *value, bool dry_run);
 
 /*
- * Test hook (PINWATCH_CRASH_AFTER_WRITES in the agent's environment): after
- * that many cgroup writes, the next one exits the process at once, as
- * kill -9 would, to prove the journal against crashes at every step.
+ * Whether the cgroup rel has tasks: cgroup2 says so in cgroup.events
+ * (itself or below); a v1 cgroup has tasks in its cgroup.procs or not.
  */
-void pw_cgroup_crash_after(long writes);
+bool pw_cgroup_populated(const struct pw_mounts *m, int hierarchy, const char *rel);
 
-/* mkdir rel beneath hierarchy's mount (0700 is ignored by cgroupfs); 0 if it exists. */
+/* mkdir rel beneath hierarchy's mount; 0 if it exists. */
 int pw_cgroup_mkdir(const struct pw_mounts *m, int hierarchy, const char *rel, bool dry_run);
 
 /* rmdir rel beneath hierarchy's mount; 0 if it is already gone. */

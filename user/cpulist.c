@@ -4,6 +4,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 void pw_cpus_clear(struct pw_cpus *cpus)
@@ -58,6 +59,40 @@ void pw_cpus_or(struct pw_cpus *dst, const struct pw_cpus *src)
 		dst->bits[i] |= src->bits[i];
 }
 
+void pw_cpus_and(struct pw_cpus *dst, const struct pw_cpus *src)
+{
+	for (size_t i = 0; i < PW_MAX_CPUS / 64; i++)
+		dst->bits[i] &= src->bits[i];
+}
+
+void pw_cpus_andnot(struct pw_cpus *dst, const struct pw_cpus *src)
+{
+	for (size_t i = 0; i < PW_MAX_CPUS / 64; i++)
+		dst->bits[i] &= ~src->bits[i];
+}
+
+bool pw_cpus_subset(const struct pw_cpus *a, const struct pw_cpus *b)
+{
+	for (size_t i = 0; i < PW_MAX_CPUS / 64; i++)
+		if (a->bits[i] & ~b->bits[i])
+			return false;
+	return true;
+}
+
+int pw_cpus_next(const struct pw_cpus *cpus, int prev)
+{
+	unsigned int cpu = prev + 1;
+
+	while (cpu < PW_MAX_CPUS) {
+		uint64_t word = cpus->bits[cpu / 64] >> (cpu % 64);
+
+		if (word)
+			return cpu + __builtin_ctzll(word);
+		cpu = (cpu / 64 + 1) * 64;
+	}
+	return -1;
+}
+
 /* Parse a CPU number at s[*pos]; -1 if there is none or it is too large. */
 static long parse_cpu(const char *s, size_t len, size_t *pos)
 {
@@ -90,9 +125,8 @@ int pw_cpus_parse(const char *s, size_t len, struct pw_cpus *cpus, const char **
 
 		first = parse_cpu(s, len, &pos);
 		if (first < 0) {
-			*why = pos < len && isdigit((unsigned char)s[at]) ?
-				       "CPU number too large" :
-				       "expected a CPU number";
+			*why = pos < len && isdigit((unsigned char)s[at]) ? "CPU number too large" :
+									    "expected a CPU number";
 			return -EINVAL;
 		}
 		last = first;
@@ -146,5 +180,104 @@ void pw_cpus_format(const struct pw_cpus *cpus, char *buf, size_t size)
 		}
 		used += n;
 		c = end;
+	}
+}
+
+#define POOL_MIN_BUCKETS 64
+
+static uint64_t cpus_hash(const struct pw_cpus *cpus)
+{
+	uint64_t h = 0xcbf29ce484222325ULL;
+
+	for (size_t i = 0; i < PW_MAX_CPUS / 64; i++)
+		h = (h ^ cpus->bits[i]) * 0x100000001b3ULL;
+	return h;
+}
+
+int pw_cpuset_pool_init(struct pw_cpuset_pool *pool)
+{
+	pool->buckets = calloc(POOL_MIN_BUCKETS, sizeof(*pool->buckets));
+	pool->nr_buckets = pool->buckets ? POOL_MIN_BUCKETS : 0;
+	pool->count = 0;
+	return pool->buckets ? 0 : -ENOMEM;
+}
+
+void pw_cpuset_pool_free(struct pw_cpuset_pool *pool)
+{
+	if (!pool || !pool->buckets)
+		return;
+	for (size_t i = 0; i < pool->nr_buckets; i++) {
+		struct pw_cpuset *s = pool->buckets[i], *next;
+
+		for (; s; s = next) {
+			next = s->next;
+			free(s);
+		}
+	}
+	free(pool->buckets);
+	pool->buckets = NULL;
+	pool->count = 0;
+}
+
+/* Keep chains short as distinct sets grow (a node with many pinned containers). */
+static void pool_grow(struct pw_cpuset_pool *pool)
+{
+	size_t nr = pool->nr_buckets * 2;
+	struct pw_cpuset **b = calloc(nr, sizeof(*b));
+
+	if (!b)
+		return; /* longer chains, still correct */
+	for (size_t i = 0; i < pool->nr_buckets; i++) {
+		struct pw_cpuset *s = pool->buckets[i], *next;
+
+		for (; s; s = next) {
+			next = s->next;
+			s->next = b[s->hash & (nr - 1)];
+			b[s->hash & (nr - 1)] = s;
+		}
+	}
+	free(pool->buckets);
+	pool->buckets = b;
+	pool->nr_buckets = nr;
+}
+
+const struct pw_cpuset *pw_cpuset_get(struct pw_cpuset_pool *pool, const struct pw_cpus *cpus)
+{
+	uint64_t h = cpus_hash(cpus);
+	struct pw_cpuset *s;
+
+	for (s = pool->buckets[h & (pool->nr_buckets - 1)]; s; s = s->next) {
+		if (s->hash == h && pw_cpus_equal(&s->cpus, cpus)) {
+			s->refs++;
+			return s;
+		}
+	}
+	s = malloc(sizeof(*s));
+	if (!s)
+		return NULL;
+	s->cpus = *cpus;
+	s->hash = h;
+	s->refs = 1;
+	if (pool->count >= pool->nr_buckets)
+		pool_grow(pool);
+	s->next = pool->buckets[h & (pool->nr_buckets - 1)];
+	pool->buckets[h & (pool->nr_buckets - 1)] = s;
+	pool->count++;
+	return s;
+}
+
+void pw_cpuset_put(struct pw_cpuset_pool *pool, const struct pw_cpuset *set)
+{
+	struct pw_cpuset **pp;
+
+	if (!set || --((struct pw_cpuset *)set)->refs)
+		return;
+	for (pp = &pool->buckets[set->hash & (pool->nr_buckets - 1)]; *pp; pp = &(*pp)->next) {
+		if (*pp == set) {
+			*pp = set->next;
+			free((void *)set);
+			pool->count--;
+			return;
+		}
 	}
 }

@@ -42,5 +42,41 @@ bool pw_cpus_intersects(const struct pw_cpus *a, const struct pw_cpus *b);
 unsigned int pw_cpus_count(const struct pw_cpus *cpus);
 /* dst |= src */
 void pw_cpus_or(struct pw_cpus *dst, const struct pw_cpus *src);
+/* dst &= src */
+void pw_cpus_and(struct pw_cpus *dst, const struct pw_cpus *src);
+/* dst &= ~src */
+void pw_cpus_andnot(struct pw_cpus *dst, const struct pw_cpus *src);
+/* Whether every CPU of a is in b. */
+bool pw_cpus_subset(const struct pw_cpus *a, const struct pw_cpus *b);
+/* The first CPU of cpus after prev (-1 for the first); -1 when there is none. */
+int pw_cpus_next(const struct pw_cpus *cpus, int prev);
+
+#define pw_cpus_for_each(cpu, cpus)                                                                \
+	for (int cpu = pw_cpus_next((cpus), -1); cpu >= 0; cpu = pw_cpus_next((cpus), cpu))
+
+/*
+ * Interned CPU sets: most cgroups of a node share a handful of cpusets, so
+ * each cgroup holds a pointer to one shared, reference-counted copy instead
+ * of its own 1 KiB bitmap. Equal sets are the same pointer.
+ */
+struct pw_cpuset {
+	struct pw_cpus cpus;
+	struct pw_cpuset *next; /* hash chain */
+	unsigned long refs;
+	uint64_t hash;
+};
+
+struct pw_cpuset_pool {
+	struct pw_cpuset **buckets;
+	size_t nr_buckets, count;
+};
+
+int pw_cpuset_pool_init(struct pw_cpuset_pool *pool);
+/* Every set must have been put back; frees what is left anyway. */
+void pw_cpuset_pool_free(struct pw_cpuset_pool *pool);
+/* The shared copy of cpus, with a reference; NULL when out of memory. */
+const struct pw_cpuset *pw_cpuset_get(struct pw_cpuset_pool *pool, const struct pw_cpus *cpus);
+/* Drop a reference (NULL is ignored). */
+void pw_cpuset_put(struct pw_cpuset_pool *pool, const struct pw_cpuset *set);
 
 #endif /* PW_CPULIST_H */

@@ -2,6 +2,7 @@
 /* Escaping of untrusted bytes for JSON and for terminals. */
 #include "escape.h"
 
+#include <stdbool.h>
 #include <stddef.h>
 
 size_t utf8_sequence(const unsigned char *s, size_t len, unsigned int *cp)
@@ -60,32 +61,32 @@ static const char *short_escape(unsigned int cp)
 }
 
 /* C0 controls, DEL and the C1 controls (terminal escapes such as CSI). */
-static int is_control(unsigned int cp)
+static bool is_control(unsigned int cp)
 {
 	return cp < 0x20 || (cp >= 0x7f && cp <= 0x9f);
 }
 
-void json_escape(FILE *out, const char *s, size_t len)
+/*
+ * Unicode's bidirectional formatting characters: ALM, LRM, RLM, the
+ * embeddings and overrides (U+202E turns "exe.txt" into what reads as
+ * "txt.exe") and the isolates. A name must not reorder what a person reads
+ * after it.
+ */
+static bool is_bidi_control(unsigned int cp)
 {
-	const unsigned char *p = (const unsigned char *)s;
-	size_t i = 0, n;
-	unsigned int cp;
-
-	while (i < len) {
-		n = utf8_sequence(p + i, len - i, &cp);
-		if (n == 0)
-			fputs("\\ufffd", out);
-		else if (short_escape(cp))
-			fputs(short_escape(cp), out);
-		else if (is_control(cp))
-			fprintf(out, "\\u%04x", cp);
-		else
-			fwrite(p + i, 1, n, out);
-		i += n ? n : 1;
-	}
+	return cp == 0x061c || cp == 0x200e || cp == 0x200f || (cp >= 0x202a && cp <= 0x202e) ||
+	       (cp >= 0x2066 && cp <= 0x2069);
 }
 
-void text_escape(FILE *out, const char *s, size_t len)
+/* How an escaper writes what may not pass through as it is. */
+struct escape_style {
+	/* A byte that is not part of a valid UTF-8 sequence. */
+	void (*invalid)(FILE *out, unsigned char byte);
+	/* A character that may not pass (a control, a bidi control): seq is its n bytes. */
+	void (*hidden)(FILE *out, const unsigned char *seq, size_t n, unsigned int cp);
+};
+
+static void escape(FILE *out, const char *s, size_t len, const struct escape_style *style)
 {
 	const unsigned char *p = (const unsigned char *)s;
 	size_t i = 0, n;
@@ -94,17 +95,55 @@ void text_escape(FILE *out, const char *s, size_t len)
 	while (i < len) {
 		n = utf8_sequence(p + i, len - i, &cp);
 		if (n == 0) {
-			fprintf(out, "\\x%02x", p[i]);
+			style->invalid(out, p[i]);
 			n = 1;
 		} else if (short_escape(cp)) {
 			fputs(short_escape(cp), out);
-		} else if (is_control(cp)) {
-			/* One \xNN per byte of the sequence, so the bytes stay visible. */
-			for (size_t k = 0; k < n; k++)
-				fprintf(out, "\\x%02x", p[i + k]);
+		} else if (is_control(cp) || is_bidi_control(cp)) {
+			style->hidden(out, p + i, n, cp);
 		} else {
 			fwrite(p + i, 1, n, out);
 		}
 		i += n;
 	}
+}
+
+static void json_invalid(FILE *out, unsigned char byte)
+{
+	(void)byte;
+	fputs("\\ufffd", out);
+}
+
+static void json_hidden(FILE *out, const unsigned char *seq, size_t n, unsigned int cp)
+{
+	(void)seq;
+	(void)n;
+	fprintf(out, "\\u%04x", cp);
+}
+
+static void text_invalid(FILE *out, unsigned char byte)
+{
+	fprintf(out, "\\x%02x", byte);
+}
+
+/* One \xNN per byte of the sequence, so the bytes stay visible. */
+static void text_hidden(FILE *out, const unsigned char *seq, size_t n, unsigned int cp)
+{
+	(void)cp;
+	for (size_t k = 0; k < n; k++)
+		text_invalid(out, seq[k]);
+}
+
+void json_escape(FILE *out, const char *s, size_t len)
+{
+	static const struct escape_style json = { json_invalid, json_hidden };
+
+	escape(out, s, len, &json);
+}
+
+void text_escape(FILE *out, const char *s, size_t len)
+{
+	static const struct escape_style text = { text_invalid, text_hidden };
+
+	escape(out, s, len, &text);
 }

@@ -12,15 +12,17 @@
 
 /*
  * Write bytes as the inside of a JSON string: valid UTF-8 passes, '"' and
- * '\\' and control characters (C0, DEL, C1) are escaped, and every byte that
- * is not part of a valid UTF-8 sequence becomes U+FFFD.
+ * '\\', control characters (C0, DEL, C1) and bidi controls (U+202E and
+ * friends) are escaped, and every byte that is not part of a valid UTF-8
+ * sequence becomes U+FFFD.
  */
 void json_escape(FILE *out, const char *s, size_t len);
 
 /*
  * Write bytes for a terminal: printable ASCII and valid, printable UTF-8
- * pass; '"' and '\\' get a backslash; controls and invalid bytes become
- * \n, \t, \r or \xNN, so no byte can move the cursor or fake a line.
+ * pass; '"' and '\\' get a backslash; controls, bidi controls and invalid
+ * bytes become \n, \t, \r or \xNN, so no byte can move the cursor, fake a
+ * line or reorder what follows.
  */
 void text_escape(FILE *out, const char *s, size_t len);
 

@@ -22,6 +22,15 @@ const char *pw_event_type_name(enum pw_event_type type)
 	return type_names[type];
 }
 
+const char *pw_map_error_name(int which)
+{
+	static const char *const names[PW_MAP_ERR_MAX] = {
+		[PW_MAP_ERR_PENDING_WRITES] = "pending_writes",
+	};
+
+	return which >= 0 && which < PW_MAP_ERR_MAX && names[which] ? names[which] : "unknown";
+}
+
 enum pw_event_type pw_event_type_from_name(const char *name)
 {
 	for (int t = 1; t < PW_EV_TYPE_MAX; t++)
@@ -82,19 +91,20 @@ int pw_event_decode(const void *data, size_t size, struct pw_event *ev)
 		ev->cgroup = data;
 		ev->path = counted_str(ev->cgroup->path, sizeof(ev->cgroup->path),
 				       ev->cgroup->path_len);
+		ev->path_truncated = ev->cgroup->flags & PW_F_PATH_TRUNCATED;
 		break;
 	case PW_EV_EXEC:
 		ev->exec = data;
 		ev->filename = fixed_str(ev->exec->filename, sizeof(ev->exec->filename));
 		ev->args.data = ev->exec->args;
-		ev->args.len = ev->exec->args_len < sizeof(ev->exec->args) ?
-				       ev->exec->args_len :
-				       sizeof(ev->exec->args);
+		ev->args.len = ev->exec->args_len < sizeof(ev->exec->args) ? ev->exec->args_len :
+									     sizeof(ev->exec->args);
 		break;
 	case PW_EV_CPUSET_WRITE:
 		ev->write = data;
-		ev->path = counted_str(ev->write->path, sizeof(ev->write->path),
-				       ev->write->path_len);
+		ev->path =
+			counted_str(ev->write->path, sizeof(ev->write->path), ev->write->path_len);
+		ev->path_truncated = ev->write->flags & PW_F_PATH_TRUNCATED;
 		ev->file = fixed_str(ev->write->file, sizeof(ev->write->file));
 		/* Written bytes are binary: a NUL in them is data, not an end. */
 		ev->value.data = ev->write->value;

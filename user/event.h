@@ -24,11 +24,12 @@ struct pw_event {
 	const struct pw_event_header *hdr;
 	struct pw_bytes comm;
 	union {
-		const struct pw_cgroup_event *cgroup;	     /* PW_EV_CGROUP_MKDIR/RMDIR */
-		const struct pw_exec_event *exec;	     /* PW_EV_EXEC */
+		const struct pw_cgroup_event *cgroup;	   /* PW_EV_CGROUP_MKDIR/RMDIR */
+		const struct pw_exec_event *exec;	   /* PW_EV_EXEC */
 		const struct pw_cpuset_write_event *write; /* PW_EV_CPUSET_WRITE */
 	};
 	struct pw_bytes path;	  /* cgroup events, cpuset writes */
+	bool path_truncated;	  /* the kernel cut path (PW_F_PATH_TRUNCATED) */
 	struct pw_bytes file;	  /* cpuset writes */
 	struct pw_bytes value;	  /* cpuset writes, one trailing newline dropped */
 	struct pw_bytes args;	  /* exec: NUL-separated argv */
@@ -40,6 +41,9 @@ int pw_event_decode(const void *data, size_t size, struct pw_event *ev);
 
 /* Event type name as in the JSON "type" field, or NULL for an unknown number. */
 const char *pw_event_type_name(enum pw_event_type type);
+
+/* The name of a kernel-side map error counter (enum pw_map_error), as in metrics. */
+const char *pw_map_error_name(int which);
 
 /* Event type number for a name from pw_event_type_name(), or 0. */
 enum pw_event_type pw_event_type_from_name(const char *name);

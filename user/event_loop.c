@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-only
-/* The one epoll loop of trace and agent: ring buffer, signals, a tick. */
+/* One epoll loop: ring buffer, signals, a tick, and the fds commands add. */
 #include "event_loop.h"
 
 #include <errno.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/signalfd.h>
@@ -16,8 +17,27 @@
 #include <bpf/libbpf.h>
 #include <linux/types.h>
 
-/* The reader's tick: batched (no-wakeup) events wait at most this long. */
-#define TICK_MS 100
+#include "log.h"
+
+#define DEFAULT_TICK_MS 100
+#define MAX_FDS 64
+
+struct watch {
+	int fd;
+	void (*on_ready)(void *ctx);
+	void *ctx;
+};
+
+struct pw_loop {
+	int epfd, sigfd, tickfd;
+	struct ring_buffer *rb;
+	void (*on_tick)(void *ctx);
+	void *tick_ctx;
+	void (*after_turn)(void *ctx);
+	void *after_ctx;
+	struct watch watches[MAX_FDS];
+	int nr;
+};
 
 /* signalfd for SIGINT and SIGTERM, which are blocked so only the fd sees them. */
 static void stop_signals(sigset_t *mask)
@@ -35,37 +55,120 @@ int pw_block_stop_signals(void)
 	return sigprocmask(SIG_BLOCK, &mask, NULL) ? -errno : 0;
 }
 
-static int open_signalfd(void)
+static int add_epoll(int epfd, int fd, void *ptr)
 {
-	sigset_t mask;
-	int err = pw_block_stop_signals();
-
-	if (err)
-		return err;
-	stop_signals(&mask);
-	return signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
-}
-
-static int open_tick_timer(void)
-{
-	struct itimerspec tick = {
-		.it_interval = { .tv_nsec = TICK_MS * 1000000L },
-		.it_value = { .tv_nsec = TICK_MS * 1000000L },
-	};
-	int fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
-
-	if (fd >= 0 && timerfd_settime(fd, 0, &tick, NULL)) {
-		close(fd);
-		return -1;
-	}
-	return fd;
-}
-
-static int add_epoll(int epfd, int fd)
-{
-	struct epoll_event ev = { .events = EPOLLIN, .data.fd = fd };
+	struct epoll_event ev = { .events = EPOLLIN, .data.ptr = ptr };
 
 	return epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &ev) ? -errno : 0;
+}
+
+/* Markers for the loop's own fds in epoll's data. */
+static char sig_marker, tick_marker, rb_marker;
+
+int pw_loop_new(struct pw_loop **out)
+{
+	struct pw_loop *l = calloc(1, sizeof(*l));
+	sigset_t mask;
+	int err;
+
+	*out = NULL;
+	if (!l)
+		return -ENOMEM;
+	l->epfd = epoll_create1(EPOLL_CLOEXEC);
+	stop_signals(&mask);
+	err = pw_block_stop_signals();
+	l->sigfd = err ? -1 : signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
+	l->tickfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+	if (l->epfd < 0 || l->sigfd < 0 || l->tickfd < 0) {
+		err = -errno;
+		goto fail;
+	}
+	err = add_epoll(l->epfd, l->sigfd, &sig_marker);
+	if (!err)
+		err = add_epoll(l->epfd, l->tickfd, &tick_marker);
+	if (!err)
+		err = pw_loop_set_tick(l, DEFAULT_TICK_MS, NULL, NULL);
+	if (err)
+		goto fail;
+	*out = l;
+	return 0;
+fail:
+	pw_err("cannot set up the event loop: %s", strerror(-err));
+	pw_loop_free(l);
+	return err;
+}
+
+void pw_loop_free(struct pw_loop *l)
+{
+	if (!l)
+		return;
+	if (l->tickfd >= 0)
+		close(l->tickfd);
+	if (l->sigfd >= 0)
+		close(l->sigfd);
+	if (l->epfd >= 0)
+		close(l->epfd);
+	free(l);
+}
+
+int pw_loop_add_fd(struct pw_loop *l, int fd, void (*on_ready)(void *ctx), void *ctx)
+{
+	struct watch *w = NULL;
+
+	for (int i = 0; i < MAX_FDS && !w; i++)
+		if (!l->watches[i].on_ready)
+			w = &l->watches[i];
+	if (!w)
+		return -ENOSPC;
+	w->fd = fd;
+	w->on_ready = on_ready;
+	w->ctx = ctx;
+	if (add_epoll(l->epfd, fd, w)) {
+		int err = -errno;
+
+		w->on_ready = NULL;
+		return err;
+	}
+	l->nr++;
+	return 0;
+}
+
+void pw_loop_remove_fd(struct pw_loop *l, int fd)
+{
+	for (int i = 0; i < MAX_FDS; i++) {
+		if (l->watches[i].on_ready && l->watches[i].fd == fd) {
+			epoll_ctl(l->epfd, EPOLL_CTL_DEL, fd, NULL);
+			l->watches[i].on_ready = NULL;
+			l->nr--;
+			return;
+		}
+	}
+}
+
+void pw_loop_set_ringbuf(struct pw_loop *l, struct ring_buffer *rb)
+{
+	l->rb = rb;
+	if (add_epoll(l->epfd, ring_buffer__epoll_fd(rb), &rb_marker))
+		pw_err("cannot watch the ring buffer: %s; reading it on the tick only",
+		       strerror(errno));
+}
+
+int pw_loop_set_tick(struct pw_loop *l, unsigned int tick_ms, void (*on_tick)(void *ctx), void *ctx)
+{
+	struct itimerspec tick = {
+		.it_interval = { .tv_sec = tick_ms / 1000, .tv_nsec = (tick_ms % 1000) * 1000000L },
+		.it_value = { .tv_sec = tick_ms / 1000, .tv_nsec = (tick_ms % 1000) * 1000000L },
+	};
+
+	l->on_tick = on_tick;
+	l->tick_ctx = ctx;
+	return timerfd_settime(l->tickfd, 0, &tick, NULL) ? -errno : 0;
+}
+
+void pw_loop_set_after_turn(struct pw_loop *l, void (*fn)(void *ctx), void *ctx)
+{
+	l->after_turn = fn;
+	l->after_ctx = ctx;
 }
 
 static unsigned long long monotonic_ms(void)
@@ -76,78 +179,56 @@ static unsigned long long monotonic_ms(void)
 	return ts.tv_sec * 1000ULL + ts.tv_nsec / 1000000;
 }
 
-int pw_run_event_loop(struct ring_buffer *rb, unsigned long duration_s,
-		      const struct pw_loop_fd *extra)
+int pw_loop_run(struct pw_loop *l, unsigned long duration_s)
 {
-	int epfd = -1, sigfd = -1, tickfd = -1, rbfd = ring_buffer__epoll_fd(rb), err;
 	unsigned long long deadline = duration_s ? monotonic_ms() + duration_s * 1000ULL : 0;
-	struct epoll_event ready[4];
+	struct epoll_event ready[16];
 	bool done = false;
-
-	epfd = epoll_create1(EPOLL_CLOEXEC);
-	sigfd = open_signalfd();
-	tickfd = open_tick_timer();
-	if (epfd < 0 || sigfd < 0 || tickfd < 0) {
-		err = -errno;
-		fprintf(stderr, "pinwatch: cannot set up the event loop: %s\n", strerror(errno));
-		goto cleanup;
-	}
-	err = add_epoll(epfd, rbfd);
-	if (!err)
-		err = add_epoll(epfd, sigfd);
-	if (!err)
-		err = add_epoll(epfd, tickfd);
-	if (!err && extra && extra->fd >= 0)
-		err = add_epoll(epfd, extra->fd);
-	if (err) {
-		fprintf(stderr, "pinwatch: cannot set up the event loop: %s\n", strerror(-err));
-		goto cleanup;
-	}
+	int err = 0;
 
 	while (!done) {
-		int n = epoll_wait(epfd, ready, 4, -1);
+		int n = epoll_wait(l->epfd, ready, 16, -1);
 
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
 			err = -errno;
-			fprintf(stderr, "pinwatch: epoll_wait failed: %s\n", strerror(errno));
-			goto cleanup;
+			pw_err("epoll_wait failed: %s", strerror(-err));
+			break;
 		}
 		for (int i = 0; i < n; i++) {
-			if (ready[i].data.fd == sigfd) {
+			void *p = ready[i].data.ptr;
+
+			if (p == &sig_marker) {
 				done = true;
-			} else if (extra && ready[i].data.fd == extra->fd) {
-				extra->on_ready(extra->ctx);
-			} else if (ready[i].data.fd == tickfd) {
+			} else if (p == &tick_marker) {
 				__u64 expirations;
 
-				if (read(tickfd, &expirations, sizeof(expirations)) < 0 &&
+				if (read(l->tickfd, &expirations, sizeof(expirations)) < 0 &&
 				    errno != EAGAIN)
-					fprintf(stderr, "pinwatch: timer read failed: %s, ignoring\n",
-						strerror(errno));
+					pw_warn("timer read failed: %s, ignoring", strerror(errno));
+				if (l->on_tick)
+					l->on_tick(l->tick_ctx);
 				if (deadline && monotonic_ms() >= deadline)
 					done = true;
+			} else if (p != &rb_marker) {
+				struct watch *w = p;
+
+				if (w->on_ready)
+					w->on_ready(w->ctx);
 			}
 		}
-		/* Batched events do not wake us: consume on every turn, tick included. */
-		err = ring_buffer__consume(rb);
-		if (err < 0) {
-			fprintf(stderr, "pinwatch: reading the ring buffer failed: %s\n",
-				strerror(-err));
-			goto cleanup;
+		/* Batched records do not wake us: consume on every turn, tick included. */
+		if (l->rb) {
+			err = ring_buffer__consume(l->rb);
+			if (err < 0) {
+				pw_err("reading the ring buffer failed: %s", strerror(-err));
+				break;
+			}
+			err = 0;
 		}
-		err = 0;
-		fflush(stdout);
+		if (l->after_turn)
+			l->after_turn(l->after_ctx);
 	}
-
-cleanup:
-	if (tickfd >= 0)
-		close(tickfd);
-	if (sigfd >= 0)
-		close(sigfd);
-	if (epfd >= 0)
-		close(epfd);
 	return err;
 }
-

@@ -1,9 +1,15 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
-/* The event loop shared by `pinwatch trace` and `pinwatch agent`. */
+/*
+ * The one event loop of trace and agent: the ring buffer, SIGINT/SIGTERM
+ * through a signalfd, a tick, and any other fd a command adds (inotify, the
+ * metrics socket). It never sleeps to wait: everything arrives through
+ * epoll.
+ */
 #ifndef PW_EVENT_LOOP_H
 #define PW_EVENT_LOOP_H
 
 struct ring_buffer;
+struct pw_loop;
 
 /*
  * Block SIGINT and SIGTERM now, so one that comes before the loop runs waits
@@ -12,19 +18,26 @@ struct ring_buffer;
  */
 int pw_block_stop_signals(void);
 
-/* One more file descriptor for the loop to watch, e.g. a listening socket. */
-struct pw_loop_fd {
-	int fd;				/* -1: none */
-	void (*on_ready)(void *ctx);	/* called when fd is readable */
-	void *ctx;
-};
+int pw_loop_new(struct pw_loop **out);
+/* NULL is fine. */
+void pw_loop_free(struct pw_loop *l);
 
-/*
- * Wait in one epoll loop for ring buffer data (consumed through rb's
- * callback), SIGINT/SIGTERM, a 100 ms tick and extra (may be NULL), until a
- * signal or, when duration_s is not 0, that many seconds. 0, or -errno.
- */
-int pw_run_event_loop(struct ring_buffer *rb, unsigned long duration_s,
-		      const struct pw_loop_fd *extra);
+/* Call on_ready(ctx) whenever fd is readable. 0 or -errno. */
+int pw_loop_add_fd(struct pw_loop *l, int fd, void (*on_ready)(void *ctx), void *ctx);
+/* Stop watching fd (before closing it). */
+void pw_loop_remove_fd(struct pw_loop *l, int fd);
+
+/* Consume rb on every turn: batched (no-wakeup) records are read at the latest on the tick. */
+void pw_loop_set_ringbuf(struct pw_loop *l, struct ring_buffer *rb);
+
+/* Call on_tick(ctx) every tick_ms (default 100 ms, without a callback). */
+int pw_loop_set_tick(struct pw_loop *l, unsigned int tick_ms, void (*on_tick)(void *ctx),
+		     void *ctx);
+
+/* Call fn(ctx) after every turn, once what arrived has been handled. */
+void pw_loop_set_after_turn(struct pw_loop *l, void (*fn)(void *ctx), void *ctx);
+
+/* Run until SIGINT, SIGTERM or, when duration_s is not 0, that many seconds. 0 or -errno. */
+int pw_loop_run(struct pw_loop *l, unsigned long duration_s);
 
 #endif /* PW_EVENT_LOOP_H */

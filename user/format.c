@@ -8,6 +8,8 @@
 #include <time.h>
 
 #include "escape.h"
+#include "json_writer.h"
+#include "table.h"
 
 long long pw_realtime_offset_ns(void)
 {
@@ -62,41 +64,6 @@ static const char *table_event_name(enum pw_event_type type)
 	}
 }
 
-/* Display columns of a UTF-8 string: one per character (no wide characters). */
-static int display_width(const char *s)
-{
-	int w = 0;
-
-	for (; *s; s++)
-		if (((unsigned char)*s & 0xc0) != 0x80)
-			w++;
-	return w;
-}
-
-void pw_print_tail(FILE *out, const char *s, int width)
-{
-	const char *p;
-
-	if (display_width(s) <= width) {
-		fprintf(out, "%-*s", width, s);
-		return;
-	}
-	for (p = strchr(s + 1, '/'); p; p = strchr(p + 1, '/')) {
-		if (display_width(p) <= width - 1) {
-			fprintf(out, "…%-*s", width - 1, p);
-			return;
-		}
-	}
-	/* No '/' gives a tail that fits: keep the last width-1 characters. */
-	p = s + strlen(s);
-	for (int w = 0; p > s && w < width - 1;) {
-		p--;
-		if (((unsigned char)*p & 0xc0) != 0x80)
-			w++;
-	}
-	fprintf(out, "…%s", p);
-}
-
 void pw_format_header(const struct pw_format *f)
 {
 	if (f->json)
@@ -122,81 +89,49 @@ static void print_table_time(const struct pw_format *f, __u64 ktime_ns)
 	fprintf(f->out, "%s.%03lld ", buf, (ns % 1000000000LL) / 1000000LL);
 }
 
-/* Escape b for the terminal and print its tail in width columns. */
-static void print_tail_escaped(FILE *out, const char *data, size_t len, int width)
-{
-	char *escaped = NULL;
-	size_t size = 0;
-	FILE *mem = open_memstream(&escaped, &size);
-
-	if (!mem) {
-		fprintf(out, "%-*s", width, "?");
-		return;
-	}
-	text_escape(mem, data, len);
-	fclose(mem);
-	pw_print_tail(out, escaped, width);
-	free(escaped);
-}
-
-/* A column of width from an untrusted string, or "-" when unknown. */
-static void print_column(FILE *out, const char *s, int width)
-{
-	if (!s)
-		fprintf(out, "%-*s", width, "-");
-	else
-		print_tail_escaped(out, s, strlen(s), width);
-}
-
-/* Where: "namespace/pod" when the container map knows it, else the cgroup path. */
+/* Where: "namespace/pod" when the container is known, else the cgroup path. */
 static void print_where(const struct pw_format *f, const struct pw_event *ev,
 			const struct pw_event_context *ctx)
 {
 	char *where = NULL;
 
-	if (ctx && ctx->pod && asprintf(&where, "%s/%s", ctx->namespace ? ctx->namespace : "",
-					ctx->pod) >= 0) {
-		print_column(f->out, where, PW_TABLE_WHERE_WIDTH);
+	if (ctx && ctx->pod &&
+	    asprintf(&where, "%s/%s", ctx->namespace ? ctx->namespace : "", ctx->pod) >= 0) {
+		pw_table_cell_str(f->out, where, PW_TABLE_WHERE_WIDTH);
 		free(where);
-	} else if (ev->path.data) {
-		print_tail_escaped(f->out, ev->path.data, ev->path.len, PW_TABLE_WHERE_WIDTH);
-	} else {
-		print_column(f->out, NULL, PW_TABLE_WHERE_WIDTH);
+		return;
 	}
+	pw_table_cell(f->out, ev->path.data, ev->path.len, PW_TABLE_WHERE_WIDTH,
+		      ev->path_truncated);
 }
 
 static void print_table(const struct pw_format *f, const struct pw_event *ev,
 			const struct pw_event_context *ctx)
 {
-	const struct pw_event_header *hdr = ev->hdr;
-	char short_id[PW_SHORT_ID_LEN + 1] = "-";
+	char short_id[PW_SHORT_ID_LEN + 1] = "";
 	struct pw_bytes arg;
 	size_t pos = 0;
 
-	print_table_time(f, hdr->ktime_ns);
-	fprintf(f->out, "%-6s %7u ", table_event_name(ev->type), hdr->pid);
-	text_bytes(f->out, &ev->comm);
-	fprintf(f->out, "%*s ", (int)(ev->comm.len < 15 ? 15 - ev->comm.len : 0), "");
+	print_table_time(f, ev->hdr->ktime_ns);
+	fprintf(f->out, "%-6s %7u ", table_event_name(ev->type), ev->hdr->pid);
+	pw_table_cell(f->out, ev->comm.data, ev->comm.len, 15, false);
 	if (ctx && ctx->container_id)
 		snprintf(short_id, sizeof(short_id), "%.*s", PW_SHORT_ID_LEN, ctx->container_id);
-	print_column(f->out, short_id, PW_SHORT_ID_LEN);
-	fputc(' ', f->out);
-	print_column(f->out, ctx ? ctx->runtime : NULL, 10);
-	fputc(' ', f->out);
+	pw_table_cell_str(f->out, short_id, PW_SHORT_ID_LEN);
+	pw_table_cell_str(f->out, ctx ? ctx->runtime : NULL, 10);
 	print_where(f, ev, ctx);
-	fputc(' ', f->out);
 
 	switch (ev->type) {
 	case PW_EV_CGROUP_POPULATED:
-		fprintf(f->out, "%s ", ev->cgroup->flags & PW_F_POPULATED ? "populated" : "unpopulated");
+		fprintf(f->out, "%s ",
+			ev->cgroup->flags & PW_F_POPULATED ? "populated" : "unpopulated");
 		/* The rest is as for mkdir and rmdir. */
 		__attribute__((fallthrough));
 	case PW_EV_CGROUP_MKDIR:
 	case PW_EV_CGROUP_RMDIR:
-		fprintf(f->out, "%s id=%" PRIu64 "%s",
+		fprintf(f->out, "%s id=%" PRIu64,
 			pw_hierarchy_name(f->hierarchies, ev->cgroup->hierarchy_id),
-			(uint64_t)ev->cgroup->id,
-			ev->cgroup->flags & PW_F_PATH_TRUNCATED ? " (path truncated)" : "");
+			(uint64_t)ev->cgroup->id);
 		break;
 	case PW_EV_EXEC:
 		while (pw_event_next_arg(&ev->args, &pos, &arg)) {
@@ -220,116 +155,86 @@ static void print_table(const struct pw_format *f, const struct pw_event *ev,
 	fputc('\n', f->out);
 }
 
-static void json_string(FILE *out, const char *key, const struct pw_bytes *b)
-{
-	fprintf(out, ",\"%s\":\"", key);
-	json_escape(out, b->data, b->len);
-	fputc('"', out);
-}
-
-static void json_bool(FILE *out, const char *key, bool value)
-{
-	fprintf(out, ",\"%s\":%s", key, value ? "true" : "false");
-}
-
-static void print_json_time(const struct pw_format *f, __u64 ktime_ns)
+static void json_time(struct pw_json *j, const struct pw_format *f, __u64 ktime_ns)
 {
 	long long ns = (long long)ktime_ns + f->realtime_offset_ns;
 	time_t secs = ns / 1000000000LL;
+	char buf[32], text[48];
 	struct tm tm;
-	char buf[32];
 
 	gmtime_r(&secs, &tm);
 	strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%S", &tm);
-	fprintf(f->out, ",\"time\":\"%s.%09lldZ\",\"ktime_ns\":%" PRIu64, buf,
-		ns % 1000000000LL, (uint64_t)ktime_ns);
+	snprintf(text, sizeof(text), "%s.%09lldZ", buf, ns % 1000000000LL);
+	pw_json_string(j, "time", text);
+	pw_json_uint(j, "ktime_ns", ktime_ns);
 }
 
-/* "key":"value" or "key":null. */
-static void json_nullable(FILE *out, const char *key, const char *value)
+static void json_where(struct pw_json *j, const struct pw_format *f, const struct pw_event *ev,
+		       int hierarchy, uint64_t id, int level, bool truncated)
 {
-	if (!value) {
-		fprintf(out, ",\"%s\":null", key);
-		return;
-	}
-	fprintf(out, ",\"%s\":\"", key);
-	json_escape(out, value, strlen(value));
-	fputc('"', out);
+	pw_json_int(j, "hierarchy", hierarchy);
+	pw_json_string(j, "hierarchy_name", pw_hierarchy_name(f->hierarchies, hierarchy));
+	pw_json_uint(j, "cgroup_id", id);
+	pw_json_int(j, "level", level);
+	pw_json_bytes(j, "path", ev->path.data, ev->path.len);
+	pw_json_bool(j, "path_truncated", truncated);
 }
 
 static void print_json(const struct pw_format *f, const struct pw_event *ev,
 		       const struct pw_event_context *ctx)
 {
-	const struct pw_event_header *hdr = ev->hdr;
+	struct pw_json j;
 	struct pw_bytes arg;
-	const char *err;
 	size_t pos = 0;
-	FILE *out = f->out;
 
-	fprintf(out, "{\"type\":\"%s\"", pw_event_type_name(ev->type));
-	print_json_time(f, hdr->ktime_ns);
-	fprintf(out, ",\"pid\":%u,\"tid\":%u", hdr->pid, hdr->tid);
-	json_string(out, "comm", &ev->comm);
-	fprintf(out, ",\"writer_cgroup_id\":%" PRIu64, (uint64_t)hdr->cgroup_id);
+	pw_json_init(&j, f->out);
+	pw_json_object_begin(&j, NULL);
+	pw_json_string(&j, "type", pw_event_type_name(ev->type));
+	json_time(&j, f, ev->hdr->ktime_ns);
+	pw_json_uint(&j, "pid", ev->hdr->pid);
+	pw_json_uint(&j, "tid", ev->hdr->tid);
+	pw_json_bytes(&j, "comm", ev->comm.data, ev->comm.len);
+	pw_json_uint(&j, "writer_cgroup_id", ev->hdr->cgroup_id);
 
 	switch (ev->type) {
 	case PW_EV_CGROUP_POPULATED:
-		json_bool(out, "populated", ev->cgroup->flags & PW_F_POPULATED);
+		pw_json_bool(&j, "populated", ev->cgroup->flags & PW_F_POPULATED);
 		/* The rest is as for mkdir and rmdir. */
 		__attribute__((fallthrough));
 	case PW_EV_CGROUP_MKDIR:
 	case PW_EV_CGROUP_RMDIR:
-		fprintf(out, ",\"hierarchy\":%d,\"hierarchy_name\":\"%s\",\"cgroup_id\":%" PRIu64
-			     ",\"level\":%d",
-			ev->cgroup->hierarchy_id,
-			pw_hierarchy_name(f->hierarchies, ev->cgroup->hierarchy_id),
-			(uint64_t)ev->cgroup->id, ev->cgroup->level);
-		json_string(out, "path", &ev->path);
-		json_bool(out, "path_truncated", ev->cgroup->flags & PW_F_PATH_TRUNCATED);
+		json_where(&j, f, ev, ev->cgroup->hierarchy_id, ev->cgroup->id, ev->cgroup->level,
+			   ev->path_truncated);
 		break;
 	case PW_EV_EXEC:
-		fprintf(out, ",\"ppid\":%u", ev->exec->ppid);
-		json_string(out, "filename", &ev->filename);
-		fputs(",\"argv\":[", out);
-		while (pw_event_next_arg(&ev->args, &pos, &arg)) {
-			if (pos > arg.len + 1)
-				fputc(',', out);
-			fputc('"', out);
-			json_escape(out, arg.data, arg.len);
-			fputc('"', out);
-		}
-		fputc(']', out);
-		json_bool(out, "argv_truncated", ev->exec->flags & PW_F_ARGS_TRUNCATED);
+		pw_json_uint(&j, "ppid", ev->exec->ppid);
+		pw_json_bytes(&j, "filename", ev->filename.data, ev->filename.len);
+		pw_json_array_begin(&j, "argv");
+		while (pw_event_next_arg(&ev->args, &pos, &arg))
+			pw_json_bytes(&j, NULL, arg.data, arg.len);
+		pw_json_array_end(&j);
+		pw_json_bool(&j, "argv_truncated", ev->exec->flags & PW_F_ARGS_TRUNCATED);
 		break;
 	case PW_EV_CPUSET_WRITE:
-		fprintf(out, ",\"hierarchy\":%d,\"hierarchy_name\":\"%s\",\"cgroup_id\":%" PRIu64
-			     ",\"level\":%d",
-			ev->write->hierarchy_id,
-			pw_hierarchy_name(f->hierarchies, ev->write->hierarchy_id),
-			(uint64_t)ev->write->target_id, ev->write->level);
-		json_string(out, "path", &ev->path);
-		json_bool(out, "path_truncated", ev->write->flags & PW_F_PATH_TRUNCATED);
-		json_string(out, "file", &ev->file);
-		json_string(out, "value", &ev->value);
-		json_bool(out, "value_truncated", ev->write->flags & PW_F_VALUE_TRUNCATED);
-		fprintf(out, ",\"syscall\":\"%s\",\"ret\":%lld", syscall_name(ev->write->syscall),
-			(long long)ev->write->ret);
-		err = error_name(ev->write->ret);
-		if (err)
-			fprintf(out, ",\"error\":\"%s\"", err);
-		else
-			fputs(",\"error\":null", out);
+		json_where(&j, f, ev, ev->write->hierarchy_id, ev->write->target_id,
+			   ev->write->level, ev->path_truncated);
+		pw_json_bytes(&j, "file", ev->file.data, ev->file.len);
+		pw_json_bytes(&j, "value", ev->value.data, ev->value.len);
+		pw_json_bool(&j, "value_truncated", ev->write->flags & PW_F_VALUE_TRUNCATED);
+		pw_json_string(&j, "syscall", syscall_name(ev->write->syscall));
+		pw_json_int(&j, "ret", ev->write->ret);
+		pw_json_string(&j, "error", error_name(ev->write->ret));
 		break;
 	default:
 		break;
 	}
-	json_nullable(out, "container_id", ctx ? ctx->container_id : NULL);
-	json_nullable(out, "runtime", ctx ? ctx->runtime : NULL);
-	json_nullable(out, "pod", ctx ? ctx->pod : NULL);
-	json_nullable(out, "namespace", ctx ? ctx->namespace : NULL);
-	json_nullable(out, "container", ctx ? ctx->container : NULL);
-	json_nullable(out, "qos", ctx ? ctx->qos : NULL);
-	fputs("}\n", out);
+	pw_json_string(&j, "container_id", ctx ? ctx->container_id : NULL);
+	pw_json_string(&j, "runtime", ctx ? ctx->runtime : NULL);
+	pw_json_string(&j, "pod", ctx ? ctx->pod : NULL);
+	pw_json_string(&j, "namespace", ctx ? ctx->namespace : NULL);
+	pw_json_string(&j, "container", ctx ? ctx->container : NULL);
+	pw_json_string(&j, "qos", ctx ? ctx->qos : NULL);
+	pw_json_object_end(&j);
 }
 
 void pw_format_event(const struct pw_format *f, const struct pw_event *ev,

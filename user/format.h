@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
-/* Output of events: a column table for people, JSON lines for programs. */
+/* Output of trace events: a column table for people, JSON lines for programs. */
 #ifndef PW_FORMAT_H
 #define PW_FORMAT_H
 
@@ -17,16 +17,16 @@ struct pw_format {
 	const struct pw_hierarchies *hierarchies;
 };
 
+/* What is known of the container an event is about; NULL fields are unknown. */
+struct pw_event_context {
+	const char *container_id, *runtime, *pod, *namespace, *container, *qos;
+};
+
 /* The offset between the wall clock and the monotonic clock, now. */
 long long pw_realtime_offset_ns(void);
 
 /* Column headers of the table; nothing in JSON mode. */
 void pw_format_header(const struct pw_format *f);
-
-/* What is known of the container an event is about; NULL fields are unknown. */
-struct pw_event_context {
-	const char *container_id, *runtime, *pod, *namespace, *container, *qos;
-};
 
 /* Print one event; ctx may be NULL. */
 void pw_format_event(const struct pw_format *f, const struct pw_event *ev,
@@ -36,12 +36,5 @@ void pw_format_event(const struct pw_format *f, const struct pw_event *ev,
 #define PW_TABLE_WHERE_WIDTH 28
 /* Container ids are shown by their first 12 characters in tables, as docker ps does. */
 #define PW_SHORT_ID_LEN 12
-
-/*
- * Print s (already escaped for a terminal) in at most width columns: whole if
- * it fits, else "…" and the longest tail that starts at a '/' and fits, else
- * "…" and the last width-1 characters.
- */
-void pw_print_tail(FILE *out, const char *s, int width);
 
 #endif /* PW_FORMAT_H */

@@ -11,6 +11,9 @@ void pw_hierarchies_parse(struct pw_hierarchies *h, FILE *proc_cgroups)
 
 	memset(h, 0, sizeof(*h));
 	while (fgets(line, sizeof(line), proc_cgroups)) {
+		char *name;
+		size_t used;
+
 		if (line[0] == '#')
 			continue;
 		if (sscanf(line, "%63s %d %d %d", subsys, &id, &num, &enabled) != 4)
@@ -18,9 +21,10 @@ void pw_hierarchies_parse(struct pw_hierarchies *h, FILE *proc_cgroups)
 		/* 0 is cgroup2 (or unmounted): it has a fixed name. */
 		if (id <= 0 || id >= PW_MAX_HIERARCHIES || !enabled)
 			continue;
-		char *name = h->names[id];
-		size_t used = strlen(name);
-
+		if (!strcmp(subsys, "cpuset"))
+			h->cpuset_id = id;
+		name = h->names[id];
+		used = strlen(name);
 		/* Several controllers may share one hierarchy: "cpu,cpuacct". */
 		snprintf(name + used, PW_HIERARCHY_NAME_LEN - used, "%s%s", used ? "," : "",
 			 subsys);

@@ -1,5 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
-/* Names of cgroup hierarchies: "cgroup2" for id 0, the v1 controllers otherwise. */
+/*
+ * The one reader of /proc/cgroups: which v1 hierarchy carries which
+ * controllers ("cgroup2" is hierarchy 0), and which one carries cpuset.
+ */
 #ifndef PW_HIERARCHY_H
 #define PW_HIERARCHY_H
 
@@ -10,6 +13,8 @@
 
 struct pw_hierarchies {
 	char names[PW_MAX_HIERARCHIES][PW_HIERARCHY_NAME_LEN];
+	/* The v1 hierarchy of the cpuset controller; 0 when cpuset is on cgroup2 or absent. */
+	int cpuset_id;
 };
 
 /*

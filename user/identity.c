@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "log.h"
+
 /* Longest path that is matched at all: kubepods paths are ~200 bytes. */
 #define MAX_MATCH_PATH 4096
 
@@ -27,7 +29,8 @@ struct row {
 
 /* Keep in step with docs/CONTAINERS.md. */
 static const struct row rows[] = {
-	{ "containerd-systemd", QOS_SLICE "cri-containerd-" ID "\\.scope", "containerd", true, 4, 3, 2 },
+	{ "containerd-systemd", QOS_SLICE "cri-containerd-" ID "\\.scope", "containerd", true, 4, 3,
+	  2 },
 	{ "crio-systemd", QOS_SLICE "crio-" ID "\\.scope", "cri-o", true, 4, 3, 2 },
 	{ "crio-conmon-systemd", QOS_SLICE "crio-conmon-" ID "\\.scope", "cri-o", false, 4, 3, 2 },
 	{ "crio-cgroupfs", QOS_DIR "crio-" ID, "cri-o", true, 4, 3, 2 },
@@ -56,8 +59,7 @@ static int compile_rows(void)
 		snprintf(anchored, sizeof(anchored), "(^|/)%s$", rows[i].pattern);
 		if (regcomp(&compiled[i], anchored, REG_EXTENDED)) {
 			/* A bad row is a bug in this file, caught by the unit tests. */
-			fprintf(stderr, "pinwatch: internal error: pattern '%s' does not compile\n",
-				rows[i].name);
+			pw_err("internal error: pattern '%s' does not compile", rows[i].name);
 			while (i--)
 				regfree(&compiled[i]);
 			return -EINVAL;

@@ -14,10 +14,11 @@
 #define PW_POD_UID_LEN 36
 
 struct pw_identity {
-	const char *row;     /* name of the pattern that matched */
-	const char *runtime; /* "containerd", "cri-o", "docker", "podman"; NULL when the path does not say */
-	const char *qos;     /* "guaranteed", "burstable", "besteffort"; NULL outside kubepods */
-	bool workload;	     /* false for a runtime's own cgroup (conmon) */
+	const char *row; /* name of the pattern that matched */
+	const char *
+		runtime; /* "containerd", "cri-o", "docker", "podman"; NULL when the path does not say */
+	const char *qos; /* "guaranteed", "burstable", "besteffort"; NULL outside kubepods */
+	bool workload;	 /* false for a runtime's own cgroup (conmon) */
 	char container_id[PW_CONTAINER_ID_LEN + 1];
 	char pod_uid[PW_POD_UID_LEN + 1]; /* with '-', whatever the driver wrote; "" if none */
 };

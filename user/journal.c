@@ -1,39 +1,121 @@
 // SPDX-License-Identifier: GPL-2.0-only
-/* The agent's crash-safe state file. */
+/* The agent's crash-safe state file, owned by this file alone. */
 #include "journal.h"
 
 #include <errno.h>
 #include <fcntl.h>
-#include <inttypes.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <json-c/json.h>
+#include "json_reader.h"
+#include "log.h"
 
 #define STATE_FILE "state.json"
-#define STATE_VERSION 1
+#define STATE_TMP "state.json.tmp"
+#define STATE_VERSION 2
+/* Nesting of a real journal is 3 deep. */
+#define MAX_JSON_DEPTH 8
+
+struct pw_journal {
+	enum pw_journal_mode mode;
+	int dir_fd; /* -1 in memory */
+	char file[PATH_MAX];
+	int batch;  /* nesting of begin/commit */
+	bool dirty; /* changed inside a batch */
+	char *housekeeping;
+	struct pw_isolation *items;
+	size_t nr, cap;
+	struct pw_unbalanced *unbalanced;
+	size_t nr_unbalanced, cap_unbalanced;
+};
+
+static void free_item(struct pw_isolation *it)
+{
+	free(it->container_id);
+	free(it->path);
+}
+
+void pw_journal_close(struct pw_journal *j)
+{
+	if (!j)
+		return;
+	for (size_t i = 0; i < j->nr; i++)
+		free_item(&j->items[i]);
+	for (size_t i = 0; i < j->nr_unbalanced; i++)
+		free(j->unbalanced[i].path);
+	free(j->items);
+	free(j->unbalanced);
+	free(j->housekeeping);
+	if (j->dir_fd >= 0)
+		close(j->dir_fd); /* and with it the lock */
+	free(j);
+}
+
+const char *pw_journal_file(const struct pw_journal *j)
+{
+	return j->file;
+}
+
+/* A journal path: absolute, no "..", not too long. */
+static bool valid_path(const char *p)
+{
+	return p && p[0] == '/' && !strstr(p, "/..") && strlen(p) < PATH_MAX;
+}
 
 static const char *member_str(json_object *o, const char *key)
 {
-	json_object *v;
-
-	if (!json_object_object_get_ex(o, key, &v) || !json_object_is_type(v, json_type_string))
-		return NULL;
-	return json_object_get_string(v);
+	return pw_json_member_str(o, key);
 }
 
-static int64_t member_int(json_object *o, const char *key, bool *ok)
+static bool member_int(json_object *o, const char *key, int64_t *out)
 {
-	json_object *v;
+	return pw_json_member_int(o, key, out);
+}
 
-	if (!json_object_object_get_ex(o, key, &v) || !json_object_is_type(v, json_type_int)) {
-		*ok = false;
+static int grow(void **array, size_t *cap, size_t need, size_t elem)
+{
+	size_t cap2 = *cap ? *cap * 2 : 16;
+	void *p;
+
+	if (need <= *cap)
 		return 0;
-	}
-	return json_object_get_int64(v);
+	while (cap2 < need)
+		cap2 *= 2;
+	p = realloc(*array, cap2 * elem);
+	if (!p)
+		return -ENOMEM;
+	*array = p;
+	*cap = cap2;
+	return 0;
+}
+
+/*
+ * v2 progress from a version 1 journal's changed_levels, a bitmask whose
+ * bit L-1 said level L was changed: levels were changed top down, so the
+ * count of low bits set is how far it got.
+ */
+static int levels_from_mask(int64_t mask, int levels)
+{
+	int n = 0;
+
+	while (n < 63 && n < levels && (mask >> n) & 1)
+		n++;
+	return n;
+}
+
+static int path_levels(const char *path)
+{
+	int level = 0;
+
+	for (const char *p = path; *p; p++)
+		if (*p == '/' && p[1] && p[1] != '/')
+			level++;
+	return level;
 }
 
 /* One "isolated" entry; false (with *why) when a field is missing or malformed. */
@@ -41,90 +123,279 @@ static bool parse_item(json_object *o, struct pw_isolation *it, const char **why
 {
 	const char *id = member_str(o, "container_id"), *path = member_str(o, "path"),
 		   *backend = member_str(o, "backend"), *cpus = member_str(o, "cpus");
-	bool ok = true;
+	int64_t hierarchy, cgroup_id, v;
+	json_object *b;
 
 	memset(it, 0, sizeof(*it));
-	it->hierarchy = member_int(o, "hierarchy", &ok);
-	it->cgroup_id = member_int(o, "cgroup_id", &ok);
-	it->changed_levels = member_int(o, "changed_levels", &ok);
-	if (!ok || !id || !path || !backend || !cpus) {
+	if (!id || !path || !backend || !cpus || !member_int(o, "hierarchy", &hierarchy) ||
+	    !member_int(o, "cgroup_id", &cgroup_id)) {
 		*why = "an isolated entry lacks a field";
 		return false;
 	}
-	if (strlen(id) >= sizeof(it->container_id) || strlen(path) >= sizeof(it->path) ||
-	    path[0] != '/' || strstr(path, "/..") ||
+	if (strlen(id) > 128 || !valid_path(path) || hierarchy < 0 || hierarchy > 64 ||
 	    (strcmp(backend, "v1") && strcmp(backend, "v2"))) {
-		*why = "an isolated entry has a bad container_id, path or backend";
+		*why = "an isolated entry has a bad container_id, path, hierarchy or backend";
 		return false;
 	}
 	if (pw_cpus_parse(cpus, strlen(cpus), &it->cpus, why))
 		return false;
-	strcpy(it->container_id, id);
-	strcpy(it->path, path);
+	it->hierarchy = hierarchy;
+	it->cgroup_id = cgroup_id;
 	strcpy(it->backend, backend);
+	if (member_int(o, "exclusive_levels", &v)) {
+		if (v < 0 || v > path_levels(path)) {
+			*why = "an isolated entry has a bad exclusive_levels";
+			return false;
+		}
+		it->exclusive_levels = v;
+		it->partition =
+			json_object_object_get_ex(o, "partition", &b) && json_object_get_boolean(b);
+	} else if (member_int(o, "changed_levels", &v)) {
+		/* Written by version 1: leaf changed means the partition was next. */
+		it->exclusive_levels = levels_from_mask(v, path_levels(path));
+		it->partition = it->exclusive_levels == path_levels(path);
+	}
+	it->container_id = strdup(id);
+	it->path = strdup(path);
+	if (!it->container_id || !it->path) {
+		free_item(it);
+		*why = "out of memory";
+		return false;
+	}
 	return true;
 }
 
-int pw_journal_load(struct pw_journal *j, const char *dir)
+static bool parse_unbalanced(json_object *v, struct pw_unbalanced *u)
 {
-	json_object *root = NULL, *items;
-	const char *why = NULL, *hk;
-	int err = 0;
+	const char *path;
+	int64_t id = 0;
 
-	memset(j, 0, sizeof(*j));
-	if (snprintf(j->file, sizeof(j->file), "%s/%s", dir, STATE_FILE) >= (int)sizeof(j->file))
-		return -ENAMETOOLONG;
-	if (access(j->file, F_OK) && errno == ENOENT)
-		return 0;
-	root = json_object_from_file(j->file);
-	if (!root || !json_object_is_type(root, json_type_object)) {
-		why = "not a JSON object";
-		goto bad;
+	/* Version 1 listed paths; version 2 lists {path, cgroup_id}. */
+	if (json_object_is_type(v, json_type_string))
+		path = json_object_get_string(v);
+	else if (json_object_is_type(v, json_type_object) && member_int(v, "cgroup_id", &id))
+		path = member_str(v, "path");
+	else
+		return false;
+	if (!valid_path(path))
+		return false;
+	u->path = strdup(path);
+	u->cgroup_id = id;
+	return u->path != NULL;
+}
+
+static int parse_journal(struct pw_journal *j, json_object *root, const char **why)
+{
+	json_object *items;
+	const char *hk;
+
+	if (!json_object_is_type(root, json_type_object)) {
+		*why = "not a JSON object";
+		return -EINVAL;
 	}
 	hk = member_str(root, "v1_housekeeping");
 	if (hk) {
-		if (strlen(hk) >= sizeof(j->v1_housekeeping) || hk[0] != '/' || strstr(hk, "/..")) {
-			why = "bad v1_housekeeping";
-			goto bad;
+		if (!valid_path(hk)) {
+			*why = "bad v1_housekeeping";
+			return -EINVAL;
 		}
-		strcpy(j->v1_housekeeping, hk);
+		j->housekeeping = strdup(hk);
 	}
-	if (json_object_object_get_ex(root, "v1_unbalanced", &items) &&
-	    json_object_is_type(items, json_type_array)) {
-		for (size_t i = 0; i < json_object_array_length(items); i++) {
-			const char *path = json_object_get_string(json_object_array_get_idx(items, i));
+	if (json_object_object_get_ex(root, "v1_unbalanced", &items)) {
+		size_t n;
 
-			if (j->nr_unbalanced == PW_MAX_UNBALANCED || !path || path[0] != '/' ||
-			    strstr(path, "/..") || strlen(path) >= PW_META_PATH_LEN) {
-				why = "bad v1_unbalanced";
-				goto bad;
+		if (!json_object_is_type(items, json_type_array)) {
+			*why = "v1_unbalanced is not an array";
+			return -EINVAL;
+		}
+		n = json_object_array_length(items);
+		if (grow((void **)&j->unbalanced, &j->cap_unbalanced, n, sizeof(*j->unbalanced)))
+			return -ENOMEM;
+		for (size_t i = 0; i < n; i++) {
+			if (!parse_unbalanced(json_object_array_get_idx(items, i),
+					      &j->unbalanced[j->nr_unbalanced])) {
+				*why = "bad v1_unbalanced entry";
+				return -EINVAL;
 			}
-			strcpy(j->v1_unbalanced[j->nr_unbalanced++], path);
+			j->nr_unbalanced++;
 		}
 	}
 	if (!json_object_object_get_ex(root, "isolated", &items) ||
 	    !json_object_is_type(items, json_type_array)) {
-		why = "no \"isolated\" array";
-		goto bad;
+		*why = "no \"isolated\" array";
+		return -EINVAL;
 	}
+	if (grow((void **)&j->items, &j->cap, json_object_array_length(items), sizeof(*j->items)))
+		return -ENOMEM;
 	for (size_t i = 0; i < json_object_array_length(items); i++) {
-		if (j->nr == PW_MAX_ISOLATED) {
-			why = "too many isolated entries";
-			goto bad;
-		}
-		if (!parse_item(json_object_array_get_idx(items, i), &j->items[j->nr], &why))
-			goto bad;
+		if (!parse_item(json_object_array_get_idx(items, i), &j->items[j->nr], why))
+			return -EINVAL;
 		j->nr++;
 	}
-	json_object_put(root);
 	return 0;
+}
+
+/* Read and parse state.json in the open directory; a missing file is an empty journal. */
+static int load(struct pw_journal *j)
+{
+	json_object *root = NULL;
+	const char *why = NULL;
+	char *buf = NULL;
+	struct stat st;
+	size_t used = 0;
+	ssize_t n;
+	int fd, err = 0;
+
+	/* Never through a symlink, never waiting on a FIFO. */
+	fd = openat(j->dir_fd, STATE_FILE, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0 && errno == ENOENT)
+		return 0;
+	if (fd < 0) {
+		err = -errno;
+		why = err == -ELOOP ? "it is a symlink" : strerror(-err);
+		goto bad;
+	}
+	if (fstat(fd, &st)) {
+		err = -errno;
+		why = strerror(-err);
+		goto bad;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		err = -EINVAL;
+		why = "it is not a regular file (a FIFO, a device or a directory)";
+		goto bad;
+	}
+	if (st.st_size > PW_MAX_JOURNAL_FILE) {
+		err = -EFBIG;
+		why = "it is larger than 64 MiB";
+		goto bad;
+	}
+	buf = malloc(st.st_size + 1);
+	if (!buf) {
+		err = -ENOMEM;
+		why = "out of memory";
+		goto bad;
+	}
+	/* It cannot grow past what was allocated: read at most st_size. */
+	while (used < (size_t)st.st_size && (n = read(fd, buf + used, st.st_size - used)) > 0)
+		used += n;
+	if (used < (size_t)st.st_size) {
+		err = -EIO;
+		why = "it could not be read whole";
+		goto bad;
+	}
+	root = pw_json_parse_object(buf, used, MAX_JSON_DEPTH, &why);
+	if (!root) {
+		err = -EINVAL;
+		goto bad;
+	}
+	err = parse_journal(j, root, &why);
+	if (err)
+		goto bad;
+	goto cleanup;
 bad:
-	fprintf(stderr, "pinwatch: cannot use the journal '%s': %s; it is left as it is "
-			"(fix or remove it, then run pinwatch restore)\n",
-		j->file, why);
+	pw_err("cannot use the journal '%s': %s; it is left as it is (look at it, fix or remove "
+	       "it, then run pinwatch restore)",
+	       j->file, why ? why : strerror(-err));
+cleanup:
 	json_object_put(root);
-	err = -EINVAL;
+	free(buf);
+	if (fd >= 0)
+		close(fd);
 	return err;
+}
+
+/* WRITE: make, check and lock the state directory. */
+static int open_dir(struct pw_journal *j, const char *dir)
+{
+	struct stat st;
+	int fd;
+
+	if (mkdir(dir, 0700) && errno != EEXIST) {
+		int err = -errno;
+
+		if (err == -ENOENT)
+			pw_err("cannot use state directory '%s': its parent directory does not exist",
+			       dir);
+		else
+			pw_err("cannot make state directory '%s': %s", dir, strerror(-err));
+		return err;
+	}
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0) {
+		int err = -errno;
+
+		pw_err("cannot use state directory '%s': %s", dir,
+		       err == -ENOTDIR ? "it is not a directory" :
+		       err == -ELOOP   ? "it is a symlink" :
+					 strerror(-err));
+		return err;
+	}
+	if (fstat(fd, &st) || st.st_uid != geteuid() || (st.st_mode & (S_IWGRP | S_IWOTH))) {
+		pw_err("cannot use state directory '%s': it must belong to the agent's user and be "
+		       "writable by it alone (a journal planted there would steer the agent)",
+		       dir);
+		close(fd);
+		return -EPERM;
+	}
+	if (flock(fd, LOCK_EX | LOCK_NB)) {
+		int err = -errno;
+
+		pw_err("state directory '%s' is in use by another pinwatch agent or restore%s", dir,
+		       err == -EWOULDBLOCK ? "" : ": cannot lock it");
+		close(fd);
+		return err == -EWOULDBLOCK ? -EBUSY : err;
+	}
+	j->dir_fd = fd;
+	return 0;
+}
+
+/* READ: the directory if it is there; missing is an empty journal. */
+static int open_dir_read(struct pw_journal *j, const char *dir)
+{
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	if (fd < 0 && errno == ENOENT)
+		return 0;
+	if (fd < 0) {
+		int err = -errno;
+
+		pw_err("cannot read the agent's journal in '%s': %s", dir, strerror(-err));
+		return err;
+	}
+	j->dir_fd = fd;
+	return 0;
+}
+
+int pw_journal_open(struct pw_journal **out, const char *dir, enum pw_journal_mode mode)
+{
+	struct pw_journal *j = calloc(1, sizeof(*j));
+	int err = 0;
+
+	*out = NULL;
+	if (!j)
+		return -ENOMEM;
+	j->mode = mode;
+	j->dir_fd = -1;
+	if (snprintf(j->file, sizeof(j->file), "%s/%s", dir, STATE_FILE) >=
+	    (int)sizeof(j->file) - 8) {
+		pw_err("state directory '%.64s...' is too long: at most %d bytes", dir,
+		       PATH_MAX - 32);
+		free(j);
+		return -ENAMETOOLONG;
+	}
+	if (mode == PW_JOURNAL_WRITE)
+		err = open_dir(j, dir);
+	else if (mode == PW_JOURNAL_READ)
+		err = open_dir_read(j, dir);
+	if (!err && j->dir_fd >= 0)
+		err = load(j);
+	if (err) {
+		pw_journal_close(j);
+		return err;
+	}
+	*out = j;
+	return 0;
 }
 
 static json_object *item_json(const struct pw_isolation *it)
@@ -139,82 +410,258 @@ static json_object *item_json(const struct pw_isolation *it)
 	json_object_object_add(o, "cgroup_id", json_object_new_int64((int64_t)it->cgroup_id));
 	json_object_object_add(o, "backend", json_object_new_string(it->backend));
 	json_object_object_add(o, "cpus", json_object_new_string(cpus));
-	json_object_object_add(o, "changed_levels", json_object_new_int64(it->changed_levels));
+	json_object_object_add(o, "exclusive_levels", json_object_new_int(it->exclusive_levels));
+	json_object_object_add(o, "partition", json_object_new_boolean(it->partition));
 	return o;
 }
 
-int pw_journal_save(const struct pw_journal *j)
+static json_object *journal_json(const struct pw_journal *j)
 {
 	json_object *root = json_object_new_object(), *items = json_object_new_array();
-	char tmp[PATH_MAX + 8], dir[PATH_MAX];
-	const char *text;
-	int fd = -1, dfd, err = 0;
-	size_t len;
 
 	json_object_object_add(root, "version", json_object_new_int(STATE_VERSION));
 	json_object_object_add(root, "v1_housekeeping",
-			       j->v1_housekeeping[0] ? json_object_new_string(j->v1_housekeeping) :
-						       NULL);
-	for (int i = 0; i < j->nr; i++)
+			       j->housekeeping ? json_object_new_string(j->housekeeping) : NULL);
+	for (size_t i = 0; i < j->nr; i++)
 		json_object_array_add(items, item_json(&j->items[i]));
 	json_object_object_add(root, "isolated", items);
 	items = json_object_new_array();
-	for (int i = 0; i < j->nr_unbalanced; i++)
-		json_object_array_add(items, json_object_new_string(j->v1_unbalanced[i]));
-	json_object_object_add(root, "v1_unbalanced", items);
-	text = json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY);
+	for (size_t i = 0; i < j->nr_unbalanced; i++) {
+		json_object *u = json_object_new_object();
 
-	snprintf(dir, sizeof(dir), "%s", j->file);
-	*strrchr(dir, '/') = '\0';
-	if (mkdir(dir, 0700) && errno != EEXIST) {
-		err = -errno;
+		json_object_object_add(u, "path", json_object_new_string(j->unbalanced[i].path));
+		json_object_object_add(u, "cgroup_id",
+				       json_object_new_int64((int64_t)j->unbalanced[i].cgroup_id));
+		json_object_array_add(items, u);
+	}
+	json_object_object_add(root, "v1_unbalanced", items);
+	return root;
+}
+
+/* write(2) until all of it is written; a short write without errno is ENOSPC. */
+static int write_all(int fd, const char *buf, size_t len)
+{
+	while (len) {
+		ssize_t n = write(fd, buf, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return n < 0 ? -errno : -ENOSPC;
+		buf += n;
+		len -= n;
+	}
+	return 0;
+}
+
+/* Write the journal: temp file, fsync, rename, fsync of the directory. */
+static int save(struct pw_journal *j)
+{
+	json_object *root;
+	const char *text;
+	int fd = -1, err = 0;
+
+	if (j->mode != PW_JOURNAL_WRITE)
+		return 0;
+	if (j->batch) {
+		j->dirty = true;
+		return 0;
+	}
+	j->dirty = false;
+	root = journal_json(j);
+	text = json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY);
+	if (!text) {
+		err = -ENOMEM;
 		goto cleanup;
 	}
-	snprintf(tmp, sizeof(tmp), "%s.tmp", j->file);
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
+	fd = openat(j->dir_fd, STATE_TMP, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC,
+		    0600);
 	if (fd < 0) {
 		err = -errno;
 		goto cleanup;
 	}
-	len = strlen(text);
-	if (write(fd, text, len) != (ssize_t)len || write(fd, "\n", 1) != 1 || fsync(fd)) {
+	err = write_all(fd, text, strlen(text));
+	if (!err)
+		err = write_all(fd, "\n", 1);
+	if (!err && fsync(fd))
 		err = -errno;
-		goto cleanup;
-	}
-	if (rename(tmp, j->file)) {
+	if (!err && renameat(j->dir_fd, STATE_TMP, j->dir_fd, STATE_FILE))
 		err = -errno;
-		goto cleanup;
-	}
 	/* The rename itself must reach the disk before the change it announces. */
-	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (dfd >= 0) {
-		fsync(dfd);
-		close(dfd);
-	}
+	if (!err && fsync(j->dir_fd))
+		err = -errno;
 cleanup:
 	if (fd >= 0)
 		close(fd);
 	if (err)
-		fprintf(stderr, "pinwatch: cannot write the journal '%s': %s\n", j->file,
-			strerror(-err));
+		pw_err("cannot write the journal '%s': %s", j->file, strerror(-err));
 	json_object_put(root);
 	return err;
 }
 
-struct pw_isolation *pw_journal_find(struct pw_journal *j, int hierarchy, uint64_t cgroup_id)
+void pw_journal_begin(struct pw_journal *j)
 {
-	for (int i = 0; i < j->nr; i++)
+	j->batch++;
+}
+
+int pw_journal_commit(struct pw_journal *j)
+{
+	if (j->batch > 0 && --j->batch == 0 && j->dirty)
+		return save(j);
+	return 0;
+}
+
+size_t pw_journal_count(const struct pw_journal *j)
+{
+	return j->nr;
+}
+
+const struct pw_isolation *pw_journal_at(const struct pw_journal *j, size_t i)
+{
+	return i < j->nr ? &j->items[i] : NULL;
+}
+
+static struct pw_isolation *find(const struct pw_journal *j, int hierarchy, uint64_t cgroup_id)
+{
+	for (size_t i = 0; i < j->nr; i++)
 		if (j->items[i].hierarchy == hierarchy && j->items[i].cgroup_id == cgroup_id)
 			return &j->items[i];
 	return NULL;
 }
 
-void pw_journal_remove(struct pw_journal *j, struct pw_isolation *iso)
+const struct pw_isolation *pw_journal_find(const struct pw_journal *j, int hierarchy,
+					   uint64_t cgroup_id)
 {
-	int i = iso - j->items;
+	return find(j, hierarchy, cgroup_id);
+}
 
-	if (i < 0 || i >= j->nr)
-		return;
+void pw_journal_isolated_cpus(const struct pw_journal *j, const char *backend, struct pw_cpus *out)
+{
+	pw_cpus_clear(out);
+	for (size_t i = 0; i < j->nr; i++)
+		if (!backend || !strcmp(j->items[i].backend, backend))
+			pw_cpus_or(out, &j->items[i].cpus);
+}
+
+int pw_journal_add(struct pw_journal *j, const struct pw_isolation *iso)
+{
+	struct pw_isolation *it;
+
+	if (find(j, iso->hierarchy, iso->cgroup_id))
+		return -EEXIST;
+	if (grow((void **)&j->items, &j->cap, j->nr + 1, sizeof(*j->items)))
+		return -ENOMEM;
+	it = &j->items[j->nr];
+	*it = *iso;
+	it->container_id = strdup(iso->container_id);
+	it->path = strdup(iso->path);
+	if (!it->container_id || !it->path) {
+		free_item(it);
+		return -ENOMEM;
+	}
+	j->nr++;
+	return save(j);
+}
+
+int pw_journal_remove(struct pw_journal *j, int hierarchy, uint64_t cgroup_id)
+{
+	struct pw_isolation *it = find(j, hierarchy, cgroup_id);
+	size_t i;
+
+	if (!it)
+		return 0;
+	i = it - j->items;
+	free_item(it);
 	memmove(&j->items[i], &j->items[i + 1], (j->nr - i - 1) * sizeof(j->items[0]));
 	j->nr--;
+	return save(j);
+}
+
+int pw_journal_set_v2_progress(struct pw_journal *j, int hierarchy, uint64_t cgroup_id,
+			       int exclusive_levels, bool partition)
+{
+	struct pw_isolation *it = find(j, hierarchy, cgroup_id);
+
+	if (!it)
+		return -ENOENT;
+	if (it->exclusive_levels == exclusive_levels && it->partition == partition)
+		return 0;
+	it->exclusive_levels = exclusive_levels;
+	it->partition = partition;
+	return save(j);
+}
+
+const char *pw_journal_housekeeping(const struct pw_journal *j)
+{
+	return j->housekeeping;
+}
+
+int pw_journal_set_housekeeping(struct pw_journal *j, const char *path)
+{
+	char *copy = NULL;
+
+	if ((!path && !j->housekeeping) ||
+	    (path && j->housekeeping && !strcmp(path, j->housekeeping)))
+		return 0;
+	if (path) {
+		copy = strdup(path);
+		if (!copy)
+			return -ENOMEM;
+	}
+	free(j->housekeeping);
+	j->housekeeping = copy;
+	return save(j);
+}
+
+size_t pw_journal_unbalanced_count(const struct pw_journal *j)
+{
+	return j->nr_unbalanced;
+}
+
+const struct pw_unbalanced *pw_journal_unbalanced_at(const struct pw_journal *j, size_t i)
+{
+	return i < j->nr_unbalanced ? &j->unbalanced[i] : NULL;
+}
+
+const struct pw_unbalanced *pw_journal_find_unbalanced(const struct pw_journal *j,
+						       uint64_t cgroup_id, const char *path)
+{
+	for (size_t i = 0; i < j->nr_unbalanced; i++) {
+		const struct pw_unbalanced *u = &j->unbalanced[i];
+
+		if (u->cgroup_id ? u->cgroup_id == cgroup_id : path && !strcmp(u->path, path))
+			return u;
+	}
+	return NULL;
+}
+
+int pw_journal_add_unbalanced(struct pw_journal *j, const char *path, uint64_t cgroup_id)
+{
+	struct pw_unbalanced *u;
+
+	if (pw_journal_find_unbalanced(j, cgroup_id, path))
+		return 0;
+	if (grow((void **)&j->unbalanced, &j->cap_unbalanced, j->nr_unbalanced + 1,
+		 sizeof(*j->unbalanced)))
+		return -ENOMEM;
+	u = &j->unbalanced[j->nr_unbalanced];
+	u->path = strdup(path);
+	if (!u->path)
+		return -ENOMEM;
+	u->cgroup_id = cgroup_id;
+	j->nr_unbalanced++;
+	return save(j);
+}
+
+int pw_journal_remove_unbalanced(struct pw_journal *j, const struct pw_unbalanced *u)
+{
+	size_t i = u - j->unbalanced;
+
+	if (i >= j->nr_unbalanced)
+		return -EINVAL;
+	free(j->unbalanced[i].path);
+	/* Order does not matter: the last one takes its place. */
+	j->unbalanced[i] = j->unbalanced[j->nr_unbalanced - 1];
+	j->nr_unbalanced--;
+	return save(j);
 }

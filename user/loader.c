@@ -14,6 +14,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "log.h"
 #include "pinwatch.skel.h"
 
 #define KERNEL_BTF "/sys/kernel/btf/vmlinux"
@@ -22,8 +23,14 @@
 
 /* Runtimes watched without --runtime. */
 static const char *const default_runtimes[] = {
-	"runc",	  "crun",	"youki", "runsc", "conmon", "containerd-shim-runc-v2",
-	"containerd-shim-runc-v1", "containerd-shim-runsc-v1",
+	"runc",
+	"crun",
+	"youki",
+	"runsc",
+	"conmon",
+	"containerd-shim-runc-v2",
+	"containerd-shim-runc-v1",
+	"containerd-shim-runsc-v1",
 };
 
 static bool verbose_libbpf;
@@ -50,10 +57,9 @@ int pw_check_runtime_name(const char *name)
 	size_t len = strlen(name);
 
 	if (len == 0 || len > PW_RUNTIME_NAME_MAX || strchr(name, '/')) {
-		fprintf(stderr,
-			"pinwatch: invalid --runtime '%s': expected a binary's basename of 1 to %d "
-			"bytes without '/'\n",
-			name, PW_RUNTIME_NAME_MAX);
+		pw_err("invalid --runtime '%s': expected a binary's basename of 1 to %d bytes "
+		       "without '/'",
+		       PW_Q(name), PW_RUNTIME_NAME_MAX);
 		return -EINVAL;
 	}
 	return 0;
@@ -69,8 +75,7 @@ static int add_runtime(struct pinwatch_bpf *skel, const char *name)
 	err = bpf_map__update_elem(skel->maps.runtime_names, key, sizeof(key), &one, sizeof(one),
 				   BPF_ANY);
 	if (err)
-		fprintf(stderr, "pinwatch: cannot add runtime name '%s': %s\n", name,
-			strerror(-err));
+		pw_err("cannot add runtime name '%s': %s", PW_Q(name), strerror(-err));
 	return err;
 }
 
@@ -85,22 +90,25 @@ static int ensure_tracefs(void)
 	    access(DEBUGFS_TRACING "/events/syscalls", F_OK) == 0)
 		return 0;
 	if (unshare(CLONE_NEWNS)) {
-		fprintf(stderr, "pinwatch: tracefs is not mounted and a private mount namespace "
-				"could not be made for it: %s\n",
-			strerror(errno));
-		return -errno;
+		int err = -errno;
+
+		pw_err("tracefs is not mounted and a private mount namespace could not be made for "
+		       "it: %s",
+		       strerror(-err));
+		return err;
 	}
 	/* Slave: cgroup filesystems the host mounts later still show up here. */
 	if (mount(NULL, "/", NULL, MS_SLAVE | MS_REC, NULL) ||
 	    mount("tracefs", TRACEFS, "tracefs", 0, NULL)) {
-		fprintf(stderr, "pinwatch: cannot mount tracefs on '%s': %s\n", TRACEFS,
-			strerror(errno));
-		return -errno;
+		int err = -errno;
+
+		pw_err("cannot mount tracefs on '%s': %s", TRACEFS, strerror(-err));
+		return err;
 	}
 	if (access(TRACEFS "/events/syscalls", F_OK)) {
-		fprintf(stderr, "pinwatch: no syscall tracepoints in '%s/events': the kernel needs "
-				"CONFIG_FTRACE_SYSCALLS=y\n",
-			TRACEFS);
+		pw_err("no syscall tracepoints in '%s/events': the kernel needs "
+		       "CONFIG_FTRACE_SYSCALLS=y",
+		       TRACEFS);
 		return -ENOENT;
 	}
 	return 0;
@@ -111,9 +119,9 @@ static void disable_unneeded(struct pinwatch_bpf *skel, unsigned int mask)
 	bool mkdir = mask & (1U << PW_EV_CGROUP_MKDIR), rmdir = mask & (1U << PW_EV_CGROUP_RMDIR);
 	bool exec = mask & (1U << PW_EV_EXEC), write = mask & (1U << PW_EV_CPUSET_WRITE);
 	struct bpf_program *write_progs[] = {
-		skel->progs.sys_enter_write,  skel->progs.sys_exit_write,
+		skel->progs.sys_enter_write,	skel->progs.sys_exit_write,
 		skel->progs.sys_enter_pwrite64, skel->progs.sys_exit_pwrite64,
-		skel->progs.sys_enter_writev, skel->progs.sys_exit_writev,
+		skel->progs.sys_enter_writev,	skel->progs.sys_exit_writev,
 	};
 
 	/* A program that is not loaded costs the node nothing. */
@@ -131,15 +139,14 @@ static int preflight(const struct pw_loader_opts *opts)
 	const char *btf = opts->btf_path ? opts->btf_path : KERNEL_BTF;
 
 	if (geteuid() != 0) {
-		fprintf(stderr, "pinwatch: must run as root: loading BPF programs needs CAP_BPF, "
-				"CAP_PERFMON and CAP_SYS_ADMIN (try sudo)\n");
+		pw_err("must run as root: loading BPF programs needs CAP_BPF, CAP_PERFMON and "
+		       "CAP_SYS_ADMIN (try sudo)");
 		return -EPERM;
 	}
 	if (access(btf, R_OK)) {
-		fprintf(stderr,
-			"pinwatch: no kernel BTF at '%s' (%s): pinwatch needs a kernel built with "
-			"CONFIG_DEBUG_INFO_BTF=y, or --btf FILE\n",
-			btf, strerror(errno));
+		pw_err("no kernel BTF at '%s' (%s): pinwatch needs a kernel built with "
+		       "CONFIG_DEBUG_INFO_BTF=y, or --btf FILE",
+		       PW_Q(btf), strerror(errno));
 		return -ENOENT;
 	}
 	if (opts->types_mask & (1U << PW_EV_CPUSET_WRITE))
@@ -164,20 +171,29 @@ int pw_loader_start(const struct pw_loader_opts *opts, struct pinwatch_bpf **ske
 	skel = pinwatch_bpf__open_opts(&open_opts);
 	if (!skel) {
 		err = -errno;
-		fprintf(stderr, "pinwatch: cannot open the BPF object: %s%s\n", errstr(err),
-			opts->verbose ? "" : " (rerun with --verbose for details)");
+		pw_err("cannot open the BPF object: %s%s", errstr(err),
+		       opts->verbose ? "" : " (rerun with --verbose for details)");
 		goto cleanup;
 	}
 	skel->rodata->all_hierarchies = opts->all_hierarchies;
+	skel->rodata->urgent_cgroup_events = opts->urgent_cgroup_events;
+	if (opts->ringbuf_size) {
+		err = bpf_map__set_max_entries(skel->maps.events, opts->ringbuf_size);
+		if (err) {
+			pw_err("cannot size the ring buffer to %u bytes: %s", opts->ringbuf_size,
+			       errstr(err));
+			goto cleanup;
+		}
+	}
 	disable_unneeded(skel, opts->types_mask);
 
 	err = pinwatch_bpf__load(skel);
 	if (err) {
-		fprintf(stderr,
-			"pinwatch: cannot load pinwatch's BPF programs: %s%s%s\n",
-			errstr(err),
-			err == -EPERM ? " (the kernel refused: lockdown or a security module may forbid BPF here)" : "",
-			opts->verbose ? "" : "; rerun with --verbose for libbpf's log");
+		pw_err("cannot load pinwatch's BPF programs: %s%s%s", errstr(err),
+		       err == -EPERM ? " (the kernel refused: lockdown or a security module may "
+				       "forbid BPF here)" :
+				       "",
+		       opts->verbose ? "" : "; rerun with --verbose for libbpf's log");
 		goto cleanup;
 	}
 	for (size_t i = 0; i < sizeof(default_runtimes) / sizeof(default_runtimes[0]); i++) {
@@ -192,9 +208,8 @@ int pw_loader_start(const struct pw_loader_opts *opts, struct pinwatch_bpf **ske
 	}
 	err = pinwatch_bpf__attach(skel);
 	if (err) {
-		fprintf(stderr, "pinwatch: cannot attach pinwatch's BPF programs: %s%s\n",
-			errstr(err),
-			opts->verbose ? "" : " (rerun with --verbose for libbpf's log)");
+		pw_err("cannot attach pinwatch's BPF programs: %s%s", errstr(err),
+		       opts->verbose ? "" : " (rerun with --verbose for libbpf's log)");
 		goto cleanup;
 	}
 	*skel_out = skel;
@@ -215,27 +230,36 @@ int pw_loader_events_fd(const struct pinwatch_bpf *skel)
 	return bpf_map__fd(skel->maps.events);
 }
 
-int pw_loader_read_counters(const struct pinwatch_bpf *skel, __u64 out[PW_COUNTERS_LEN])
+/* Sum a per-CPU array of __u64 values, nkeys of them, into out. */
+static int sum_percpu(int fd, __u32 nkeys, __u64 *out)
 {
-	int ncpus = libbpf_num_possible_cpus(), fd = bpf_map__fd(skel->maps.counters);
+	int ncpus = libbpf_num_possible_cpus(), err = 0;
 	__u64 *percpu;
-	int err = 0;
 
 	if (ncpus <= 0)
 		return ncpus ? ncpus : -EINVAL;
 	percpu = calloc(ncpus, sizeof(*percpu));
 	if (!percpu)
 		return -ENOMEM;
-	for (__u32 key = 0; key < PW_COUNTERS_LEN; key++) {
+	for (__u32 key = 0; key < nkeys; key++) {
 		out[key] = 0;
 		if (bpf_map_lookup_elem(fd, &key, percpu)) {
 			err = -errno;
-			goto cleanup;
+			break;
 		}
 		for (int cpu = 0; cpu < ncpus; cpu++)
 			out[key] += percpu[cpu];
 	}
-cleanup:
 	free(percpu);
+	return err;
+}
+
+int pw_loader_read_counters(const struct pinwatch_bpf *skel, __u64 events[PW_COUNTERS_LEN],
+			    __u64 map_errors[PW_MAP_ERR_MAX])
+{
+	int err = sum_percpu(bpf_map__fd(skel->maps.counters), PW_COUNTERS_LEN, events);
+
+	if (!err)
+		err = sum_percpu(bpf_map__fd(skel->maps.map_errors), PW_MAP_ERR_MAX, map_errors);
 	return err;
 }

@@ -4,7 +4,9 @@
 #include <string.h>
 
 #include "agent.h"
+#include "log.h"
 #include "ps.h"
+#include "restore.h"
 #include "trace.h"
 
 #ifndef PINWATCH_VERSION
@@ -46,6 +48,6 @@ int main(int argc, char **argv)
 		return cmd_agent(argc - 1, argv + 1);
 	if (!strcmp(cmd, "restore"))
 		return cmd_restore(argc - 1, argv + 1);
-	fprintf(stderr, "pinwatch: unknown command '%s' (see pinwatch --help)\n", cmd);
+	pw_err("unknown command '%s' (see pinwatch --help)", PW_Q(cmd));
 	return 2;
 }

@@ -12,6 +12,8 @@
 #include <sys/time.h>
 #include <unistd.h>
 
+#include "event.h"
+#include "log.h"
 #include "parse.h"
 
 static const double bucket_le[PW_LATENCY_BUCKETS] = {
@@ -27,6 +29,18 @@ void pw_metrics_observe_latency(struct pw_metrics *m, double seconds)
 			m->latency_buckets[i]++;
 }
 
+void pw_metrics_count_refusal(struct pw_metrics *m, const char *label)
+{
+	for (int i = 0; i < PW_REFUSAL_LABELS; i++) {
+		if (!m->refusals_by[i].label)
+			m->refusals_by[i].label = label;
+		if (m->refusals_by[i].label == label) {
+			m->refusals_by[i].count++;
+			return;
+		}
+	}
+}
+
 static void metric(FILE *out, const char *name, const char *type, const char *help,
 		   unsigned long long value)
 {
@@ -37,26 +51,44 @@ void pw_metrics_write(FILE *out, const struct pw_metrics_view *v)
 {
 	const struct pw_metrics *m = v->m;
 
-	metric(out, "pinwatch_containers_tracked", "gauge", "Containers in the container map.",
-	       v->containers);
+	metric(out, "pinwatch_containers_tracked", "gauge",
+	       "Containers in the hierarchy that carries cpusets.", v->containers);
 	metric(out, "pinwatch_isolated_containers", "gauge",
 	       "Containers whose CPUs are out of load balancing.", v->isolated_containers);
 	metric(out, "pinwatch_isolated_cpus", "gauge", "CPUs out of load balancing.",
 	       v->isolated_cpus);
 	metric(out, "pinwatch_applies_total", "counter", "Isolations applied.", m->applies);
 	metric(out, "pinwatch_reverts_total", "counter", "Isolations restored.", m->reverts);
-	metric(out, "pinwatch_refusals_total", "counter",
-	       "Selected containers refused: CPUs not exclusive.", m->refusals);
-	metric(out, "pinwatch_errors_total", "counter", "Isolations or restores that failed.",
-	       m->errors);
-	metric(out, "pinwatch_ringbuf_dropped_total", "counter",
-	       "Kernel events lost because the ring buffer was full.", v->ringbuf_dropped);
+	fputs("# HELP pinwatch_refusals_total Selected containers refused, by reason.\n"
+	      "# TYPE pinwatch_refusals_total counter\n",
+	      out);
+	for (int i = 0; i < PW_REFUSAL_LABELS && m->refusals_by[i].label; i++)
+		fprintf(out, "pinwatch_refusals_total{reason=\"%s\"} %llu\n",
+			m->refusals_by[i].label, (unsigned long long)m->refusals_by[i].count);
+	metric(out, "pinwatch_errors_total", "counter",
+	       "Kernel changes (isolations, restores, cpuset updates) that failed.", m->errors);
+	metric(out, "pinwatch_resyncs_total", "counter",
+	       "Full rescans of the node (start, lost events, periodic).", m->resyncs);
+	fputs("# HELP pinwatch_ringbuf_dropped_total Kernel events lost because the ring buffer "
+	      "was full, by event type.\n# TYPE pinwatch_ringbuf_dropped_total counter\n",
+	      out);
+	for (int t = 1; t < PW_EV_TYPE_MAX; t++)
+		fprintf(out, "pinwatch_ringbuf_dropped_total{type=\"%s\"} %llu\n",
+			pw_event_type_name(t),
+			(unsigned long long)v->kernel[t * PW_CNT_MAX + PW_CNT_DROPPED]);
+	fputs("# HELP pinwatch_bpf_map_update_errors_total Kernel-side map updates that failed "
+	      "(not ring buffer drops), by map.\n"
+	      "# TYPE pinwatch_bpf_map_update_errors_total counter\n",
+	      out);
+	for (int i = 0; i < PW_MAP_ERR_MAX; i++)
+		fprintf(out, "pinwatch_bpf_map_update_errors_total{map=\"%s\"} %llu\n",
+			pw_map_error_name(i), (unsigned long long)v->map_errors[i]);
 	fputs("# HELP pinwatch_apply_latency_seconds From the pinning cpuset write to isolation "
 	      "applied.\n# TYPE pinwatch_apply_latency_seconds histogram\n",
 	      out);
 	for (int i = 0; i < PW_LATENCY_BUCKETS; i++)
-		fprintf(out, "pinwatch_apply_latency_seconds_bucket{le=\"%g\"} %llu\n", bucket_le[i],
-			(unsigned long long)m->latency_buckets[i]);
+		fprintf(out, "pinwatch_apply_latency_seconds_bucket{le=\"%g\"} %llu\n",
+			bucket_le[i], (unsigned long long)m->latency_buckets[i]);
 	fprintf(out, "pinwatch_apply_latency_seconds_bucket{le=\"+Inf\"} %llu\n",
 		(unsigned long long)m->latency_count);
 	fprintf(out, "pinwatch_apply_latency_seconds_sum %.9f\n", m->latency_sum);
@@ -75,14 +107,13 @@ int pw_metrics_listen(const char *addr)
 	if (parse_ulong_range(port_str, "--metrics port", 1, 65535, &port))
 		return -EINVAL;
 	if (colon && (size_t)(colon - addr) >= sizeof(host)) {
-		fprintf(stderr, "pinwatch: invalid --metrics '%s': address too long\n", addr);
+		pw_err("invalid --metrics '%s': address too long", addr);
 		return -EINVAL;
 	}
 	if (colon)
 		snprintf(host, sizeof(host), "%.*s", (int)(colon - addr), addr);
 	if (inet_pton(AF_INET, host, &sa.sin_addr) != 1) {
-		fprintf(stderr, "pinwatch: invalid --metrics '%s': expected PORT or IPV4:PORT\n",
-			addr);
+		pw_err("invalid --metrics '%s': expected PORT or IPV4:PORT", addr);
 		return -EINVAL;
 	}
 	sa.sin_port = htons(port);
@@ -93,7 +124,7 @@ int pw_metrics_listen(const char *addr)
 	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) || listen(fd, 8)) {
 		int err = -errno;
 
-		fprintf(stderr, "pinwatch: cannot serve metrics on '%s': %s\n", addr, strerror(-err));
+		pw_err("cannot serve metrics on '%s': %s", addr, strerror(-err));
 		close(fd);
 		return err;
 	}
@@ -124,7 +155,7 @@ void pw_metrics_serve(int listen_fd, const struct pw_metrics_view *v)
 	fclose(mem);
 	/* A client that went away gets nothing more: the next one asks again. */
 	if (write(fd, body, size) < 0)
-		fprintf(stderr, "pinwatch: metrics client: %s, ignoring\n", strerror(errno));
+		pw_warn("metrics client: %s, ignoring", strerror(errno));
 cleanup:
 	free(body);
 	close(fd);

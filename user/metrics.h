@@ -6,23 +6,36 @@
 #include <linux/types.h>
 #include <stdio.h>
 
+#include "pinwatch.h"
+
 /* Upper bounds of the apply latency histogram, in seconds. */
 #define PW_LATENCY_BUCKETS 10
+/* Refusal reasons counted apart (policy.h's labels). */
+#define PW_REFUSAL_LABELS 8
 
 struct pw_metrics {
-	__u64 applies, reverts, refusals, errors;
+	__u64 applies, reverts, refusals, errors, resyncs;
 	__u64 latency_count, latency_buckets[PW_LATENCY_BUCKETS];
 	double latency_sum;
+	struct {
+		const char *label;
+		__u64 count;
+	} refusals_by[PW_REFUSAL_LABELS];
 };
 
 /* Count one isolation that took seconds from the pinning write. */
 void pw_metrics_observe_latency(struct pw_metrics *m, double seconds);
 
+/* Count one refusal under its reason's label (a static string). */
+void pw_metrics_count_refusal(struct pw_metrics *m, const char *label);
+
 /* Gauges and counters the agent reads when asked. */
 struct pw_metrics_view {
 	const struct pw_metrics *m;
-	unsigned int containers, isolated_containers, isolated_cpus;
-	__u64 ringbuf_dropped;
+	unsigned long containers, isolated_containers, isolated_cpus;
+	/* The kernel side's counters (loader.h), summed over CPUs. */
+	__u64 kernel[PW_COUNTERS_LEN];
+	__u64 map_errors[PW_MAP_ERR_MAX];
 };
 
 /* Write the metrics in Prometheus text format 0.0.4. */
@@ -30,7 +43,7 @@ void pw_metrics_write(FILE *out, const struct pw_metrics_view *v);
 
 /*
  * Listen on ADDR ("PORT" or "HOST:PORT", an IPv4 address; "PORT" means
- * 127.0.0.1). Returns a non-blocking listening socket or -errno (printed).
+ * 127.0.0.1). Returns a non-blocking listening socket or -errno (said).
  */
 int pw_metrics_listen(const char *addr);
 

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "event.h"
+#include "log.h"
 
 int parse_ulong_range(const char *s, const char *what, unsigned long min, unsigned long max,
 		      unsigned long *out)
@@ -19,20 +20,19 @@ int parse_ulong_range(const char *s, const char *what, unsigned long min, unsign
 
 	/* strtoul accepts "-1" and leading blanks: digits only here. */
 	if (!s || !isdigit((unsigned char)s[0])) {
-		fprintf(stderr, "pinwatch: invalid %s '%s': expected a number from %lu to %lu\n",
-			what, s ? s : "", min, max);
+		pw_err("invalid %s '%s': expected a number from %lu to %lu", what, s ? PW_Q(s) : "",
+		       min, max);
 		return -EINVAL;
 	}
 	errno = 0;
 	v = strtoul(s, &end, 10);
 	if (*end != '\0') {
-		fprintf(stderr, "pinwatch: invalid %s '%s': expected a number from %lu to %lu\n",
-			what, s, min, max);
+		pw_err("invalid %s '%s': expected a number from %lu to %lu", what, PW_Q(s), min,
+		       max);
 		return -EINVAL;
 	}
 	if (errno == ERANGE || v < min || v > max) {
-		fprintf(stderr, "pinwatch: %s '%s' is out of range: expected %lu to %lu\n", what,
-			s, min, max);
+		pw_err("%s '%s' is out of range: expected %lu to %lu", what, PW_Q(s), min, max);
 		return -ERANGE;
 	}
 	*out = v;
@@ -51,18 +51,16 @@ int parse_event_types(const char *s, unsigned int *mask)
 	for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
 		type = pw_event_type_from_name(tok);
 		if (!type) {
-			fprintf(stderr,
-				"pinwatch: unknown event type '%s' in --type: expected "
-				"cgroup_mkdir, cgroup_rmdir, cgroup_populated, exec or "
-				"cpuset_write\n",
-				tok);
+			pw_err("unknown event type '%s' in --type: expected cgroup_mkdir, "
+			       "cgroup_rmdir, cgroup_populated, exec or cpuset_write",
+			       PW_Q(tok));
 			err = -EINVAL;
 			goto cleanup;
 		}
 		*mask |= 1U << type;
 	}
 	if (!*mask) {
-		fprintf(stderr, "pinwatch: --type '%s' names no event type\n", s);
+		pw_err("--type '%s' names no event type", PW_Q(s));
 		err = -EINVAL;
 	}
 cleanup:
@@ -73,11 +71,10 @@ cleanup:
 int pw_bad_option(int opt, char **argv, const char *cmd)
 {
 	if (opt == ':')
-		fprintf(stderr, "pinwatch: option '%s' needs a value (see pinwatch %s --help)\n",
-			argv[optind - 1], cmd);
+		pw_err("option '%s' needs a value (see pinwatch %s --help)", PW_Q(argv[optind - 1]),
+		       cmd);
 	else
-		fprintf(stderr, "pinwatch: unknown option '%s' (see pinwatch %s --help)\n",
-			argv[optind - 1], cmd);
+		pw_err("unknown option '%s' (see pinwatch %s --help)", PW_Q(argv[optind - 1]), cmd);
 	return -EINVAL;
 }
 
@@ -85,7 +82,6 @@ int pw_no_operands(int argc, char **argv, const char *cmd)
 {
 	if (optind >= argc)
 		return 0;
-	fprintf(stderr, "pinwatch: unexpected argument '%s' (see pinwatch %s --help)\n",
-		argv[optind], cmd);
+	pw_err("unexpected argument '%s' (see pinwatch %s --help)", PW_Q(argv[optind]), cmd);
 	return -EINVAL;
 }

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-only
-/* `pinwatch ps`: scan the cgroup hierarchies, print every container. */
+/* `pinwatch ps`: scan the node, print every container, its CPUs and isolation. */
 #include "ps.h"
 
 #include <errno.h>
@@ -9,12 +9,16 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "container_map.h"
+#include "cpu_index.h"
 #include "cpulist.h"
-#include "escape.h"
 #include "format.h"
-#include "parse.h"
 #include "journal.h"
+#include "json_writer.h"
+#include "log.h"
+#include "node.h"
+#include "parse.h"
+#include "policy.h"
+#include "table.h"
 
 static const char usage[] =
 	"Usage: pinwatch ps [OPTIONS]\n"
@@ -43,34 +47,45 @@ static const struct option long_options[] = {
 	{},
 };
 
-struct ps_list {
+struct ps {
+	struct pw_policy policy; /* only its reserved CPUs matter here */
+	struct pw_journal *journal;
+	struct pw_cpu_index index;
 	struct pw_container **items;
 	size_t len, cap;
 };
 
 /* The agent's backend isolating c ("v1", "v2"), or NULL. */
-static const char *isolated_by(struct pw_journal *j, const struct pw_container *c)
+static const char *isolated_by(const struct ps *ps, const struct pw_container *c)
 {
-	const struct pw_isolation *iso = pw_journal_find(j, c->hierarchy, c->id);
+	const struct pw_isolation *iso = pw_journal_find(ps->journal, c->cg->hierarchy, c->cg->id);
 
 	return iso ? iso->backend : NULL;
 }
 
 static int collect(struct pw_container *c, void *arg)
 {
-	struct ps_list *l = arg;
+	struct ps *ps = arg;
 
-	if (l->len == l->cap) {
-		size_t cap = l->cap ? l->cap * 2 : 64;
-		struct pw_container **items = realloc(l->items, cap * sizeof(*items));
+	if (ps->len == ps->cap) {
+		size_t cap = ps->cap ? ps->cap * 2 : 64;
+		struct pw_container **items = realloc(ps->items, cap * sizeof(*items));
 
 		if (!items)
 			return -ENOMEM;
-		l->items = items;
-		l->cap = cap;
+		ps->items = items;
+		ps->cap = cap;
 	}
-	l->items[l->len++] = c;
+	ps->items[ps->len++] = c;
+	/* The same rule as the agent's: who counts against exclusivity. */
+	if (pw_policy_counts(c) && !pw_cpu_index_add(&ps->index, c, &c->cg->cpus->cpus))
+		return -ENOMEM;
 	return 0;
+}
+
+static int strcmp_null(const char *a, const char *b)
+{
+	return strcmp(a ? a : "", b ? b : "");
 }
 
 /* Namespace, pod and container name first, then the path: stable output. */
@@ -78,108 +93,86 @@ static int by_name(const void *a, const void *b)
 {
 	const struct pw_container *x = *(struct pw_container *const *)a,
 				  *y = *(struct pw_container *const *)b;
-	int d = strcmp(x->meta.namespace, y->meta.namespace);
+	int d = strcmp_null(x->namespace, y->namespace);
 
 	if (!d)
-		d = strcmp(x->meta.pod, y->meta.pod);
+		d = strcmp_null(x->pod, y->pod);
 	if (!d)
-		d = strcmp(x->meta.container, y->meta.container);
-	return d ? d : strcmp(x->path, y->path);
+		d = strcmp_null(x->name, y->name);
+	return d ? d : strcmp(x->cg->path, y->cg->path);
 }
 
-static void json_field(FILE *out, const char *key, const char *value, bool first)
+static void cpus_text(const struct pw_cpuset *set, char *buf, size_t size)
 {
-	fprintf(out, "%s\"%s\":", first ? "" : ",", key);
-	if (!value || !value[0]) {
-		fputs("null", out);
-		return;
-	}
-	fputc('"', out);
-	json_escape(out, value, strlen(value));
-	fputc('"', out);
+	if (set)
+		pw_cpus_format(&set->cpus, buf, size);
+	else
+		buf[0] = '\0';
 }
 
-static void print_json(struct pw_container_map *map, struct pw_journal *j,
-		       const struct pw_container *c)
+static void print_json(struct ps *ps, const struct pw_container *c)
 {
+	const struct pw_container *other =
+		c->cg->cpus ? pw_cpu_index_other(&ps->index, c, &c->cg->cpus->cpus) : NULL;
 	char cpus[PW_CPULIST_LEN], effective[PW_CPULIST_LEN];
-	const struct pw_container *other;
-	bool exclusive = pw_map_exclusive(map, c, &other);
+	struct pw_json j;
 
-	pw_cpus_format(&c->cpus, cpus, sizeof(cpus));
-	pw_cpus_format(&c->effective, effective, sizeof(effective));
-	fputc('{', stdout);
-	json_field(stdout, "container_id", c->container_id, true);
-	json_field(stdout, "runtime", c->runtime, false);
-	json_field(stdout, "oci_runtime", c->oci_runtime, false);
-	json_field(stdout, "pod", c->meta.pod, false);
-	json_field(stdout, "namespace", c->meta.namespace, false);
-	json_field(stdout, "container", c->meta.container, false);
-	json_field(stdout, "pod_uid", c->identity.pod_uid, false);
-	json_field(stdout, "qos", c->identity.qos, false);
-	json_field(stdout, "path", c->path, false);
-	printf(",\"hierarchy\":%d,\"cgroup_id\":%" PRIu64 ",\"workload\":%s", c->hierarchy,
-	       c->id, c->workload ? "true" : "false");
-	json_field(stdout, "cpus", c->cpus_known ? cpus : NULL, false);
-	json_field(stdout, "cpus_effective", c->cpus_known ? effective : NULL, false);
-	printf(",\"exclusive\":%s", exclusive ? "true" : "false");
-	json_field(stdout, "shares_cpus_with", other ? other->container_id : NULL, false);
-	json_field(stdout, "isolated", isolated_by(j, c), false);
-	fputs("}\n", stdout);
+	cpus_text(c->cpus, cpus, sizeof(cpus));
+	cpus_text(c->cg->cpus, effective, sizeof(effective));
+	pw_json_init(&j, stdout);
+	pw_json_object_begin(&j, NULL);
+	pw_json_string(&j, "container_id", c->id);
+	pw_json_string(&j, "runtime", c->engine ? c->engine : c->oci_runtime);
+	pw_json_string(&j, "oci_runtime", c->oci_runtime);
+	pw_json_string(&j, "pod", c->pod);
+	pw_json_string(&j, "namespace", c->namespace);
+	pw_json_string(&j, "container", c->name);
+	pw_json_string(&j, "pod_uid", c->pod_uid);
+	pw_json_string(&j, "qos", c->qos);
+	pw_json_string(&j, "path", c->cg->path);
+	pw_json_int(&j, "hierarchy", c->cg->hierarchy);
+	pw_json_uint(&j, "cgroup_id", c->cg->id);
+	pw_json_bool(&j, "workload", c->workload);
+	pw_json_bool(&j, "running", c->populated);
+	pw_json_string(&j, "cpus", c->cpus ? cpus : NULL);
+	pw_json_string(&j, "cpus_effective", c->cg->cpus ? effective : NULL);
+	pw_json_bool(&j, "exclusive", pw_policy_exclusive(&ps->policy, c, other));
+	pw_json_string(&j, "shares_cpus_with", other ? other->id : NULL);
+	pw_json_bool(&j, "opted_in", c->lb_disable);
+	pw_json_string(&j, "isolated", isolated_by(ps, c));
+	pw_json_object_end(&j);
 }
 
-/* A table cell: the escaped tail of s in width columns, "-" when empty. */
-static void cell(const char *s, int width)
+static void print_row(struct ps *ps, const struct pw_container *c)
 {
-	char *escaped = NULL;
-	size_t size = 0;
-	FILE *mem;
-
-	if (!s || !s[0]) {
-		printf("%-*s ", width, "-");
-		return;
-	}
-	mem = open_memstream(&escaped, &size);
-	if (!mem)
-		return;
-	text_escape(mem, s, strlen(s));
-	fclose(mem);
-	pw_print_tail(stdout, escaped, width);
-	fputc(' ', stdout);
-	free(escaped);
-}
-
-static void print_row(struct pw_container_map *map, struct pw_journal *j,
-		      const struct pw_container *c)
-{
+	const struct pw_container *other =
+		c->cg->cpus ? pw_cpu_index_other(&ps->index, c, &c->cg->cpus->cpus) : NULL;
 	char short_id[PW_SHORT_ID_LEN + 1], cpus[PW_CPULIST_LEN];
-	const struct pw_container *other;
-	bool exclusive = pw_map_exclusive(map, c, &other);
 
-	snprintf(short_id, sizeof(short_id), "%.*s", PW_SHORT_ID_LEN, c->container_id);
-	pw_cpus_format(&c->effective, cpus, sizeof(cpus));
-	cell(short_id, PW_SHORT_ID_LEN);
-	cell(c->runtime, 10);
-	cell(c->meta.namespace, 15);
-	cell(c->meta.pod, 20);
-	cell(c->meta.container, 12);
-	cell(c->cpus_known ? cpus : NULL, 10);
-	printf("%-4s %s\n", !c->cpus_known ? "-" : exclusive ? "yes" : "no",
-	       isolated_by(j, c) ? isolated_by(j, c) : "-");
+	snprintf(short_id, sizeof(short_id), "%.*s", PW_SHORT_ID_LEN, c->id);
+	cpus_text(c->cg->cpus, cpus, sizeof(cpus));
+	pw_table_cell_str(stdout, short_id, PW_SHORT_ID_LEN);
+	pw_table_cell_str(stdout, c->engine ? c->engine : c->oci_runtime, 10);
+	pw_table_cell_str(stdout, c->namespace, 15);
+	pw_table_cell_str(stdout, c->pod, 20);
+	pw_table_cell_str(stdout, c->name, 12);
+	pw_table_cell_str(stdout, cpus, 10);
+	printf("%-4s %s\n",
+	       !c->cg->cpus				  ? "-" :
+	       pw_policy_exclusive(&ps->policy, c, other) ? "yes" :
+							    "no",
+	       isolated_by(ps, c) ? isolated_by(ps, c) : "-");
 }
 
 int cmd_ps(int argc, char **argv)
 {
-	const char *state_dir = PW_DEFAULT_STATE_DIR;
-	struct pw_container_map map;
-	struct pw_journal *journal;
-	struct ps_list list = {};
-	struct pw_cpus reserved;
-	const char *why;
+	const struct pw_node_config node_cfg = {};
+	const char *state_dir = PW_DEFAULT_STATE_DIR, *why;
+	struct pw_node *node = NULL;
+	struct ps ps = {};
 	bool json = false;
 	int opt, err;
 
-	pw_cpus_clear(&reserved);
 	optind = 1;
 	opterr = 0;
 	while ((opt = getopt_long(argc, argv, ":jh", long_options, NULL)) != -1) {
@@ -188,8 +181,8 @@ int cmd_ps(int argc, char **argv)
 			json = true;
 			break;
 		case OPT_RESERVED:
-			if (pw_cpus_parse(optarg, strlen(optarg), &reserved, &why)) {
-				fprintf(stderr, "pinwatch: invalid --reserved '%s': %s\n", optarg, why);
+			if (pw_cpus_parse(optarg, strlen(optarg), &ps.policy.reserved, &why)) {
+				pw_err("invalid --reserved '%s': %s", PW_Q(optarg), why);
 				return 2;
 			}
 			break;
@@ -207,33 +200,33 @@ int cmd_ps(int argc, char **argv)
 	if (pw_no_operands(argc, argv, "ps"))
 		return 2;
 
-	journal = calloc(1, sizeof(*journal));
-	if (!journal)
-		return 1;
+	pw_cpu_index_init(&ps.index);
 	/* No journal (no agent ran) shows nothing isolated; a broken one is named. */
-	if (pw_journal_load(journal, state_dir) || pw_map_init(&map, &reserved)) {
-		free(journal);
-		return 1;
-	}
-	pw_map_scan(&map);
-	err = pw_map_for_each_container(&map, collect, &list);
+	err = pw_journal_open(&ps.journal, state_dir, PW_JOURNAL_READ);
+	if (!err)
+		err = pw_node_open(&node, &node_cfg);
+	if (err)
+		goto cleanup;
+	pw_node_scan(node);
+	err = pw_node_for_each_container(node, collect, &ps);
 	if (err) {
-		fprintf(stderr, "pinwatch: cannot list containers: %s\n", strerror(-err));
+		pw_err("cannot list containers: %s", strerror(-err));
 		goto cleanup;
 	}
-	qsort(list.items, list.len, sizeof(*list.items), by_name);
+	qsort(ps.items, ps.len, sizeof(*ps.items), by_name);
 	if (!json)
 		printf("%-12s %-10s %-15s %-20s %-12s %-10s %-4s %s\n", "CONTAINER", "RUNTIME",
 		       "NAMESPACE", "POD", "NAME", "CPUS", "EXCL", "ISOLATED");
-	for (size_t i = 0; i < list.len; i++) {
+	for (size_t i = 0; i < ps.len; i++) {
 		if (json)
-			print_json(&map, journal, list.items[i]);
+			print_json(&ps, ps.items[i]);
 		else
-			print_row(&map, journal, list.items[i]);
+			print_row(&ps, ps.items[i]);
 	}
 cleanup:
-	free(list.items);
-	pw_map_free(&map);
-	free(journal);
+	pw_cpu_index_free(&ps.index);
+	free(ps.items);
+	pw_node_free(node);
+	pw_journal_close(ps.journal);
 	return err ? 1 : 0;
 }

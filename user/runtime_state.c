@@ -1,17 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0-only
-/* Runtime argv, state.json and config.json: bounded reads of untrusted files. */
+/* Runtime argv, state.json, status and config.json: bounded parsing of untrusted bytes. */
 #include "runtime_state.h"
 
-#include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
-#include <json-c/json.h>
+#include "json_reader.h"
+#include "safe_file.h"
 
 /* Nesting deeper than this is not a real config.json: refuse it. */
 #define MAX_JSON_DEPTH 32
@@ -63,12 +60,40 @@ static bool option_value(const struct pw_bytes *arg, const char *name, const str
 }
 
 /* Global options of runc and crun that take a value (the rest are flags); --root aside. */
-static const char *const global_with_value[] = { "--log",      "--log-format", "--log-level",
-						 "--criu",     "--rootless",   "--cgroup-manager",
-						 NULL };
-/* Options of create and run that take a value; --bundle aside. */
-static const char *const cmd_with_value[] = { "--console-socket", "--pid-file", "--preserve-fds",
-					      "--notify-socket", NULL };
+static const char *const global_with_value[] = {
+	"--log", "--log-format", "--log-level", "--criu", "--rootless", "--cgroup-manager", NULL,
+};
+/* Options of subcommands that take a value; --bundle aside. */
+/*
+ * Short forms are left out: "-f" is a flag of delete but takes a value
+ * elsewhere, and a wrong guess would take the container id for a value.
+ */
+static const char *const cmd_with_value[] = {
+	"--console-socket",
+	"--pid-file",
+	"--preserve-fds",
+	"--notify-socket",
+	"--process",
+	"--cwd",
+	"--env",
+	"--user",
+	"--cpuset-cpus",
+	"--cpuset-mems",
+	"--cpu-quota",
+	"--cpu-period",
+	"--cpu-shares",
+	"--memory",
+	"--pids-limit",
+	"--resources",
+	"--format",
+	"--signal",
+	NULL,
+};
+/* Subcommands whose first operand is a container id; the first two make one. */
+static const char *const subcommands[] = {
+	"create", "run",  "start",  "kill", "delete",	  "update",  "state", "pause",
+	"resume", "exec", "events", "ps",   "checkpoint", "restore", NULL,
+};
 
 /* True, with its value consumed, when arg is one of names (a NULL-terminated list). */
 static bool skip_option_with_value(const struct pw_bytes *arg, const char *const *names,
@@ -78,6 +103,14 @@ static bool skip_option_with_value(const struct pw_bytes *arg, const char *const
 
 	for (; *names; names++)
 		if (option_value(arg, *names, args, pos, &value))
+			return true;
+	return false;
+}
+
+static bool known_subcommand(const struct pw_bytes *arg)
+{
+	for (const char *const *s = subcommands; *s; s++)
+		if (arg_is(arg, *s))
 			return true;
 	return false;
 }
@@ -102,9 +135,10 @@ int pw_runtime_cmd_parse(const char *runtime, const struct pw_bytes *args,
 			if (skip_option_with_value(&arg, global_with_value, args, &pos) ||
 			    (arg.len && arg.data[0] == '-'))
 				continue;
-			if (!arg_is(&arg, "create") && !arg_is(&arg, "run"))
+			if (!known_subcommand(&arg))
 				return -ENOENT;
 			copy_arg(cmd->subcommand, sizeof(cmd->subcommand), &arg);
+			cmd->creates = arg_is(&arg, "create") || arg_is(&arg, "run");
 			in_cmd = true;
 			continue;
 		}
@@ -124,77 +158,21 @@ int pw_runtime_cmd_parse(const char *runtime, const struct pw_bytes *args,
 	return -ENOENT;
 }
 
-/*
- * Parse a JSON file: a regular file (no symlink at the last component), at
- * most PW_MAX_JSON_FILE bytes, nested at most MAX_JSON_DEPTH deep.
- */
-static int read_json_file(const char *path, json_object **out)
+static json_object *parse_object(const char *buf, size_t len)
 {
-	struct json_tokener *tok = NULL;
-	char *buf = NULL;
-	size_t used = 0;
-	struct stat st;
-	ssize_t n;
-	int fd, err = 0;
-
-	*out = NULL;
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
-	if (fd < 0)
-		return -errno;
-	if (fstat(fd, &st)) {
-		err = -errno;
-		goto cleanup;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		err = -EINVAL;
-		goto cleanup;
-	}
-	if (st.st_size > PW_MAX_JSON_FILE) {
-		err = -EFBIG;
-		goto cleanup;
-	}
-	buf = malloc(PW_MAX_JSON_FILE + 1);
-	if (!buf) {
-		err = -ENOMEM;
-		goto cleanup;
-	}
-	/* The size may change under us: the bound is the buffer, not st_size. */
-	while (used < PW_MAX_JSON_FILE + 1 &&
-	       (n = read(fd, buf + used, PW_MAX_JSON_FILE + 1 - used)) > 0)
-		used += n;
-	if (used > PW_MAX_JSON_FILE) {
-		err = -EFBIG;
-		goto cleanup;
-	}
-	tok = json_tokener_new_ex(MAX_JSON_DEPTH);
-	if (!tok) {
-		err = -ENOMEM;
-		goto cleanup;
-	}
-	*out = json_tokener_parse_ex(tok, buf, used);
-	if (!*out || json_tokener_get_error(tok) != json_tokener_success ||
-	    !json_object_is_type(*out, json_type_object)) {
-		json_object_put(*out);
-		*out = NULL;
-		err = -EINVAL;
-	}
-cleanup:
-	if (tok)
-		json_tokener_free(tok);
-	free(buf);
-	close(fd);
-	return err;
+	return pw_json_parse_object(buf, len, MAX_JSON_DEPTH, NULL);
 }
 
-/* A string member of obj, or NULL. */
 static const char *json_str(json_object *obj, const char *key)
 {
-	json_object *v;
+	return pw_json_member_str(obj, key);
+}
 
-	if (!obj || !json_object_object_get_ex(obj, key, &v) ||
-	    !json_object_is_type(v, json_type_string))
-		return NULL;
-	return json_object_get_string(v);
+static long long json_int(json_object *obj, const char *key)
+{
+	int64_t v = 0;
+
+	return pw_json_member_int(obj, key, &v) ? v : 0;
 }
 
 static void copy_str(char *dst, size_t size, const char *src)
@@ -245,19 +223,12 @@ static void meta_from_annotations(json_object *ann, struct pw_container_meta *me
 			   (meta->container[0] && is_disable(json_str(ann, scoped)));
 }
 
-int pw_meta_from_bundle(const char *bundle, struct pw_container_meta *meta)
+int pw_parse_oci_config(const char *buf, size_t len, struct pw_container_meta *meta)
 {
-	char path[PW_META_PATH_LEN + 16];
-	json_object *config, *linux_obj = NULL, *ann = NULL;
-	int err;
+	json_object *config = parse_object(buf, len), *linux_obj = NULL, *ann = NULL;
 
-	if (!bundle[0] || bundle[0] != '/')
+	if (!config)
 		return -EINVAL;
-	snprintf(path, sizeof(path), "%s/config.json", bundle);
-	err = read_json_file(path, &config);
-	if (err)
-		return err;
-	copy_str(meta->bundle, sizeof(meta->bundle), bundle);
 	if (json_object_object_get_ex(config, "linux", &linux_obj))
 		copy_str(meta->cgroups_path, sizeof(meta->cgroups_path),
 			 json_str(linux_obj, "cgroupsPath"));
@@ -268,105 +239,96 @@ int pw_meta_from_bundle(const char *bundle, struct pw_container_meta *meta)
 	return 0;
 }
 
-/* The bundle recorded in runc's state.json ("bundle=..." in config.labels) or crun's status. */
-static int bundle_from_state(const char *dir, char *bundle, size_t size)
+/* The container's init: its pid (a plausible one, else 0) and its start time. */
+static void init_process(json_object *obj, const char *pid_key, const char *start_key,
+			 struct pw_runtime_state *st)
 {
-	char path[PW_META_PATH_LEN + PW_RUNTIME_ID_LEN + 32];
-	json_object *state, *config, *labels;
-	const char *b = NULL;
+	long long pid = json_int(obj, pid_key);
+
+	st->pid = pid > 0 && pid < (1 << 22) ? (pid_t)pid : 0;
+	st->start_time = json_int(obj, start_key);
+}
+
+int pw_parse_runc_state(const char *buf, size_t len, struct pw_runtime_state *st,
+			struct pw_container_meta *meta)
+{
+	json_object *state = parse_object(buf, len), *config, *labels, *paths, *ann;
+
+	if (!state)
+		return -EINVAL;
+	init_process(state, "init_process_pid", "init_process_start", st);
+	if (json_object_object_get_ex(state, "cgroup_paths", &paths)) {
+		copy_str(st->cgroup_v1_cpuset, sizeof(st->cgroup_v1_cpuset),
+			 json_str(paths, "cpuset"));
+		copy_str(st->cgroup_v2, sizeof(st->cgroup_v2), json_str(paths, ""));
+	}
+	/*
+	 * runc keeps the OCI annotations as "key=value" labels of its config,
+	 * with "bundle=DIR" among them: the runtime's own copy, in its own
+	 * root-owned state.
+	 */
+	ann = json_object_new_object();
+	if (ann && json_object_object_get_ex(state, "config", &config) &&
+	    json_object_object_get_ex(config, "labels", &labels) &&
+	    json_object_is_type(labels, json_type_array)) {
+		for (size_t i = 0; i < json_object_array_length(labels); i++) {
+			json_object *l = json_object_array_get_idx(labels, i);
+			const char *s = json_object_is_type(l, json_type_string) ?
+						json_object_get_string(l) :
+						NULL;
+			const char *eq = s ? strchr(s, '=') : NULL;
+			char key[512];
+
+			if (!eq || (size_t)(eq - s) >= sizeof(key))
+				continue;
+			snprintf(key, sizeof(key), "%.*s", (int)(eq - s), s);
+			if (!strcmp(key, "bundle"))
+				copy_str(st->bundle, sizeof(st->bundle), eq + 1);
+			else
+				json_object_object_add(ann, key, json_object_new_string(eq + 1));
+		}
+	}
+	if (ann)
+		meta_from_annotations(ann, meta);
+	copy_str(meta->bundle, sizeof(meta->bundle), st->bundle);
+	json_object_put(ann);
+	json_object_put(state);
+	return 0;
+}
+
+int pw_parse_crun_status(const char *buf, size_t len, struct pw_runtime_state *st)
+{
+	json_object *status = parse_object(buf, len);
+
+	if (!status)
+		return -EINVAL;
+	init_process(status, "pid", "process-start-time", st);
+	copy_str(st->bundle, sizeof(st->bundle), json_str(status, "bundle"));
+	copy_str(st->cgroup_rel, sizeof(st->cgroup_rel), json_str(status, "cgroup-path"));
+	json_object_put(status);
+	return 0;
+}
+
+int pw_meta_from_bundle(const char *bundle, struct pw_container_meta *meta)
+{
+	char path[PW_META_PATH_LEN + 16];
+	const char *why;
+	char *buf;
+	size_t len;
 	int err;
 
-	snprintf(path, sizeof(path), "%s/state.json", dir);
-	err = read_json_file(path, &state);
-	if (!err) {
-		if (json_object_object_get_ex(state, "config", &config) &&
-		    json_object_object_get_ex(config, "labels", &labels) &&
-		    json_object_is_type(labels, json_type_array)) {
-			for (size_t i = 0; i < json_object_array_length(labels); i++) {
-				const char *l = json_object_get_string(
-					json_object_array_get_idx(labels, i));
-
-				if (l && !strncmp(l, "bundle=", 7))
-					b = l + 7;
-			}
-		}
-		copy_str(bundle, size, b);
-		json_object_put(state);
-		return b ? 0 : -ENOENT;
-	}
-	snprintf(path, sizeof(path), "%s/status", dir);
-	err = read_json_file(path, &state);
+	if (bundle[0] != '/')
+		return -EINVAL;
+	if (snprintf(path, sizeof(path), "%s/config.json", bundle) >= (int)sizeof(path))
+		return -ENAMETOOLONG;
+	err = pw_read_trusted_file(path, PW_MAX_JSON_FILE, &buf, &len, &why);
 	if (err)
 		return err;
-	b = json_str(state, "bundle");
-	copy_str(bundle, size, b);
-	json_object_put(state);
-	return b ? 0 : -ENOENT;
-}
-
-/* Runtime state roots: runc and crun as run by hand, by CRI-O, by containerd (per namespace). */
-static const struct {
-	const char *root, *runtime;
-} state_roots[] = {
-	{ "/run/runc", "runc" },
-	{ "/run/crun", "crun" },
-	{ "/run/containerd/runc/k8s.io", "runc" },
-	{ "/run/containerd/runc/moby", "runc" },
-	{ "/run/containerd/runc/default", "runc" },
-};
-/* Where containerd and CRI-O keep bundles, by container id. */
-static const char *const bundle_dirs[] = { "/run/containerd/io.containerd.runtime.v2.task/k8s.io",
-					   "/run/containerd/io.containerd.runtime.v2.task/moby",
-					   "/run/containerd/io.containerd.runtime.v2.task/default" };
-
-int pw_meta_from_state(const char *id, const char *root_hint, struct pw_container_meta *meta)
-{
-	char dir[PW_META_PATH_LEN + PW_RUNTIME_ID_LEN + 64], bundle[PW_META_PATH_LEN];
-
-	if (!pw_valid_container_id(id))
-		return -EINVAL;
-	if (root_hint && root_hint[0] == '/') {
-		snprintf(dir, sizeof(dir), "%s/%s", root_hint, id);
-		if (!bundle_from_state(dir, bundle, sizeof(bundle)))
-			return pw_meta_from_bundle(bundle, meta);
-	}
-	for (size_t i = 0; i < sizeof(state_roots) / sizeof(state_roots[0]); i++) {
-		snprintf(dir, sizeof(dir), "%s/%s", state_roots[i].root, id);
-		if (!bundle_from_state(dir, bundle, sizeof(bundle)))
-			return pw_meta_from_bundle(bundle, meta);
-	}
-	for (size_t i = 0; i < sizeof(bundle_dirs) / sizeof(bundle_dirs[0]); i++) {
-		snprintf(dir, sizeof(dir), "%s/%s", bundle_dirs[i], id);
-		if (!pw_meta_from_bundle(dir, meta))
-			return 0;
-	}
-	snprintf(dir, sizeof(dir), "/run/containers/storage/overlay-containers/%s/userdata", id);
-	return pw_meta_from_bundle(dir, meta);
-}
-
-int pw_for_each_state(int (*fn)(const char *id, const char *runtime, const char *root, void *arg),
-		      void *arg)
-{
-	struct dirent *de;
-	DIR *dir;
-	int ret;
-
-	for (size_t i = 0; i < sizeof(state_roots) / sizeof(state_roots[0]); i++) {
-		dir = opendir(state_roots[i].root);
-		if (!dir)
-			continue;
-		while ((de = readdir(dir))) {
-			if (de->d_type != DT_DIR || !pw_valid_container_id(de->d_name))
-				continue;
-			ret = fn(de->d_name, state_roots[i].runtime, state_roots[i].root, arg);
-			if (ret) {
-				closedir(dir);
-				return ret;
-			}
-		}
-		closedir(dir);
-	}
-	return 0;
+	err = pw_parse_oci_config(buf, len, meta);
+	free(buf);
+	if (!err)
+		copy_str(meta->bundle, sizeof(meta->bundle), bundle);
+	return err;
 }
 
 int pw_cgroups_path_resolve(const char *cgroups_path, char *out, size_t size)
@@ -394,8 +356,8 @@ int pw_cgroups_path_resolve(const char *cgroups_path, char *out, size_t size)
 		for (const char *p = cgroups_path; p <= slice_end - 6; p++) {
 			if (p != slice_end - 6 && *p != '-')
 				continue;
-			n = snprintf(out + used, size - used, "/%.*s.slice", (int)(p - cgroups_path),
-				     cgroups_path);
+			n = snprintf(out + used, size - used, "/%.*s.slice",
+				     (int)(p - cgroups_path), cgroups_path);
 			if (n < 0 || (size_t)n >= size - used)
 				return -ENAMETOOLONG;
 			used += n;

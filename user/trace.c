@@ -12,12 +12,13 @@
 
 #include <bpf/libbpf.h>
 
-#include "container_map.h"
 #include "event.h"
 #include "event_loop.h"
 #include "filter.h"
 #include "format.h"
 #include "loader.h"
+#include "log.h"
+#include "node.h"
 #include "parse.h"
 
 #define MAX_DURATION_S (365UL * 24 * 3600)
@@ -78,12 +79,11 @@ struct trace_opts {
 struct trace_ctx {
 	struct pw_filter filter;
 	struct pw_format format;
-	struct pw_container_map map;
-	bool have_map;
+	struct pw_node *node; /* NULL: container columns stay empty */
 	__u64 malformed;
 };
 
-/* 0 to run, 1 for --help, or -EINVAL after printing what was wrong. */
+/* 0 to run, 1 for --help, or -EINVAL after saying what was wrong. */
 static int parse_args(int argc, char **argv, struct trace_opts *o)
 {
 	unsigned long value;
@@ -108,8 +108,8 @@ static int parse_args(int argc, char **argv, struct trace_opts *o)
 			break;
 		case OPT_COMM:
 			if (strlen(optarg) == 0 || strlen(optarg) >= PW_COMM_LEN) {
-				fprintf(stderr, "pinwatch: invalid --comm '%s': a comm is 1 to %d bytes\n",
-					optarg, PW_COMM_LEN - 1);
+				pw_err("invalid --comm '%s': a comm is 1 to %d bytes", PW_Q(optarg),
+				       PW_COMM_LEN - 1);
 				return -EINVAL;
 			}
 			o->filter.comm = optarg;
@@ -123,8 +123,7 @@ static int parse_args(int argc, char **argv, struct trace_opts *o)
 			if (pw_check_runtime_name(optarg))
 				return -EINVAL;
 			if (o->loader.nr_runtimes == MAX_RUNTIMES) {
-				fprintf(stderr, "pinwatch: too many --runtime names: at most %d\n",
-					MAX_RUNTIMES);
+				pw_err("too many --runtime names: at most %d", MAX_RUNTIMES);
 				return -EINVAL;
 			}
 			o->runtimes[o->loader.nr_runtimes++] = optarg;
@@ -150,36 +149,96 @@ static int parse_args(int argc, char **argv, struct trace_opts *o)
 	return 0;
 }
 
+static void context_of_container(const struct pw_container *c, struct pw_event_context *ctx)
+{
+	ctx->container_id = c->id;
+	ctx->runtime = c->engine ? c->engine : c->oci_runtime;
+	ctx->pod = c->pod;
+	ctx->namespace = c->namespace;
+	ctx->container = c->name;
+	ctx->qos = c->qos;
+}
+
+static const char *nonempty(const char *s)
+{
+	return s && s[0] ? s : NULL;
+}
+
+/* What the node knows of the container an event is about. */
+static void context_of(struct pw_node *n, const struct pw_event *ev, struct pw_event_context *ctx)
+{
+	const struct pw_runtime_cmd_seen *s;
+	const struct pw_cgroup *cg = NULL;
+	struct pw_container *c;
+
+	memset(ctx, 0, sizeof(*ctx));
+	switch (ev->type) {
+	case PW_EV_CGROUP_MKDIR:
+	case PW_EV_CGROUP_RMDIR:
+	case PW_EV_CGROUP_POPULATED:
+		cg = pw_node_find(n, ev->cgroup->hierarchy_id, ev->cgroup->id);
+		break;
+	case PW_EV_CPUSET_WRITE:
+		cg = pw_node_find(n, ev->write->hierarchy_id, ev->write->target_id);
+		break;
+	case PW_EV_EXEC:
+		s = pw_node_last_exec(n);
+		if (!s)
+			return;
+		c = pw_node_container_by_id(n, s->cmd.id);
+		if (c && !s->cmd.creates) {
+			context_of_container(c, ctx);
+			return;
+		}
+		/* A create or run: what its bundle says of the container it makes. */
+		ctx->container_id = s->cmd.id;
+		ctx->runtime = nonempty(s->meta.engine) ? s->meta.engine : s->cmd.runtime;
+		ctx->pod = nonempty(s->meta.pod);
+		ctx->namespace = nonempty(s->meta.namespace);
+		ctx->container = nonempty(s->meta.container);
+		return;
+	default:
+		return;
+	}
+	if (cg && cg->container)
+		context_of_container(cg->container, ctx);
+}
+
 static int handle_event(void *ctx, void *data, size_t size)
 {
 	struct trace_ctx *t = ctx;
-	struct pw_event ev;
-
 	struct pw_event_context ectx;
+	struct pw_event ev;
 
 	if (pw_event_decode(data, size, &ev)) {
 		t->malformed++;
 		return 0;
 	}
-	/* A removed cgroup is reported with what the map knew, then forgotten. */
-	if (t->have_map && ev.type != PW_EV_CGROUP_RMDIR)
-		pw_map_apply(&t->map, &ev);
+	/* A removed cgroup is reported with what the node knew, then forgotten. */
+	if (t->node && ev.type != PW_EV_CGROUP_RMDIR)
+		pw_node_apply(t->node, &ev);
 	if (pw_filter_match(&t->filter, &ev)) {
-		if (t->have_map)
-			pw_map_context(&t->map, &ev, &ectx);
-		pw_format_event(&t->format, &ev, t->have_map ? &ectx : NULL);
+		if (t->node)
+			context_of(t->node, &ev, &ectx);
+		pw_format_event(&t->format, &ev, t->node ? &ectx : NULL);
 	}
-	if (t->have_map && ev.type == PW_EV_CGROUP_RMDIR)
-		pw_map_apply(&t->map, &ev);
+	if (t->node && ev.type == PW_EV_CGROUP_RMDIR)
+		pw_node_apply(t->node, &ev);
 	return 0;
+}
+
+static void flush_output(void *ctx)
+{
+	(void)ctx;
+	fflush(stdout);
 }
 
 static void print_counters(const struct pinwatch_bpf *skel, __u64 malformed)
 {
-	__u64 c[PW_COUNTERS_LEN], seen = 0, emitted = 0, dropped = 0;
+	__u64 c[PW_COUNTERS_LEN], errors[PW_MAP_ERR_MAX], seen = 0, emitted = 0, dropped = 0;
 
-	if (pw_loader_read_counters(skel, c)) {
-		fprintf(stderr, "pinwatch: cannot read the event counters\n");
+	if (pw_loader_read_counters(skel, c, errors)) {
+		pw_err("cannot read the event counters");
 		return;
 	}
 	for (int t = 1; t < PW_EV_TYPE_MAX; t++) {
@@ -187,25 +246,28 @@ static void print_counters(const struct pinwatch_bpf *skel, __u64 malformed)
 		emitted += c[t * PW_CNT_MAX + PW_CNT_EMITTED];
 		dropped += c[t * PW_CNT_MAX + PW_CNT_DROPPED];
 	}
-	fprintf(stderr, "pinwatch: events seen %" PRIu64 ", emitted %" PRIu64 ", dropped %" PRIu64
-			"\n",
-		(uint64_t)seen, (uint64_t)emitted, (uint64_t)dropped);
+	pw_info("events seen %" PRIu64 ", emitted %" PRIu64 ", dropped %" PRIu64, (uint64_t)seen,
+		(uint64_t)emitted, (uint64_t)dropped);
 	for (int t = 1; t < PW_EV_TYPE_MAX; t++)
-		fprintf(stderr, "pinwatch:   %-13s seen %" PRIu64 ", emitted %" PRIu64
-				", dropped %" PRIu64 "\n",
+		pw_info("  %-16s seen %" PRIu64 ", emitted %" PRIu64 ", dropped %" PRIu64,
 			pw_event_type_name(t), (uint64_t)c[t * PW_CNT_MAX + PW_CNT_SEEN],
 			(uint64_t)c[t * PW_CNT_MAX + PW_CNT_EMITTED],
 			(uint64_t)c[t * PW_CNT_MAX + PW_CNT_DROPPED]);
+	for (int i = 0; i < PW_MAP_ERR_MAX; i++)
+		if (errors[i])
+			pw_warn("  map %s: %" PRIu64 " updates failed", pw_map_error_name(i),
+				(uint64_t)errors[i]);
 	if (malformed)
-		fprintf(stderr, "pinwatch: %" PRIu64 " malformed records ignored\n",
-			(uint64_t)malformed);
+		pw_warn("%" PRIu64 " malformed records ignored", (uint64_t)malformed);
 }
 
 int cmd_trace(int argc, char **argv)
 {
+	const struct pw_node_config node_cfg = { .both_hierarchies = true };
 	struct pinwatch_bpf *skel = NULL;
 	struct ring_buffer *rb = NULL;
 	struct pw_hierarchies hierarchies;
+	struct pw_loop *loop = NULL;
 	struct trace_opts opts;
 	struct trace_ctx ctx = {};
 	int err;
@@ -226,13 +288,12 @@ int cmd_trace(int argc, char **argv)
 	pw_hierarchies_load(&hierarchies);
 	/*
 	 * Scan after attaching: a cgroup made during the scan is both scanned and
-	 * seen as an event, and the map merges the two by cgroup id.
+	 * seen as an event, and the node merges the two by cgroup id.
 	 */
-	ctx.have_map = pw_map_init(&ctx.map, NULL) == 0;
-	if (ctx.have_map)
-		pw_map_scan(&ctx.map);
+	if (pw_node_open(&ctx.node, &node_cfg) == 0)
+		pw_node_scan(ctx.node);
 	else
-		fprintf(stderr, "pinwatch: container columns stay empty, ignoring\n");
+		pw_warn("container columns stay empty, ignoring");
 	ctx.filter = opts.filter;
 	ctx.format = (struct pw_format){
 		.out = stdout,
@@ -243,20 +304,25 @@ int cmd_trace(int argc, char **argv)
 	rb = ring_buffer__new(pw_loader_events_fd(skel), handle_event, &ctx, NULL);
 	if (!rb) {
 		err = -errno;
-		fprintf(stderr, "pinwatch: cannot open the ring buffer: %s\n", strerror(errno));
+		pw_err("cannot open the ring buffer: %s", strerror(-err));
 		goto cleanup;
 	}
+	err = pw_loop_new(&loop);
+	if (err)
+		goto cleanup;
+	pw_loop_set_ringbuf(loop, rb);
+	pw_loop_set_after_turn(loop, flush_output, NULL);
 
 	pw_format_header(&ctx.format);
 	fflush(stdout);
-	fprintf(stderr, "pinwatch: tracing, Ctrl-C to stop\n");
-	err = pw_run_event_loop(rb, opts.duration_s, NULL);
+	pw_info("tracing, Ctrl-C to stop");
+	err = pw_loop_run(loop, opts.duration_s);
 	print_counters(skel, ctx.malformed);
 
 cleanup:
+	pw_loop_free(loop);
 	ring_buffer__free(rb);
-	if (ctx.have_map)
-		pw_map_free(&ctx.map);
+	pw_node_free(ctx.node);
 	pw_loader_stop(skel);
 	return err ? 1 : 0;
 }

@@ -44,7 +44,8 @@ int main(int argc, char **argv)
 		/* Two pieces: the tracer must join them into one value. */
 		half = len / 2;
 		iov[0] = (struct iovec){ .iov_base = (void *)value, .iov_len = half };
-		iov[1] = (struct iovec){ .iov_base = (void *)(value + half), .iov_len = len - half };
+		iov[1] =
+			(struct iovec){ .iov_base = (void *)(value + half), .iov_len = len - half };
 		ret = writev(fd, iov, 2);
 	} else {
 		fprintf(stderr, "cpuset_write: unknown mode '%s'\n", mode);

@@ -23,12 +23,13 @@ on_exit '[ -n "$AGENT_PID" ] && kill -KILL $AGENT_PID'
 on_exit "echo 1 > '$V1/cpuset.sched_load_balance'"
 
 # Each start logs to a file of its own, $LOG; $WORK/agent.log gathers them all.
+# AGENT_BIN=pinwatch-faults (fault injection, tests only) for the crash tests.
 N=0
 start_agent() {
 	[ -n "${LOG:-}" ] && cat "$LOG" >>"$WORK/agent.log"
 	N=$((N + 1))
 	LOG="$WORK/agent.$N.log"
-	"$PW" agent --state-dir "$STATE" "$@" >"$LOG" 2>&1 &
+	"${AGENT_BIN:-$PW}" agent --state-dir "$STATE" "$@" >"$LOG" 2>&1 &
 	AGENT_PID=$!
 	wait_for 30 grep -q 'agent running' "$LOG"
 }
@@ -181,8 +182,8 @@ runc delete -f "${ID[g]}" >>"$WORK/rt.out" 2>&1
 
 # Crashes at every step of apply: the agent dies (as by kill -9) just before
 # its Nth write; a restart completes the isolation of the live container.
-for n in 0 1 2 3 4 5; do
-	PINWATCH_CRASH_AFTER_WRITES=$n start_agent
+for n in 0 1 2 3 4 5 6 7; do
+	AGENT_BIN=$HELPERS/pinwatch-faults PINWATCH_CRASH_AFTER_WRITES=$n start_agent
 	start_ctr "crash$n" 1 yes
 	wait_for 10 eval '! kill -0 $AGENT_PID 2>/dev/null'
 	stop_agent KILL
@@ -201,7 +202,7 @@ start_agent
 start_ctr crashr 1 yes
 check "isolated before the restore crash" wait_for 10 journal_has crashr
 stop_agent KILL
-PINWATCH_CRASH_AFTER_WRITES=1 start_agent
+AGENT_BIN=$HELPERS/pinwatch-faults PINWATCH_CRASH_AFTER_WRITES=1 start_agent
 runc kill "${ID[crashr]}" KILL >>"$WORK/rt.out" 2>&1
 wait_for 10 eval '! kill -0 $AGENT_PID 2>/dev/null'
 stop_agent KILL

@@ -32,4 +32,4 @@ stop_trace
 n=$(count_events 'true')
 check "only the one real cpuset write was traced (saw $n events)" test "$n" -eq 1
 expect "the real cpuset write is the one reported" ".type == \"cpuset_write\" and .path == \"/$TEST_ID\" and .value == \"0\""
-check "the kernel side saw one cpuset write" grep -q 'cpuset_write  seen 1, emitted 1, dropped 0' "$TRACE_ERR"
+check "the kernel side saw one cpuset write" grep -q 'cpuset_write *seen 1, emitted 1, dropped 0' "$TRACE_ERR"

@@ -65,8 +65,8 @@ run_container() {
 		".type == \"cgroup_mkdir\" and .path == \"/$TEST_ID/kubepods/burstable/pod$uid\""
 	expect "$rt: cpuset.cpus = \"1\" written to the container's cgroup, ok" \
 		".type == \"cpuset_write\" and .path == \"$cg\" and .file == \"cpuset.cpus\" and .value == \"1\" and .ret >= 0 and .error == null"
-	expect_none "$rt: the delete exec claims no container of an earlier create" \
-		".type == \"exec\" and (.argv | index([\"delete\"]) != null) and .container_id != null"
+	expect "$rt: the delete exec names the container it deletes" \
+		".type == \"exec\" and (.argv | index([\"delete\"]) != null) and .container_id == \"$id\""
 	expect "$rt: rmdir of the container's cgroup on delete" \
 		".type == \"cgroup_rmdir\" and $cpuset_h and .path == \"$cg\""
 	# Order: the runtime's exec, then the mkdir, then the pinning write, then rmdir.

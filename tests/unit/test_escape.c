@@ -58,7 +58,9 @@ UNIT_TEST(json_escape_quotes_backslash_and_controls)
 {
 	JSON("a\"b\\c", "a\\\"b\\\\c");
 	JSON("line1\nline2\r\t", "line1\\nline2\\r\\t");
-	JSON("bell\x07" "esc\x1b[31m", "bell\\u0007esc\\u001b[31m");
+	JSON("bell\x07"
+	     "esc\x1b[31m",
+	     "bell\\u0007esc\\u001b[31m");
 	JSON("del\x7f", "del\\u007f");
 	/* U+009B is the one-character CSI of C1: valid UTF-8, still escaped. */
 	JSON("csi\xc2\x9b", "csi\\u009b");
@@ -68,9 +70,9 @@ UNIT_TEST(json_escape_quotes_backslash_and_controls)
 UNIT_TEST(json_escape_replaces_invalid_utf8)
 {
 	JSON("\xff", "\\ufffd");
-	JSON("a\xe2\x82", "a\\ufffd\\ufffd");	      /* sequence cut short */
-	JSON("\xc0\xaf", "\\ufffd\\ufffd");	      /* overlong '/' */
-	JSON("\xed\xa0\x80", "\\ufffd\\ufffd\\ufffd"); /* UTF-16 surrogate */
+	JSON("a\xe2\x82", "a\\ufffd\\ufffd");			  /* sequence cut short */
+	JSON("\xc0\xaf", "\\ufffd\\ufffd");			  /* overlong '/' */
+	JSON("\xed\xa0\x80", "\\ufffd\\ufffd\\ufffd");		  /* UTF-16 surrogate */
 	JSON("\xf4\x90\x80\x80", "\\ufffd\\ufffd\\ufffd\\ufffd"); /* above U+10FFFF */
 }
 
@@ -115,4 +117,21 @@ UNIT_TEST(utf8_sequence_decodes_code_points)
 	CHECK_INT(cp, 0x20ac);
 	CHECK_INT(utf8_sequence((const unsigned char *)"\xe2\x82\xac", 2, &cp), 0);
 	CHECK_INT(utf8_sequence((const unsigned char *)"\x80", 1, &cp), 0);
+}
+
+UNIT_TEST(escape_bidi_controls)
+{
+	/* U+202E (right-to-left override) would show "gpj.exe" as "exe.jpg". */
+	static const char name[] = "/a\xe2\x80\xaegpj.exe/\xe2\x81\xa6x\xd8\x9c";
+	struct bytes b = { name, sizeof(name) - 1 }, plain = { "p\xc3\xa9-\xe2\x82\xac", 7 };
+	char *text = unit_capture(run_text, &b), *json = unit_capture(run_json, &b);
+
+	CHECK_STR(text, "/a\\xe2\\x80\\xaegpj.exe/\\xe2\\x81\\xa6x\\xd8\\x9c");
+	CHECK_STR(json, "/a\\u202egpj.exe/\\u2066x\\u061c");
+	free(text);
+	free(json);
+	/* Other non-ASCII text passes as it is. */
+	text = unit_capture(run_text, &plain);
+	CHECK_STR(text, "p\xc3\xa9-\xe2\x82\xac");
+	free(text);
 }

@@ -7,6 +7,7 @@
 #include "event.h"
 #include "events.h"
 #include "format.h"
+#include "table.h"
 #include "unit.h"
 
 static struct pw_hierarchies test_hierarchies;

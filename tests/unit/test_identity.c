@@ -28,7 +28,8 @@ static const struct id_case cases[] = {
 	  "crio-systemd", "cri-o", "besteffort", true, UID },
 	{ "/kubepods.slice/kubepods-pod" UID_ ".slice/crio-conmon-" ID64 ".scope",
 	  "crio-conmon-systemd", "cri-o", "guaranteed", false, UID },
-	{ "/kubepods/burstable/pod" UID "/" ID64, "kubepods-cgroupfs", NULL, "burstable", true, UID },
+	{ "/kubepods/burstable/pod" UID "/" ID64, "kubepods-cgroupfs", NULL, "burstable", true,
+	  UID },
 	{ "/kubepods/pod" UID "/" ID64, "kubepods-cgroupfs", NULL, "guaranteed", true, UID },
 	{ "/custom-root/kubepods/besteffort/pod" UID "/" ID64, "kubepods-cgroupfs", NULL,
 	  "besteffort", true, UID },
@@ -45,17 +46,23 @@ static const struct id_case cases[] = {
 	  false, "" },
 	{ "/libpod_parent/libpod-" ID64, "podman-cgroupfs", "podman", NULL, true, "" },
 	/* Near misses: none of these is a container. */
-	{ "/docker/" "0123456789abcdef", NULL, NULL, NULL, false, NULL },				/* id too short */
-	{ "/docker/" ID64 "0", NULL, NULL, NULL, false, NULL },						/* id too long */
-	{ "/docker/0123456789ABCDEF0123456789abcdef0123456789abcdef0123456789abcdef", NULL, NULL, NULL, false, NULL },
-	{ "/docker/" ID64 "\n", NULL, NULL, NULL, false, NULL },						/* newline after */
+	{ "/docker/"
+	  "0123456789abcdef",
+	  NULL, NULL, NULL, false, NULL },			/* id too short */
+	{ "/docker/" ID64 "0", NULL, NULL, NULL, false, NULL }, /* id too long */
+	{ "/docker/0123456789ABCDEF0123456789abcdef0123456789abcdef0123456789abcdef", NULL, NULL,
+	  NULL, false, NULL },
+	{ "/docker/" ID64 "\n", NULL, NULL, NULL, false, NULL }, /* newline after */
 	{ "/docker-" ID64 ".scope/..", NULL, NULL, NULL, false, NULL },
-	{ "/xdocker/" ID64, NULL, NULL, NULL, false, NULL },						/* not a component */
+	{ "/xdocker/" ID64, NULL, NULL, NULL, false, NULL }, /* not a component */
 	{ "/system.slice/docker-" ID64 ".scopex", NULL, NULL, NULL, false, NULL },
-	{ "/kubepods/burstable/pod" UID, NULL, NULL, NULL, false, NULL },				/* a pod, not a container */
-	{ "/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod" UID_ ".slice", NULL, NULL, NULL, false, NULL },
+	{ "/kubepods/burstable/pod" UID, NULL, NULL, NULL, false,
+	  NULL }, /* a pod, not a container */
+	{ "/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod" UID_ ".slice", NULL,
+	  NULL, NULL, false, NULL },
 	{ "/kubepods/burstable/podZZ/" ID64, NULL, NULL, NULL, false, NULL },
-	{ "/kubepods/guaranteed/pod" UID "/" ID64, NULL, NULL, NULL, false, NULL },			/* no such QoS dir */
+	{ "/kubepods/guaranteed/pod" UID "/" ID64, NULL, NULL, NULL, false,
+	  NULL }, /* no such QoS dir */
 	{ "", NULL, NULL, NULL, false, NULL },
 	{ "/", NULL, NULL, NULL, false, NULL },
 };

@@ -30,7 +30,8 @@ UNIT_TEST(runtime_argv_create_and_run)
 	CHECK_STR(cmd.bundle, "/b/x");
 	CHECK_STR(cmd.subcommand, "create");
 
-	CHECK_INT(parse_argv("crun", ARGV("crun\0--systemd-cgroup\0run\0-d\0-b=/b\0id.1"), &cmd), 0);
+	CHECK_INT(parse_argv("crun", ARGV("crun\0--systemd-cgroup\0run\0-d\0-b=/b\0id.1"), &cmd),
+		  0);
 	CHECK_STR(cmd.id, "id.1");
 	CHECK_STR(cmd.bundle, "/b");
 	CHECK_STR(cmd.root, "");
@@ -40,7 +41,14 @@ UNIT_TEST(runtime_argv_other_commands_and_bad_ids)
 {
 	struct pw_runtime_cmd cmd;
 
-	CHECK_INT(parse_argv("runc", ARGV("runc\0delete\0-f\0abc"), &cmd), -ENOENT);
+	/* Other subcommands name their container too, but make none. */
+	CHECK_INT(parse_argv("runc", ARGV("runc\0delete\0-f\0abc"), &cmd), 0);
+	CHECK_STR(cmd.id, "abc");
+	CHECK(!cmd.creates);
+	CHECK_INT(parse_argv("runc", ARGV("runc\0--root\0/r\0start\0abc"), &cmd), 0);
+	CHECK_STR(cmd.subcommand, "start");
+	CHECK_STR(cmd.root, "/r");
+	CHECK_INT(parse_argv("runc", ARGV("runc\0features"), &cmd), -ENOENT);
 	CHECK_INT(parse_argv("runc", ARGV("runc\0run"), &cmd), -ENOENT);
 	CHECK_INT(parse_argv("runc", ARGV("runc\0run\0../../etc"), &cmd), -ENOENT);
 	CHECK_INT(parse_argv("runc", ARGV("runc\0run\0a/b"), &cmd), -ENOENT);
@@ -84,12 +92,11 @@ static void remove_bundle(char *dir)
 UNIT_TEST(bundle_annotations_containerd_and_crio)
 {
 	struct pw_container_meta meta = {};
-	char *dir = make_bundle(
-		"{\"linux\":{\"cgroupsPath\":\"/k/p/c\"},\"annotations\":{"
-		"\"io.kubernetes.cri.container-type\":\"container\","
-		"\"io.kubernetes.cri.sandbox-name\":\"web-0\","
-		"\"io.kubernetes.cri.sandbox-namespace\":\"prod\","
-		"\"io.kubernetes.cri.container-name\":\"app\"}}");
+	char *dir = make_bundle("{\"linux\":{\"cgroupsPath\":\"/k/p/c\"},\"annotations\":{"
+				"\"io.kubernetes.cri.container-type\":\"container\","
+				"\"io.kubernetes.cri.sandbox-name\":\"web-0\","
+				"\"io.kubernetes.cri.sandbox-namespace\":\"prod\","
+				"\"io.kubernetes.cri.container-name\":\"app\"}}");
 
 	CHECK_INT(pw_meta_from_bundle(dir, &meta), 0);
 	CHECK_STR(meta.engine, "containerd");
@@ -101,8 +108,9 @@ UNIT_TEST(bundle_annotations_containerd_and_crio)
 	remove_bundle(dir);
 
 	memset(&meta, 0, sizeof(meta));
-	dir = make_bundle("{\"annotations\":{\"io.kubernetes.cri-o.ContainerType\":\"sandbox\","
-			  "\"io.kubernetes.pod.name\":\"p\",\"io.kubernetes.pod.namespace\":\"n\"}}");
+	dir = make_bundle(
+		"{\"annotations\":{\"io.kubernetes.cri-o.ContainerType\":\"sandbox\","
+		"\"io.kubernetes.pod.name\":\"p\",\"io.kubernetes.pod.namespace\":\"n\"}}");
 	CHECK_INT(pw_meta_from_bundle(dir, &meta), 0);
 	CHECK_STR(meta.engine, "cri-o");
 	CHECK_STR(meta.pod, "p");

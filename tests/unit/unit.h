@@ -17,34 +17,33 @@ void unit_register(const char *name, unit_fn fn);
 void unit_fail(const char *file, int line, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
-#define UNIT_TEST(fn)                                                           \
-	static void fn(void);                                                   \
-	__attribute__((constructor)) static void register_##fn(void)            \
-	{                                                                       \
-		unit_register(#fn, fn);                                         \
-	}                                                                       \
+#define UNIT_TEST(fn)                                                                              \
+	static void fn(void);                                                                      \
+	__attribute__((constructor)) static void register_##fn(void)                               \
+	{                                                                                          \
+		unit_register(#fn, fn);                                                            \
+	}                                                                                          \
 	static void fn(void)
 
-#define CHECK(cond)                                                             \
-	do {                                                                    \
-		if (!(cond))                                                    \
-			unit_fail(__FILE__, __LINE__, "CHECK(%s)", #cond);       \
+#define CHECK(cond)                                                                                \
+	do {                                                                                       \
+		if (!(cond))                                                                       \
+			unit_fail(__FILE__, __LINE__, "CHECK(%s)", #cond);                         \
 	} while (0)
 
-#define CHECK_INT(got, want)                                                    \
-	do {                                                                    \
-		long long got_ = (got), want_ = (want);                         \
-		if (got_ != want_)                                              \
-			unit_fail(__FILE__, __LINE__, "%s is %lld, want %lld", #got, \
-				  got_, want_);                                 \
+#define CHECK_INT(got, want)                                                                       \
+	do {                                                                                       \
+		long long got_ = (got), want_ = (want);                                            \
+		if (got_ != want_)                                                                 \
+			unit_fail(__FILE__, __LINE__, "%s is %lld, want %lld", #got, got_, want_); \
 	} while (0)
 
-#define CHECK_STR(got, want)                                                    \
-	do {                                                                    \
-		const char *got_ = (got), *want_ = (want);                      \
-		if (!got_ || strcmp(got_, want_))                               \
-			unit_fail(__FILE__, __LINE__, "%s is \"%s\", want \"%s\"", #got, \
-				  got_ ? got_ : "(null)", want_);               \
+#define CHECK_STR(got, want)                                                                       \
+	do {                                                                                       \
+		const char *got_ = (got), *want_ = (want);                                         \
+		if (!got_ || strcmp(got_, want_))                                                  \
+			unit_fail(__FILE__, __LINE__, "%s is \"%s\", want \"%s\"", #got,           \
+				  got_ ? got_ : "(null)", want_);                                  \
 	} while (0)
 
 /*

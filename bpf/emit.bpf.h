@@ -1,0 +1,139 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * The one way events leave the kernel side: every program reserves,
+ * counts and submits through these helpers, so none can skip a counter.
+ * Counters are per event type in a per-CPU array (seen, emitted, dropped);
+ * failed map updates are counted apart, per map, in another.
+ */
+#ifndef EMIT_BPF_H
+#define EMIT_BPF_H
+
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+
+#include "pinwatch.h"
+
+/*
+ * Ring buffer bytes waiting to be read above which a routine event wakes the
+ * reader. Below it, cgroup mkdir/rmdir events are batched (BPF_RB_NO_WAKEUP)
+ * and the reader picks them up on its next timer tick: a wakeup per event
+ * costs ~40% of cgroup mkdir throughput. Urgent events (execs, cpuset
+ * writes) always wake the reader, since someone may be waiting to act.
+ */
+const volatile __u64 wakeup_threshold = 256 * 1024;
+/*
+ * Set for the agent: cgroup events wake it at once too, since it acts on
+ * them (a container's first task is when its CPUs can be isolated).
+ */
+const volatile bool urgent_cgroup_events = false;
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 1 << 22); /* the loader may size it before load */
+} events SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, PW_COUNTERS_LEN);
+	__type(key, __u32);
+	__type(value, __u64);
+} counters SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, PW_MAP_ERR_MAX);
+	__type(key, __u32);
+	__type(value, __u64);
+} map_errors SEC(".maps");
+
+static __always_inline void count(__u32 type, __u32 which)
+{
+	__u32 key = type * PW_CNT_MAX + which;
+	__u64 *value = bpf_map_lookup_elem(&counters, &key);
+
+	if (value)
+		*value += 1;
+}
+
+/* A map update that failed: counted by map, never folded into drops. */
+static __always_inline void count_map_error(__u32 which)
+{
+	__u64 *value = bpf_map_lookup_elem(&map_errors, &which);
+
+	if (value)
+		*value += 1;
+}
+
+static __always_inline __u64 wakeup_flags(bool urgent)
+{
+	if (urgent || bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= wakeup_threshold)
+		return BPF_RB_FORCE_WAKEUP;
+	return BPF_RB_NO_WAKEUP;
+}
+
+static __always_inline void fill_header(struct pw_event_header *hdr, __u32 type, __u32 size)
+{
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+
+	hdr->type = type;
+	hdr->size = size;
+	hdr->ktime_ns = bpf_ktime_get_ns();
+	hdr->pid = pid_tgid >> 32;
+	hdr->tid = (__u32)pid_tgid;
+	hdr->cgroup_id = bpf_get_current_cgroup_id();
+	bpf_get_current_comm(hdr->comm, sizeof(hdr->comm));
+}
+
+/*
+ * Reserve a record of type and size with its header filled: counted as seen,
+ * and as dropped when the ring buffer is full (NULL then).
+ */
+#define reserve_event(type, size)                                                                  \
+	({                                                                                         \
+		void *__e;                                                                         \
+		count((type), PW_CNT_SEEN);                                                        \
+		__e = bpf_ringbuf_reserve(&events, (size), 0);                                     \
+		if (__e)                                                                           \
+			fill_header(__e, (type), (size));                                          \
+		else                                                                               \
+			count((type), PW_CNT_DROPPED);                                             \
+		__e;                                                                               \
+	})
+
+/* Submit a reserved record: counted as emitted. */
+static __always_inline void submit_event(void *e, __u32 type, bool urgent)
+{
+	bpf_ringbuf_submit(e, wakeup_flags(urgent));
+	count(type, PW_CNT_EMITTED);
+}
+
+/*
+ * Begin a record built elsewhere (per-CPU scratch, then a map until the
+ * syscall returns): header filled, counted as seen. It ends in
+ * output_event() or drop_event().
+ */
+static __always_inline void begin_event(struct pw_event_header *hdr, __u32 type, __u32 size)
+{
+	fill_header(hdr, type, size);
+	count(type, PW_CNT_SEEN);
+}
+
+/* A begun record that will never be sent. */
+static __always_inline void drop_event(__u32 type)
+{
+	count(type, PW_CNT_DROPPED);
+}
+
+/*
+ * Copy a finished record (begun with begin_event()) to the ring buffer:
+ * counted as emitted or dropped.
+ */
+static __always_inline void output_event(void *e, __u32 type, __u32 size, bool urgent)
+{
+	if (bpf_ringbuf_output(&events, e, size, wakeup_flags(urgent)))
+		count(type, PW_CNT_DROPPED);
+	else
+		count(type, PW_CNT_EMITTED);
+}
+
+#endif /* EMIT_BPF_H */

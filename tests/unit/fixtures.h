@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* Containers made in memory, for the policy and engine tests: no kernel involved. */
+#ifndef PW_UNIT_FIXTURES_H
+#define PW_UNIT_FIXTURES_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "container.h"
+#include "cpulist.h"
+
+#define FX_MAX 64
+
+struct fx {
+	struct pw_cpuset_pool pool;
+	struct pw_container *c[FX_MAX];
+	int n;
+};
+
+void fx_init(struct fx *fx);
+void fx_free(struct fx *fx);
+
+/* A running workload container at path in hierarchy 3 with cgroup id, on cpus. */
+struct pw_container *fx_container(struct fx *fx, uint64_t id, const char *path, const char *cpus,
+				  bool opted_in);
+
+/* Change c's CPUs (as a cpuset write would); returns the old set, which the caller puts. */
+const struct pw_cpuset *fx_set_cpus(struct fx *fx, struct pw_container *c, const char *cpus);
+
+/* A set of CPUs from a cpulist. */
+struct pw_cpus fx_cpus(const char *list);
+
+#endif /* PW_UNIT_FIXTURES_H */

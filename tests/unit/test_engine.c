@@ -1,0 +1,312 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The decision engine against a fake backend: what it isolates, refuses and
+ * restores as the node changes, and that it looks only at what a change
+ * can affect.
+ */
+#include <errno.h>
+#include <stdlib.h>
+
+#include "engine.h"
+#include "fixtures.h"
+#include "unit.h"
+
+/* A backend that records what it is asked, and journals like a real one. */
+struct fake {
+	struct pw_backend b;
+	int applies, reverts, syncs, changed;
+	int fail_apply; /* the next N applies fail */
+	char last[64];
+};
+
+static struct fake *fake_of(struct pw_backend *b)
+{
+	return (struct fake *)b;
+}
+
+static int fake_apply(struct pw_backend *b, const struct pw_isolation *want)
+{
+	struct fake *f = fake_of(b);
+	int err = pw_journal_add(b->journal, want);
+
+	f->applies++;
+	snprintf(f->last, sizeof(f->last), "apply %.4s", want->container_id + 60);
+	if (!err && f->fail_apply) {
+		f->fail_apply--;
+		return -EIO;
+	}
+	return err;
+}
+
+static int fake_enforce(struct pw_backend *b, const struct pw_isolation *iso)
+{
+	(void)b;
+	(void)iso;
+	return 0;
+}
+
+static int fake_revert(struct pw_backend *b, const struct pw_isolation *iso)
+{
+	struct fake *f = fake_of(b);
+
+	f->reverts++;
+	snprintf(f->last, sizeof(f->last), "revert %.4s", iso->container_id + 60);
+	return pw_journal_remove(b->journal, iso->hierarchy, iso->cgroup_id);
+}
+
+static int fake_sync(struct pw_backend *b)
+{
+	fake_of(b)->syncs++;
+	return 0;
+}
+
+static int fake_cgroup_changed(struct pw_backend *b, const struct pw_cgroup *cg)
+{
+	(void)cg;
+	fake_of(b)->changed++;
+	return 0;
+}
+
+static const struct pw_backend_ops fake_ops = {
+	.name = "ft",
+	.apply = fake_apply,
+	.enforce = fake_enforce,
+	.revert = fake_revert,
+	.sync = fake_sync,
+	.cgroup_changed = fake_cgroup_changed,
+};
+
+struct world {
+	struct fx fx;
+	struct fake fake;
+	struct pw_policy policy;
+	struct pw_metrics metrics;
+	struct pw_engine *e;
+	struct pw_node_observer obs;
+};
+
+static void world_init(struct world *w, const char *host)
+{
+	struct pw_engine_config cfg;
+
+	memset(w, 0, sizeof(*w));
+	fx_init(&w->fx);
+	w->fake.b.ops = &fake_ops;
+	pw_journal_open(&w->fake.b.journal, "/nonexistent", PW_JOURNAL_MEMORY);
+	cfg = (struct pw_engine_config){
+		.policy = &w->policy,
+		.backend = &w->fake.b,
+		.metrics = &w->metrics,
+		.host = fx_cpus(host),
+	};
+	pw_engine_new(&w->e, &cfg);
+	pw_engine_observer(w->e, &w->obs);
+}
+
+static void world_free(struct world *w)
+{
+	pw_engine_free(w->e);
+	pw_journal_close(w->fake.b.journal);
+	fx_free(&w->fx);
+}
+
+/* A container appears (as the node would tell it), then the engine runs. */
+static struct pw_container *start(struct world *w, uint64_t id, const char *cpus, bool opted_in)
+{
+	char path[64];
+	struct pw_container *c;
+
+	snprintf(path, sizeof(path), "/kubepods/pod/%llu", (unsigned long long)id);
+	c = fx_container(&w->fx, id, path, cpus, opted_in);
+	w->obs.container_changed(w->obs.ctx, c, NULL);
+	pw_engine_run(w->e);
+	return c;
+}
+
+static bool isolated(struct world *w, const struct pw_container *c)
+{
+	return pw_journal_find(w->fake.b.journal, c->cg->hierarchy, c->cg->id) != NULL;
+}
+
+static void exit_container(struct world *w, struct pw_container *c)
+{
+	c->populated = false;
+	w->obs.populated_changed(w->obs.ctx, c);
+	pw_engine_run(w->e);
+}
+
+static void remove_container(struct world *w, struct pw_container *c)
+{
+	w->obs.container_removed(w->obs.ctx, c);
+	pw_engine_run(w->e);
+}
+
+static void move_cpus(struct world *w, struct pw_container *c, const char *cpus)
+{
+	const struct pw_cpuset *old = fx_set_cpus(&w->fx, c, cpus);
+
+	/* As the node does: the same CPUs written again are no change. */
+	if (old != c->cg->cpus)
+		w->obs.cpus_changed(w->obs.ctx, c->cg, old);
+	pw_cpuset_put(&w->fx.pool, old);
+	pw_engine_run(w->e);
+}
+
+UNIT_TEST(engine_isolates_opted_in_exclusive_only)
+{
+	struct pw_container *a, *plain;
+	struct world w;
+
+	world_init(&w, "0-3");
+	a = start(&w, 1, "1", true);
+	plain = start(&w, 2, "2", false);
+	CHECK(isolated(&w, a));
+	CHECK(!isolated(&w, plain));
+	CHECK_INT(w.fake.applies, 1);
+	CHECK_INT(w.metrics.applies, 1);
+	/* kubelet writes the same CPUs again: nothing happens. */
+	move_cpus(&w, a, "1");
+	CHECK_INT(w.fake.applies, 1);
+	CHECK_INT(w.fake.reverts, 0);
+	world_free(&w);
+}
+
+UNIT_TEST(engine_restores_on_exit_and_removal)
+{
+	struct pw_container *a, *b;
+	struct world w;
+
+	world_init(&w, "0-3");
+	a = start(&w, 1, "1", true);
+	b = start(&w, 2, "2", true);
+	CHECK(isolated(&w, a) && isolated(&w, b));
+	exit_container(&w, a);
+	CHECK(!isolated(&w, a));
+	CHECK_STR(w.fake.last, "revert 0001");
+	remove_container(&w, b);
+	CHECK(!isolated(&w, b));
+	CHECK_INT(pw_journal_count(w.fake.b.journal), 0);
+	world_free(&w);
+}
+
+UNIT_TEST(engine_shared_cpus_refused_once_then_reconverges)
+{
+	struct pw_container *a, *b;
+	struct world w;
+
+	world_init(&w, "0-3");
+	a = start(&w, 1, "1", true);
+	CHECK(isolated(&w, a));
+	/* An unpinned container starts on a's CPU: a is restored, both are refused. */
+	b = start(&w, 2, "0-1", false);
+	CHECK(!isolated(&w, a));
+	CHECK_INT(w.metrics.refusals, 1);
+	/* The same refusal is said once, however often the CPUs are written again. */
+	move_cpus(&w, a, "1");
+	move_cpus(&w, b, "0-1");
+	CHECK_INT(w.metrics.refusals, 1);
+	/* When the other goes, a is isolated again without anything rewriting its CPUs. */
+	remove_container(&w, b);
+	CHECK(isolated(&w, a));
+	CHECK_INT(w.fake.applies, 2);
+	world_free(&w);
+}
+
+UNIT_TEST(engine_exited_container_blocks_nobody)
+{
+	struct pw_container *a, *b;
+	struct world w;
+
+	world_init(&w, "0-3");
+	a = start(&w, 1, "1", true);
+	exit_container(&w, a); /* killed, never deleted: its cgroup lingers */
+	b = start(&w, 2, "1", true);
+	CHECK(isolated(&w, b));
+	CHECK_INT(w.metrics.refusals, 0);
+	world_free(&w);
+}
+
+UNIT_TEST(engine_keeps_the_last_cpu_for_the_host)
+{
+	struct pw_container *a, *b;
+	struct world w;
+
+	world_init(&w, "0-1");
+	a = start(&w, 1, "1", true);
+	b = start(&w, 2, "0", true);
+	CHECK(isolated(&w, a));
+	CHECK(!isolated(&w, b));
+	CHECK_INT(w.fake.applies, 1); /* never asked */
+	CHECK_INT(w.metrics.refusals, 1);
+	/* Once a goes, b's CPU is not the last any more... but a's is free: b isolated. */
+	remove_container(&w, a);
+	CHECK(isolated(&w, b));
+	world_free(&w);
+}
+
+UNIT_TEST(engine_follows_cpu_changes)
+{
+	struct pw_container *a;
+	struct world w;
+
+	world_init(&w, "0-3");
+	a = start(&w, 1, "1", true);
+	move_cpus(&w, a, "2-3");
+	CHECK(isolated(&w, a));
+	CHECK_INT(w.fake.reverts, 1);
+	CHECK_INT(w.fake.applies, 2);
+	CHECK(pw_cpus_equal(&pw_journal_at(w.fake.b.journal, 0)->cpus, &a->cg->cpus->cpus));
+	CHECK_INT(w.fake.changed, 1); /* the backend hears of every CPU change */
+	world_free(&w);
+}
+
+UNIT_TEST(engine_reverts_orphans_and_failed_applies)
+{
+	struct pw_isolation ghost = {
+		.container_id = "0000000000000000000000000000000000000000000000000000000000000099",
+		.path = "/gone",
+		.hierarchy = 3,
+		.cgroup_id = 99,
+		.backend = "ft",
+	};
+	struct pw_container *a;
+	struct world w;
+
+	world_init(&w, "0-3");
+	/* An isolation in the journal whose container is not on the node. */
+	pw_journal_add(w.fake.b.journal, &ghost);
+	pw_engine_reconcile_journal(w.e);
+	CHECK_INT(pw_journal_count(w.fake.b.journal), 0);
+	CHECK_INT(w.fake.reverts, 1);
+	/* An apply that fails is undone, and not tried again for the same CPUs. */
+	w.fake.fail_apply = 1;
+	a = start(&w, 1, "1", true);
+	CHECK(!isolated(&w, a));
+	CHECK_INT(w.metrics.errors, 1);
+	move_cpus(&w, a, "1");
+	CHECK_INT(w.fake.applies, 1);
+	/* A full look tries again. */
+	pw_engine_look_at_everything(w.e);
+	pw_engine_run(w.e);
+	CHECK(isolated(&w, a));
+	world_free(&w);
+}
+
+UNIT_TEST(engine_looks_only_at_what_overlaps)
+{
+	struct pw_container *a;
+	struct world w;
+	int applies;
+
+	world_init(&w, "0-63");
+	a = start(&w, 1, "5", true);
+	for (int i = 0; i < 40; i++)
+		start(&w, 100 + i, "6-63", false);
+	applies = w.fake.applies;
+	/* A change on CPUs a does not use leaves a alone: no revert, no re-apply. */
+	move_cpus(&w, w.fx.c[10], "7");
+	CHECK_INT(w.fake.applies, applies);
+	CHECK_INT(w.fake.reverts, 0);
+	CHECK(isolated(&w, a));
+	world_free(&w);
+}

@@ -1,0 +1,257 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* The agent's journal: round trip, version 1 files, broken and hostile files, the lock. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "journal.h"
+#include "unit.h"
+
+static char *temp_dir(void)
+{
+	return unit_dir_with_file("placeholder", "");
+}
+
+static void write_state(const char *dir, const char *text)
+{
+	char path[128];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/state.json", dir);
+	f = fopen(path, "w");
+	fputs(text, f);
+	fclose(f);
+}
+
+static void remove_dir(char *dir)
+{
+	char path[128];
+
+	snprintf(path, sizeof(path), "%s/state.json", dir);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/state.json.tmp", dir);
+	unlink(path);
+	unit_remove_dir(dir, "placeholder");
+}
+
+static struct pw_isolation entry(const char *id, const char *path, uint64_t cgroup_id,
+				 const char *cpus)
+{
+	struct pw_isolation iso = {
+		.container_id = (char *)id,
+		.path = (char *)path,
+		.hierarchy = 3,
+		.cgroup_id = cgroup_id,
+		.backend = "v1",
+	};
+	const char *why;
+
+	pw_cpus_parse(cpus, strlen(cpus), &iso.cpus, &why);
+	return iso;
+}
+
+UNIT_TEST(journal_round_trip)
+{
+	struct pw_journal *j, *back;
+	struct pw_isolation a = entry("abc", "/k/p/abc", 1ULL << 40, "1-3");
+	char *dir = temp_dir();
+
+	CHECK_INT(pw_journal_open(&j, dir, PW_JOURNAL_WRITE), 0);
+	CHECK_INT(pw_journal_count(j), 0);
+	CHECK_INT(pw_journal_set_housekeeping(j, "/pinwatch.housekeeping"), 0);
+	CHECK_INT(pw_journal_add(j, &a), 0);
+	CHECK_INT(pw_journal_add(j, &a), -EEXIST);
+	CHECK_INT(pw_journal_set_v2_progress(j, 3, 1ULL << 40, 2, true), 0);
+	CHECK_INT(pw_journal_add_unbalanced(j, "/k", 11), 0);
+	CHECK_INT(pw_journal_add_unbalanced(j, "/k", 11), 0); /* no duplicates */
+	CHECK_INT(pw_journal_add_unbalanced(j, "/k/p", 12), 0);
+	pw_journal_close(j);
+
+	CHECK_INT(pw_journal_open(&back, dir, PW_JOURNAL_READ), 0);
+	CHECK_INT(pw_journal_count(back), 1);
+	CHECK_STR(pw_journal_housekeeping(back), "/pinwatch.housekeeping");
+	CHECK_STR(pw_journal_at(back, 0)->path, "/k/p/abc");
+	CHECK(pw_journal_at(back, 0)->cgroup_id == 1ULL << 40);
+	CHECK_INT(pw_journal_at(back, 0)->exclusive_levels, 2);
+	CHECK(pw_journal_at(back, 0)->partition);
+	CHECK(pw_cpus_equal(&pw_journal_at(back, 0)->cpus, &a.cpus));
+	CHECK(pw_journal_find(back, 3, 1ULL << 40) == pw_journal_at(back, 0));
+	CHECK_INT(pw_journal_unbalanced_count(back), 2);
+	CHECK(pw_journal_find_unbalanced(back, 12, "/whatever") != NULL);
+	/* READ changes nothing on disk. */
+	CHECK_INT(pw_journal_remove(back, 3, 1ULL << 40), 0);
+	CHECK_INT(pw_journal_count(back), 0);
+	pw_journal_close(back);
+	CHECK_INT(pw_journal_open(&back, dir, PW_JOURNAL_READ), 0);
+	CHECK_INT(pw_journal_count(back), 1);
+	pw_journal_close(back);
+	remove_dir(dir);
+}
+
+UNIT_TEST(journal_reads_version_1)
+{
+	struct pw_journal *j;
+	char *dir = temp_dir();
+
+	write_state(dir,
+		    "{\"version\": 1, \"v1_housekeeping\": \"/pinwatch.housekeeping\","
+		    "\"isolated\": [{\"container_id\": \"a\", \"path\": \"/x/y/z\","
+		    " \"hierarchy\": 0, \"cgroup_id\": 9, \"backend\": \"v2\", \"cpus\": \"1\","
+		    " \"changed_levels\": 3}],"
+		    "\"v1_unbalanced\": [\"/x\", \"/x/y\"]}");
+	CHECK_INT(pw_journal_open(&j, dir, PW_JOURNAL_WRITE), 0);
+	CHECK_INT(pw_journal_count(j), 1);
+	/* Bits 0 and 1: levels 1 and 2 were changed, the leaf not yet. */
+	CHECK_INT(pw_journal_at(j, 0)->exclusive_levels, 2);
+	CHECK(!pw_journal_at(j, 0)->partition);
+	CHECK_INT(pw_journal_unbalanced_count(j), 2);
+	CHECK(pw_journal_find_unbalanced(j, 0, "/x/y") != NULL);
+	pw_journal_close(j);
+	remove_dir(dir);
+}
+
+UNIT_TEST(journal_refuses_broken_files)
+{
+	static const char *const broken[] = {
+		"",
+		"{",
+		"[]",
+		"{\"isolated\": 7}",
+		"{\"isolated\": [{\"container_id\": \"a\"}]}",
+		"{\"isolated\": [{\"container_id\": \"a\", \"path\": \"/x/../../etc\", \"hierarchy\": 0,"
+		" \"cgroup_id\": 1, \"backend\": \"v2\", \"cpus\": \"1\", \"exclusive_levels\": 1}]}",
+		"{\"isolated\": [{\"container_id\": \"a\", \"path\": \"/x\", \"hierarchy\": 0,"
+		" \"cgroup_id\": 1, \"backend\": \"v9\", \"cpus\": \"1\", \"exclusive_levels\": 1}]}",
+		"{\"isolated\": [{\"container_id\": \"a\", \"path\": \"/x\", \"hierarchy\": 0,"
+		" \"cgroup_id\": 1, \"backend\": \"v2\", \"cpus\": \"7-3\", \"exclusive_levels\": 1}]}",
+		/* More levels than the path has: a crafted journal must not reach the kernel. */
+		"{\"isolated\": [{\"container_id\": \"a\", \"path\": \"/x\", \"hierarchy\": 0,"
+		" \"cgroup_id\": 1, \"backend\": \"v2\", \"cpus\": \"1\", \"exclusive_levels\": 40}]}",
+		"{\"isolated\": [{\"container_id\": \"a\", \"path\": \"/\", \"hierarchy\": 0,"
+		" \"cgroup_id\": 1, \"backend\": \"v2\", \"cpus\": \"1\", \"exclusive_levels\": -1}]}",
+		"{\"v1_housekeeping\": \"relative\", \"isolated\": []}",
+		"{\"v1_unbalanced\": {\"a\": 1}, \"isolated\": []}",
+		"{\"isolated\": []} trailing",
+	};
+
+	for (size_t i = 0; i < sizeof(broken) / sizeof(broken[0]); i++) {
+		struct pw_journal *j = NULL;
+		char *dir = temp_dir();
+
+		write_state(dir, broken[i]);
+		if (pw_journal_open(&j, dir, PW_JOURNAL_WRITE) >= 0)
+			unit_fail(__FILE__, __LINE__, "broken journal #%zu was accepted", i);
+		pw_journal_close(j);
+		remove_dir(dir);
+	}
+}
+
+UNIT_TEST(journal_crafted_old_levels_are_bounded)
+{
+	struct pw_journal *j;
+	char *dir = temp_dir();
+
+	/* A version 1 mask with every bit set (or bit 39) stays within the path's levels. */
+	write_state(dir,
+		    "{\"isolated\": [{\"container_id\": \"a\", \"path\": \"/x/y\","
+		    " \"hierarchy\": 0, \"cgroup_id\": 1, \"backend\": \"v2\", \"cpus\": \"1\","
+		    " \"changed_levels\": 549755813887}]}");
+	CHECK_INT(pw_journal_open(&j, dir, PW_JOURNAL_READ), 0);
+	CHECK_INT(pw_journal_at(j, 0)->exclusive_levels, 2);
+	pw_journal_close(j);
+	remove_dir(dir);
+}
+
+UNIT_TEST(journal_refuses_what_is_not_a_file)
+{
+	char *dir = temp_dir(), path[128];
+	struct pw_journal *j = NULL;
+
+	snprintf(path, sizeof(path), "%s/state.json", dir);
+	CHECK_INT(mkfifo(path, 0600), 0);
+	/* A FIFO would block the open for good: refused without waiting. */
+	CHECK_INT(pw_journal_open(&j, dir, PW_JOURNAL_WRITE), -EINVAL);
+	unlink(path);
+	CHECK_INT(symlink("/dev/zero", path), 0);
+	CHECK_INT(pw_journal_open(&j, dir, PW_JOURNAL_WRITE), -ELOOP);
+	unlink(path);
+	CHECK_INT(mkdir(path, 0700), 0);
+	CHECK_INT(pw_journal_open(&j, dir, PW_JOURNAL_WRITE), -EINVAL);
+	rmdir(path);
+	remove_dir(dir);
+}
+
+UNIT_TEST(journal_state_dir_checks_and_lock)
+{
+	char *dir = temp_dir(), sub[160], file[160];
+	struct pw_journal *j, *other = NULL;
+
+	/* Missing parents are refused with the reason. */
+	snprintf(sub, sizeof(sub), "%s/missing/state", dir);
+	CHECK_INT(pw_journal_open(&j, sub, PW_JOURNAL_WRITE), -ENOENT);
+	/* A file is not a directory. */
+	snprintf(file, sizeof(file), "%s/placeholder", dir);
+	CHECK_INT(pw_journal_open(&j, file, PW_JOURNAL_WRITE), -ENOTDIR);
+	/* A directory writable by others would let a local user plant a journal. */
+	snprintf(sub, sizeof(sub), "%s/open", dir);
+	CHECK_INT(mkdir(sub, 0777), 0);
+	CHECK_INT(chmod(sub, 0777), 0);
+	CHECK_INT(pw_journal_open(&j, sub, PW_JOURNAL_WRITE), -EPERM);
+	rmdir(sub);
+	/* Made when only the last component is missing; one holder at a time. */
+	snprintf(sub, sizeof(sub), "%s/state", dir);
+	CHECK_INT(pw_journal_open(&j, sub, PW_JOURNAL_WRITE), 0);
+	CHECK_INT(pw_journal_open(&other, sub, PW_JOURNAL_WRITE), -EBUSY);
+	CHECK_INT(pw_journal_open(&other, sub, PW_JOURNAL_READ), 0);
+	pw_journal_close(other);
+	pw_journal_close(j);
+	CHECK_INT(pw_journal_open(&j, sub, PW_JOURNAL_WRITE), 0);
+	pw_journal_close(j);
+	rmdir(sub);
+	remove_dir(dir);
+}
+
+UNIT_TEST(journal_batches_write_once)
+{
+	struct pw_journal *j;
+	char *dir = temp_dir(), path[128];
+	struct stat before, after;
+
+	CHECK_INT(pw_journal_open(&j, dir, PW_JOURNAL_WRITE), 0);
+	CHECK_INT(pw_journal_add_unbalanced(j, "/a", 1), 0);
+	snprintf(path, sizeof(path), "%s/state.json", dir);
+	CHECK_INT(stat(path, &before), 0);
+	pw_journal_begin(j);
+	for (int i = 2; i < 100; i++) {
+		char p[32];
+
+		snprintf(p, sizeof(p), "/c%d", i);
+		CHECK_INT(pw_journal_add_unbalanced(j, p, i), 0);
+	}
+	/* Nothing written until the batch commits... */
+	CHECK_INT(stat(path, &after), 0);
+	CHECK(after.st_ino == before.st_ino);
+	CHECK_INT(pw_journal_commit(j), 0);
+	/* ...then once, by rename. */
+	CHECK_INT(stat(path, &after), 0);
+	CHECK(after.st_ino != before.st_ino);
+	pw_journal_close(j);
+	remove_dir(dir);
+}
+
+UNIT_TEST(journal_in_memory_writes_nothing)
+{
+	struct pw_isolation a = entry("abc", "/k/p/abc", 5, "1");
+	struct pw_journal *j;
+	char *dir = temp_dir(), path[128];
+
+	CHECK_INT(pw_journal_open(&j, dir, PW_JOURNAL_MEMORY), 0);
+	CHECK_INT(pw_journal_add(j, &a), 0);
+	CHECK_INT(pw_journal_count(j), 1);
+	pw_journal_close(j);
+	snprintf(path, sizeof(path), "%s/state.json", dir);
+	CHECK(access(path, F_OK) != 0);
+	remove_dir(dir);
+}

@@ -1,0 +1,204 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* Who a cgroup belongs to, from its path, the runtime's state and the runtime's exec. */
+#include "container.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "identity.h"
+#include "log.h"
+
+/*
+ * Bundles that engines keep by container id, for containers whose path says
+ * which engine made them: one look-up per container, never a search.
+ * "DIR/<id>SUFFIX" is the bundle.
+ */
+static const struct {
+	const char *engine; /* as identity.c names it; NULL: the kubepods row that does not say */
+	const char *dir, *suffix;
+} engine_bundles[] = {
+	{ "containerd", "/run/containerd/io.containerd.runtime.v2.task/k8s.io", "" },
+	{ NULL, "/run/containerd/io.containerd.runtime.v2.task/k8s.io", "" },
+	{ "docker", "/run/containerd/io.containerd.runtime.v2.task/moby", "" },
+	{ "cri-o", "/run/containers/storage/overlay-containers", "/userdata" },
+};
+
+/* Whether e's container still is the one in cg: its init lives there, or cg is empty. */
+static bool state_is_this_instance(const struct pw_state_entry *e, const struct pw_cgroup *cg,
+				   bool populated)
+{
+	char path[64], line[4096];
+	unsigned long long start = 0;
+	bool found = false;
+	FILE *f;
+
+	if (!populated)
+		return true; /* nothing runs there that could be someone else's */
+	if (e->pid <= 0)
+		return false;
+	snprintf(path, sizeof(path), "/proc/%d/stat", e->pid);
+	f = fopen(path, "re");
+	if (!f)
+		return false; /* its init is gone: the tasks in cg are another instance's */
+	if (fgets(line, sizeof(line), f)) {
+		/* comm may hold spaces and parentheses: fields start after the last ')'. */
+		char *p = strrchr(line, ')');
+
+		if (p)
+			sscanf(p + 2,
+			       "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d %*d "
+			       "%*d %*d %*d %*d %llu",
+			       &start);
+	}
+	fclose(f);
+	if (start != e->start_time)
+		return false;
+	snprintf(path, sizeof(path), "/proc/%d/cgroup", e->pid);
+	f = fopen(path, "re");
+	if (!f)
+		return false;
+	while (!found && fgets(line, sizeof(line), f)) {
+		char *c1 = strchr(line, ':'), *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
+
+		if (!c2 || atoi(line) != cg->hierarchy)
+			continue;
+		c2[1 + strcspn(c2 + 1, "\n")] = '\0';
+		found = !strcmp(c2 + 1, cg->path);
+		break;
+	}
+	fclose(f);
+	return found;
+}
+
+static char *dup_or_null(const char *s)
+{
+	return s && s[0] ? strdup(s) : NULL;
+}
+
+static void meta_from_engine_bundle(const char *engine, const char *id,
+				    struct pw_container_meta *meta)
+{
+	char dir[PW_META_PATH_LEN];
+
+	for (size_t i = 0; i < sizeof(engine_bundles) / sizeof(engine_bundles[0]); i++) {
+		if ((engine_bundles[i].engine == NULL) != (engine == NULL) ||
+		    (engine && strcmp(engine, engine_bundles[i].engine)))
+			continue;
+		snprintf(dir, sizeof(dir), "%s/%s%s", engine_bundles[i].dir, id,
+			 engine_bundles[i].suffix);
+		if (!pw_meta_from_bundle(dir, meta))
+			return;
+	}
+}
+
+struct pw_container *pw_container_identify(const struct pw_identity_sources *src,
+					   struct pw_cgroup *cg,
+					   const struct pw_cgroup_origin *origin)
+{
+	const struct pw_runtime_cmd_seen *cmd = NULL;
+	const struct pw_state_entry *entry = NULL;
+	struct pw_container_meta meta = {};
+	struct pw_identity path_id;
+	struct pw_container *c;
+	bool v2 = cg->hierarchy == 0 && pw_mounts_cpuset_hierarchy(src->mounts) != 0;
+	bool by_path, have_meta = false, populated = false, populated_read = false;
+	const char *id;
+
+	by_path = !pw_identity_from_path(cg->path, cg->path_len, &path_id);
+	if (src->states) {
+		entry = by_path ? pw_state_index_by_id(src->states, path_id.container_id) :
+				  pw_state_index_by_path(src->states, v2, cg->path);
+		if (entry) {
+			populated = pw_cgroup_populated(src->mounts, cg->hierarchy, cg->path);
+			populated_read = true;
+		}
+		/* The state must be of this cgroup, and of this instance of it. */
+		if (entry && (!entry->path[v2] || strcmp(entry->path[v2], cg->path) ||
+			      !state_is_this_instance(entry, cg, populated)))
+			entry = NULL;
+	}
+	if (!entry && src->cmds && origin && origin->ktime_ns)
+		cmd = pw_runtime_cmds_match(src->cmds, cg->hierarchy, cg->id, origin->ktime_ns,
+					    cg->path);
+	if (!by_path && !entry && !cmd)
+		return NULL;
+	id = by_path ? path_id.container_id : entry ? entry->id : cmd->cmd.id;
+
+	if (entry)
+		have_meta = !pw_state_index_meta(entry, &meta);
+	if (!have_meta && by_path) {
+		memset(&meta, 0, sizeof(meta));
+		meta_from_engine_bundle(path_id.runtime, id, &meta);
+		have_meta = meta.bundle[0];
+	}
+	if (!have_meta && cmd && !strcmp(cmd->cmd.id, id))
+		meta = cmd->meta;
+
+	c = calloc(1, sizeof(*c));
+	if (!c)
+		return NULL;
+	c->cg = cg;
+	c->id = strdup(id);
+	c->source = by_path ? PW_FROM_PATH : entry ? PW_FROM_STATE : PW_FROM_EXEC;
+	c->workload = (by_path ? path_id.workload : true) && !meta.sandbox;
+	c->lb_disable = meta.lb_disable;
+	c->meta_final = have_meta;
+	c->populated = populated_read ? populated :
+					pw_cgroup_populated(src->mounts, cg->hierarchy, cg->path);
+	c->qos = by_path ? path_id.qos : NULL;
+	c->engine = dup_or_null(meta.engine[0] ? meta.engine : by_path ? path_id.runtime : NULL);
+	c->oci_runtime = dup_or_null(entry ? entry->root->runtime : cmd ? cmd->cmd.runtime : NULL);
+	c->pod = dup_or_null(meta.pod);
+	c->namespace = dup_or_null(meta.namespace);
+	c->name = dup_or_null(meta.container);
+	c->pod_uid = dup_or_null(by_path && path_id.pod_uid[0] ? path_id.pod_uid : meta.pod_uid);
+	if (!c->id) {
+		pw_container_free(c);
+		return NULL;
+	}
+	return c;
+}
+
+static bool str_eq(const char *a, const char *b)
+{
+	return a == b || (a && b && !strcmp(a, b));
+}
+
+bool pw_container_same_identity(const struct pw_container *a, const struct pw_container *b)
+{
+	return str_eq(a->id, b->id) && str_eq(a->engine, b->engine) &&
+	       str_eq(a->oci_runtime, b->oci_runtime) && str_eq(a->pod, b->pod) &&
+	       str_eq(a->namespace, b->namespace) && str_eq(a->name, b->name) &&
+	       str_eq(a->pod_uid, b->pod_uid) && a->workload == b->workload &&
+	       a->lb_disable == b->lb_disable && a->source == b->source &&
+	       a->meta_final == b->meta_final;
+}
+
+void pw_container_free(struct pw_container *c)
+{
+	if (!c)
+		return;
+	free(c->id);
+	free(c->engine);
+	free(c->oci_runtime);
+	free(c->pod);
+	free(c->namespace);
+	free(c->name);
+	free(c->pod_uid);
+	free(c);
+}
+
+const char *pw_container_name(const struct pw_container *c, char *buf, size_t size)
+{
+	char where[PW_Q_LEN];
+
+	if (c->pod)
+		snprintf(where, sizeof(where), "%s/%s/%s", c->namespace ? c->namespace : "", c->pod,
+			 c->name ? c->name : "");
+	else
+		snprintf(where, sizeof(where), "%s", c->cg->path);
+	snprintf(buf, size, "%.12s (%s)", PW_Q(c->id), PW_Q(where));
+	return buf;
+}

@@ -1,0 +1,497 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* From "this changed" to the kernel: affected containers, policy, backend, journal. */
+#include "engine.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cpu_index.h"
+#include "log.h"
+
+#define NR_BUCKETS 4096
+
+/* What the engine keeps per container (container->agent). */
+struct slot {
+	struct pw_container *c;
+	struct slot *hnext;	 /* by (hierarchy, cgroup id) */
+	struct slot *next_dirty; /* on the dirty list when dirty */
+	bool dirty;
+	const char *selected; /* the policy's selection, cached: it changes with identity only */
+	struct pw_cpu_index_entry *indexed;  /* on the index when it counts */
+	enum pw_refusal refused;	     /* the refusal said last: said once */
+	const struct pw_cpuset *failed_cpus; /* an apply of these CPUs failed: not again */
+	uint64_t pinned_ns;		     /* kernel time its CPUs were last seen change */
+};
+
+struct pw_engine {
+	const struct pw_policy *policy;
+	struct pw_backend *b;
+	struct pw_metrics *metrics;
+	struct pw_cpus host;
+	struct pw_cpu_index index;
+	struct slot *buckets[NR_BUCKETS];
+	struct slot *dirty;
+	bool check_journal; /* an isolation may belong to a container that is gone */
+	uint64_t event_ns;
+};
+
+static size_t bucket(int hierarchy, uint64_t id)
+{
+	return ((id ^ ((uint64_t)hierarchy << 56)) * 0x9e3779b97f4a7c15ULL >> 40) &
+	       (NR_BUCKETS - 1);
+}
+
+static struct slot *find_slot(const struct pw_engine *e, int hierarchy, uint64_t id)
+{
+	for (struct slot *s = e->buckets[bucket(hierarchy, id)]; s; s = s->hnext)
+		if (s->c->cg->id == id && s->c->cg->hierarchy == hierarchy)
+			return s;
+	return NULL;
+}
+
+int pw_engine_new(struct pw_engine **out, const struct pw_engine_config *cfg)
+{
+	struct pw_engine *e = calloc(1, sizeof(*e));
+
+	*out = NULL;
+	if (!e)
+		return -ENOMEM;
+	e->policy = cfg->policy;
+	e->b = cfg->backend;
+	e->metrics = cfg->metrics;
+	e->host = cfg->host;
+	pw_cpu_index_init(&e->index);
+	*out = e;
+	return 0;
+}
+
+void pw_engine_free(struct pw_engine *e)
+{
+	if (!e)
+		return;
+	for (size_t i = 0; i < NR_BUCKETS; i++) {
+		struct slot *s = e->buckets[i], *next;
+
+		for (; s; s = next) {
+			next = s->hnext;
+			pw_cpu_index_remove(&e->index, s->indexed);
+			s->c->agent = NULL;
+			free(s);
+		}
+	}
+	pw_cpu_index_free(&e->index);
+	free(e);
+}
+
+void pw_engine_set_event_time(struct pw_engine *e, uint64_t ktime_ns)
+{
+	e->event_ns = ktime_ns;
+}
+
+static void mark(struct pw_engine *e, struct slot *s)
+{
+	if (!s || s->dirty)
+		return;
+	s->dirty = true;
+	s->next_dirty = e->dirty;
+	e->dirty = s;
+}
+
+static void mark_container(struct pw_container *c, void *arg)
+{
+	mark(arg, c->agent);
+}
+
+/* Everyone on these CPUs may have become exclusive, or stopped being. */
+static void mark_overlapping(struct pw_engine *e, const struct pw_cpuset *cpus)
+{
+	if (cpus)
+		pw_cpu_index_for_each(&e->index, &cpus->cpus, mark_container, e);
+}
+
+/* Put s on the index as it counts now; the containers it leaves and joins are looked at. */
+static void reindex(struct pw_engine *e, struct slot *s)
+{
+	struct pw_container *c = s->c;
+	bool counts = pw_policy_counts(c);
+
+	if (s->indexed) {
+		struct pw_cpus was;
+
+		pw_cpus_clear(&was);
+		for (size_t i = 0; i < s->indexed->nr; i++)
+			pw_cpus_set(&was, s->indexed->nodes[i].cpu);
+		pw_cpu_index_remove(&e->index, s->indexed);
+		s->indexed = NULL;
+		pw_cpu_index_for_each(&e->index, &was, mark_container, e);
+	}
+	if (counts) {
+		s->indexed = pw_cpu_index_add(&e->index, c, &c->cg->cpus->cpus);
+		mark_overlapping(e, c->cg->cpus);
+		if (!s->indexed)
+			pw_err("out of memory indexing the CPUs of %s",
+			       PW_Q(c->id)); /* it cannot block others now */
+	}
+	mark(e, s);
+}
+
+static void on_container_changed(void *ctx, struct pw_container *c, struct pw_container *old)
+{
+	struct pw_engine *e = ctx;
+	struct slot *s = old ? old->agent : NULL;
+
+	if (!s) {
+		s = calloc(1, sizeof(*s));
+		if (!s) {
+			pw_err("out of memory: container %s is not looked after", PW_Q(c->id));
+			return;
+		}
+		s->c = c;
+		s->hnext = e->buckets[bucket(c->cg->hierarchy, c->cg->id)];
+		e->buckets[bucket(c->cg->hierarchy, c->cg->id)] = s;
+	}
+	s->c = c;
+	c->agent = s;
+	if (s->indexed)
+		s->indexed->c = c;
+	s->selected = pw_policy_selected(e->policy, c);
+	s->refused = PW_REFUSE_NONE; /* who it is changed: a new verdict is said anew */
+	reindex(e, s);
+}
+
+static void on_container_removed(void *ctx, struct pw_container *c)
+{
+	struct pw_engine *e = ctx;
+	struct slot *s = c->agent, **pp;
+
+	if (!s)
+		return;
+	if (s->indexed) {
+		pw_cpu_index_remove(&e->index, s->indexed);
+		s->indexed = NULL;
+		mark_overlapping(e, c->cg->cpus);
+	}
+	for (pp = &e->dirty; *pp; pp = &(*pp)->next_dirty)
+		if (*pp == s) {
+			*pp = s->next_dirty;
+			break;
+		}
+	for (pp = &e->buckets[bucket(c->cg->hierarchy, c->cg->id)]; *pp; pp = &(*pp)->hnext)
+		if (*pp == s) {
+			*pp = s->hnext;
+			break;
+		}
+	c->agent = NULL;
+	free(s);
+	e->check_journal = true; /* its isolation, if any, goes in the next run */
+}
+
+static void on_cpus_changed(void *ctx, struct pw_cgroup *cg, const struct pw_cpuset *old)
+{
+	struct pw_engine *e = ctx;
+	struct slot *s = cg->container ? cg->container->agent : NULL;
+
+	(void)old;
+	if (e->b->ops->cgroup_changed && e->b->ops->cgroup_changed(e->b, cg))
+		e->metrics->errors++;
+	if (!s)
+		return;
+	s->pinned_ns = e->event_ns;
+	s->refused = PW_REFUSE_NONE; /* new CPUs, a new verdict */
+	reindex(e, s);
+}
+
+static void on_populated_changed(void *ctx, struct pw_container *c)
+{
+	struct pw_engine *e = ctx;
+
+	if (c->agent)
+		reindex(e, c->agent);
+}
+
+static void on_cgroup_removed(void *ctx, struct pw_cgroup *cg)
+{
+	struct pw_engine *e = ctx;
+
+	if (e->b->ops->cgroup_removed && e->b->ops->cgroup_removed(e->b, cg))
+		e->metrics->errors++;
+	if (pw_journal_find(e->b->journal, cg->hierarchy, cg->id))
+		e->check_journal = true;
+}
+
+void pw_engine_observer(struct pw_engine *e, struct pw_node_observer *obs)
+{
+	*obs = (struct pw_node_observer){
+		.ctx = e,
+		.cgroup_removed = on_cgroup_removed,
+		.cpus_changed = on_cpus_changed,
+		.container_changed = on_container_changed,
+		.populated_changed = on_populated_changed,
+		.container_removed = on_container_removed,
+	};
+}
+
+static uint64_t monotonic_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+static const struct pw_backend_ops *ops_of(const struct pw_engine *e,
+					   const struct pw_isolation *iso)
+{
+	const struct pw_backend_ops *ops = pw_backend_by_name(iso->backend);
+
+	return ops ? ops : e->b->ops;
+}
+
+/* Undo iso; copies what it says first (the journal entry goes with the revert). */
+static int revert(struct pw_engine *e, const struct pw_isolation *iso, const char *why)
+{
+	char id[13], path[PW_Q_LEN];
+	int err;
+
+	snprintf(id, sizeof(id), "%.12s", iso->container_id);
+	snprintf(path, sizeof(path), "%s", PW_Q(iso->path));
+	pw_info("restore load balancing on CPUs of %s (%s): %s", PW_Q(id), path, why);
+	err = ops_of(e, iso)->revert(e->b, iso);
+	if (err) {
+		e->metrics->errors++;
+		pw_err("restore of %s failed: %s; the journal keeps it", PW_Q(id), strerror(-err));
+		return err;
+	}
+	e->metrics->reverts++;
+	/* CPUs given back may be the host's spare one a refused container waited for. */
+	for (size_t i = 0; i < NR_BUCKETS; i++)
+		for (struct slot *s = e->buckets[i]; s; s = s->hnext)
+			if (s->refused == PW_REFUSE_LAST_CPUS)
+				mark(e, s);
+	return 0;
+}
+
+static void isolated_others(const struct pw_engine *e, const struct pw_container *c,
+			    struct pw_cpus *out)
+{
+	pw_cpus_clear(out);
+	for (size_t i = 0; i < pw_journal_count(e->b->journal); i++) {
+		const struct pw_isolation *iso = pw_journal_at(e->b->journal, i);
+
+		if (iso->hierarchy != c->cg->hierarchy || iso->cgroup_id != c->cg->id)
+			pw_cpus_or(out, &iso->cpus);
+	}
+}
+
+static void decide(const struct pw_engine *e, const struct slot *s, struct pw_verdict *v)
+{
+	struct pw_cpus others;
+	struct pw_decision d = {
+		.c = s->c,
+		.selected = s->selected,
+		.host = &e->host,
+		.isolated_others = &others,
+	};
+
+	isolated_others(e, s->c, &others);
+	if (s->c->cg->cpus)
+		d.sharer = pw_cpu_index_other(&e->index, s->c, &s->c->cg->cpus->cpus);
+	pw_policy_decide(e->policy, &d, v);
+}
+
+static void isolate(struct pw_engine *e, struct slot *s, const struct pw_verdict *v)
+{
+	struct pw_container *c = s->c;
+	struct pw_isolation want = {
+		.container_id = c->id,
+		.path = c->cg->path,
+		.hierarchy = c->cg->hierarchy,
+		.cgroup_id = c->cg->id,
+		.cpus = c->cg->cpus->cpus,
+	};
+	char name[2 * PW_Q_LEN], cpus[PW_CPULIST_LEN];
+	const struct pw_isolation *iso;
+	int err;
+
+	snprintf(want.backend, sizeof(want.backend), "%s", e->b->ops->name);
+	pw_cpus_format(&want.cpus, cpus, sizeof(cpus));
+	pw_info("isolate CPUs %s of %s (%s) with the %s backend", cpus,
+		pw_container_name(c, name, sizeof(name)), v->why, e->b->ops->name);
+	err = e->b->ops->apply(e->b, &want);
+	if (!err) {
+		e->metrics->applies++;
+		s->failed_cpus = NULL;
+		if (s->pinned_ns && !e->b->dry_run) {
+			uint64_t now = monotonic_ns();
+			double secs = now > s->pinned_ns ? (now - s->pinned_ns) / 1e9 : 0;
+
+			/* ktime (CLOCK_MONOTONIC) lines this up with trace's ktime_ns. */
+			pw_metrics_observe_latency(e->metrics, secs);
+			pw_info("isolated %.12s %.3f ms after the pinning write (ktime_ns %llu)",
+				PW_Q(c->id), secs * 1e3, (unsigned long long)now);
+		}
+		return;
+	}
+	e->metrics->errors++;
+	s->failed_cpus = c->cg->cpus;
+	pw_err("isolating %s failed: %s; undoing what was done", name, strerror(-err));
+	iso = pw_journal_find(e->b->journal, c->cg->hierarchy, c->cg->id);
+	if (iso)
+		revert(e, iso, "isolation failed");
+}
+
+static void refuse(struct pw_engine *e, struct slot *s, const struct pw_verdict *v)
+{
+	char name[2 * PW_Q_LEN], other[2 * PW_Q_LEN];
+
+	/* kubelet writes the same CPUs again every few seconds: say it once. */
+	if (s->refused == v->refusal)
+		return;
+	s->refused = v->refusal;
+	e->metrics->refusals++;
+	pw_metrics_count_refusal(e->metrics, pw_refusal_label(v->refusal));
+	pw_warn("refuse to isolate %s (%s): %s", pw_container_name(s->c, name, sizeof(name)),
+		v->why, pw_refusal_text(v->refusal));
+	if (v->other)
+		pw_warn("  shared with %s", pw_container_name(v->other, other, sizeof(other)));
+}
+
+/* Isolations whose containers are gone (removed, or no container any more). */
+static void revert_orphans(struct pw_engine *e)
+{
+	for (size_t i = pw_journal_count(e->b->journal); i-- > 0;) {
+		const struct pw_isolation *iso = pw_journal_at(e->b->journal, i);
+
+		if (!find_slot(e, iso->hierarchy, iso->cgroup_id))
+			revert(e, iso, "its container is gone");
+	}
+}
+
+/* One round: what is dirty now is decided; what that changes is looked at next round. */
+static bool run_round(struct pw_engine *e)
+{
+	struct slot *list, *s;
+	struct pw_verdict v;
+
+	if (e->check_journal) {
+		e->check_journal = false;
+		revert_orphans(e);
+	}
+	list = e->dirty;
+	e->dirty = NULL;
+	if (!list)
+		return false;
+	for (s = list; s; s = s->next_dirty)
+		s->dirty = false;
+	/* Reverts first: CPUs given back may be what another container is waiting for. */
+	for (s = list; s; s = s->next_dirty) {
+		const struct pw_isolation *iso =
+			pw_journal_find(e->b->journal, s->c->cg->hierarchy, s->c->cg->id);
+
+		if (!iso)
+			continue;
+		decide(e, s, &v);
+		/* Unchanged (kubelet rewrites the same cpuset every few seconds): nothing to do. */
+		if (v.kind == PW_ISOLATE && pw_cpus_equal(&iso->cpus, &s->c->cg->cpus->cpus))
+			continue;
+		revert(e, iso,
+		       v.kind == PW_ISOLATE ? "its CPUs changed" :
+		       v.kind == PW_REFUSED ? pw_refusal_text(v.refusal) :
+					      v.why);
+	}
+	for (s = list; s; s = s->next_dirty) {
+		decide(e, s, &v);
+		if (v.kind == PW_REFUSED) {
+			refuse(e, s, &v);
+			continue;
+		}
+		s->refused = PW_REFUSE_NONE;
+		if (v.kind != PW_ISOLATE ||
+		    pw_journal_find(e->b->journal, s->c->cg->hierarchy, s->c->cg->id))
+			continue;
+		/* It failed for these very CPUs: not again until something changes. */
+		if (s->failed_cpus && s->failed_cpus == s->c->cg->cpus)
+			continue;
+		isolate(e, s, &v);
+	}
+	return true;
+}
+
+void pw_engine_run(struct pw_engine *e)
+{
+	/*
+	 * A revert can free the CPUs a refused container waits for, which the
+	 * next round then isolates; rounds are few, since every round only
+	 * ever isolates or refuses.
+	 */
+	for (int round = 0; round < 4 && run_round(e); round++)
+		;
+}
+
+static void mark_all(struct pw_engine *e)
+{
+	for (size_t i = 0; i < NR_BUCKETS; i++)
+		for (struct slot *s = e->buckets[i]; s; s = s->hnext) {
+			s->failed_cpus = NULL; /* a full look tries again */
+			mark(e, s);
+		}
+}
+
+void pw_engine_look_at_everything(struct pw_engine *e)
+{
+	e->check_journal = true;
+	mark_all(e);
+	if (e->b->ops->sync(e->b))
+		e->metrics->errors++;
+}
+
+void pw_engine_reconcile_journal(struct pw_engine *e)
+{
+	int kept = 0, reverted = 0;
+
+	for (size_t i = pw_journal_count(e->b->journal); i-- > 0;) {
+		const struct pw_isolation *iso = pw_journal_at(e->b->journal, i);
+		struct slot *s = find_slot(e, iso->hierarchy, iso->cgroup_id);
+
+		if (s && s->c->populated) {
+			/* Complete what a crash may have cut short, without undoing anything. */
+			if (ops_of(e, iso)->enforce(e->b, iso)) {
+				revert(e, iso, "its isolation could not be completed");
+				reverted++;
+			} else {
+				kept++;
+			}
+			continue;
+		}
+		revert(e, iso, s ? "its container has no task left" : "its container is gone");
+		reverted++;
+	}
+	if (e->b->ops->sync(e->b))
+		e->metrics->errors++;
+	pw_info("journal '%s': %d isolations kept, %d restored", pw_journal_file(e->b->journal),
+		kept, reverted);
+}
+
+int pw_engine_revert_all(struct pw_engine *e, const char *why)
+{
+	int first = 0;
+
+	for (size_t i = pw_journal_count(e->b->journal); i-- > 0;) {
+		int err = revert(e, pw_journal_at(e->b->journal, i), why);
+
+		if (err && !first)
+			first = err;
+	}
+	return first;
+}
+
+unsigned int pw_engine_isolated_cpus(const struct pw_engine *e)
+{
+	struct pw_cpus cpus;
+
+	pw_journal_isolated_cpus(e->b->journal, NULL, &cpus);
+	return pw_cpus_count(&cpus);
+}

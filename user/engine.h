@@ -1,0 +1,60 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The agent's decision engine. What the agent wants is a function of the
+ * node as it is now: every selected, running container whose CPUs are its
+ * own is isolated, nothing else is. The node tells the engine what changed
+ * (it is the node's observer); the engine marks exactly the containers that
+ * change can affect (the container itself and those on its CPUs, found
+ * through a per-CPU index), and pw_engine_run() decides each of them with
+ * the policy and brings the kernel in line through the backend: reverts
+ * first, then applies, every change journaled before it is made.
+ */
+#ifndef PW_ENGINE_H
+#define PW_ENGINE_H
+
+#include <stdint.h>
+
+#include "backend.h"
+#include "metrics.h"
+#include "node.h"
+#include "policy.h"
+
+struct pw_engine;
+
+struct pw_engine_config {
+	const struct pw_policy *policy;
+	struct pw_backend *backend; /* its journal is the engine's record of what it did */
+	struct pw_metrics *metrics;
+	struct pw_cpus host; /* the CPUs of the cpuset root: the host's to balance */
+};
+
+int pw_engine_new(struct pw_engine **out, const struct pw_engine_config *cfg);
+/* NULL is fine. */
+void pw_engine_free(struct pw_engine *e);
+
+/* The observer to give the node. */
+void pw_engine_observer(struct pw_engine *e, struct pw_node_observer *obs);
+
+/* The kernel time (CLOCK_MONOTONIC) of the event being applied; 0 for a scan. */
+void pw_engine_set_event_time(struct pw_engine *e, uint64_t ktime_ns);
+
+/*
+ * At start: complete the journal's isolations whose containers still run,
+ * revert the rest, and make the backend's shared layout match. Says how
+ * many of each.
+ */
+void pw_engine_reconcile_journal(struct pw_engine *e);
+
+/* Look again at every container and every journal entry (after a scan). */
+void pw_engine_look_at_everything(struct pw_engine *e);
+
+/* Decide what was looked at and make the kernel match. */
+void pw_engine_run(struct pw_engine *e);
+
+/* Undo every isolation; the first error is returned, the rest still tried. */
+int pw_engine_revert_all(struct pw_engine *e, const char *why);
+
+/* The CPU index, and the isolated CPUs (for metrics). */
+unsigned int pw_engine_isolated_cpus(const struct pw_engine *e);
+
+#endif /* PW_ENGINE_H */

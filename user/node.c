@@ -1,0 +1,582 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* The node's cgroups and containers: scans converge it, events keep it current. */
+#include "node.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "cgroup_walk.h"
+#include "log.h"
+
+/*
+ * Cgroups made lately that are no container yet, or whose container's names
+ * and opt-in are not final: their runtime's state may come (runc writes it
+ * at the end of create, after the cgroup and its CPUs).
+ */
+#define PENDING 256
+/* How long a new cgroup may wait for its runtime's state to name it. */
+#define PENDING_NS (60ULL * 1000000000ULL)
+
+struct pending {
+	int hierarchy;
+	uint64_t id;
+	struct pw_cgroup_origin origin;
+	uint64_t since_ns;
+};
+
+struct pw_node {
+	struct pw_node_config cfg;
+	struct pw_mounts mounts;
+	int cpuset_h;
+	struct pw_cgroup_table table;
+	struct pw_cpuset_pool pool;
+	struct pw_state_index states;
+	struct pw_runtime_cmds cmds;
+	struct pw_identity_sources sources;
+	struct pw_node_observer obs;
+	uint32_t gen;
+	bool needs_scan;
+	unsigned long too_deep_said;
+	const struct pw_runtime_cmd_seen *last_exec;
+	struct pending pending[PENDING];
+	unsigned int pending_next;
+};
+
+int pw_node_open(struct pw_node **out, const struct pw_node_config *cfg)
+{
+	struct pw_node *n = calloc(1, sizeof(*n));
+	int err;
+
+	*out = NULL;
+	if (!n)
+		return -ENOMEM;
+	n->cfg = *cfg;
+	err = pw_mounts_open(&n->mounts);
+	if (err) {
+		pw_err("no cgroup v1 cpuset or cgroup2 mount found in /proc/self/mounts");
+		free(n);
+		return err;
+	}
+	n->cpuset_h = pw_mounts_cpuset_hierarchy(&n->mounts);
+	err = pw_cgroup_table_init(&n->table);
+	if (!err)
+		err = pw_cpuset_pool_init(&n->pool);
+	if (!err)
+		err = pw_state_index_init(&n->states, &n->mounts);
+	if (err) {
+		pw_node_free(n);
+		return err;
+	}
+	n->sources = (struct pw_identity_sources){
+		.mounts = &n->mounts,
+		.states = &n->states,
+		.cmds = &n->cmds,
+	};
+	*out = n;
+	return 0;
+}
+
+static int release(struct pw_cgroup *cg, void *arg)
+{
+	struct pw_node *n = arg;
+
+	if (cg->container) {
+		pw_cpuset_put(&n->pool, cg->container->cpus);
+		pw_container_free(cg->container);
+		cg->container = NULL;
+	}
+	pw_cpuset_put(&n->pool, cg->cpus);
+	cg->cpus = NULL;
+	return 0;
+}
+
+void pw_node_free(struct pw_node *n)
+{
+	if (!n)
+		return;
+	if (n->table.buckets)
+		pw_cgroup_table_for_each(&n->table, release, n);
+	pw_cgroup_table_free(&n->table);
+	pw_cpuset_pool_free(&n->pool);
+	if (n->states.by_id)
+		pw_state_index_free(&n->states);
+	pw_runtime_cmds_free(&n->cmds);
+	pw_mounts_close(&n->mounts);
+	free(n);
+}
+
+void pw_node_set_observer(struct pw_node *n, const struct pw_node_observer *obs)
+{
+	n->obs = *obs;
+}
+
+const struct pw_mounts *pw_node_mounts(const struct pw_node *n)
+{
+	return &n->mounts;
+}
+
+int pw_node_cpuset_hierarchy(const struct pw_node *n)
+{
+	return n->cpuset_h;
+}
+
+struct pw_cgroup *pw_node_find(const struct pw_node *n, int hierarchy, uint64_t id)
+{
+	return pw_cgroup_table_find(&n->table, hierarchy, id);
+}
+
+bool pw_node_needs_scan(const struct pw_node *n)
+{
+	return n->needs_scan;
+}
+
+const struct pw_runtime_cmd_seen *pw_node_last_exec(const struct pw_node *n)
+{
+	return n->last_exec;
+}
+
+static bool mapped(const struct pw_node *n, int hierarchy)
+{
+	if (hierarchy == n->cpuset_h)
+		return pw_mounts_fd(&n->mounts, hierarchy) >= 0;
+	return n->cfg.both_hierarchies && hierarchy == 0 && n->mounts.v2.fd >= 0;
+}
+
+/* Whether the CPUs of cg are wanted: the cpuset hierarchy only, all cgroups or containers. */
+static bool wants_cpus(const struct pw_node *n, const struct pw_cgroup *cg)
+{
+	return cg->hierarchy == n->cpuset_h && (n->cfg.cpus_of_all || cg->container);
+}
+
+/* Read a cpulist file of cg into the pool; NULL when it cannot be read or parsed. */
+static const struct pw_cpuset *read_cpuset(struct pw_node *n, const struct pw_cgroup *cg,
+					   const char *file)
+{
+	char buf[PW_CPULIST_LEN * 4];
+	struct pw_cpus cpus;
+	const char *why;
+
+	if (pw_cgroup_read(pw_mounts_fd(&n->mounts, cg->hierarchy), cg->path, file, buf,
+			   sizeof(buf)) < 0 ||
+	    pw_cpus_parse(buf, strlen(buf), &cpus, &why))
+		return NULL;
+	return pw_cpuset_get(&n->pool, &cpus);
+}
+
+/* Replace *slot with set (a new reference); true when it changed. The old one is in *old. */
+static bool swap_cpuset(struct pw_node *n, const struct pw_cpuset **slot,
+			const struct pw_cpuset *set, const struct pw_cpuset **old)
+{
+	*old = *slot;
+	*slot = set;
+	if (set == *old) {
+		pw_cpuset_put(&n->pool, set);
+		*old = NULL;
+		return false;
+	}
+	return true;
+}
+
+static void update_cpus(struct pw_node *n, struct pw_cgroup *cg)
+{
+	/* v1 and v2 name the effective set differently. */
+	const char *eff = cg->hierarchy == 0 ? "cpuset.cpus.effective" : "cpuset.effective_cpus";
+	const struct pw_cpuset *old, *set;
+
+	if (!wants_cpus(n, cg))
+		return;
+	if (cg->container) {
+		set = read_cpuset(n, cg, "cpuset.cpus");
+		if (swap_cpuset(n, &cg->container->cpus, set, &old))
+			pw_cpuset_put(&n->pool, old);
+	}
+	set = read_cpuset(n, cg, eff);
+	if (!swap_cpuset(n, &cg->cpus, set, &old))
+		return;
+	if (n->obs.cpus_changed)
+		n->obs.cpus_changed(n->obs.ctx, cg, old);
+	pw_cpuset_put(&n->pool, old);
+}
+
+void pw_node_reread_cpus(struct pw_node *n, struct pw_cgroup *cg)
+{
+	update_cpus(n, cg);
+}
+
+/* cg becomes no container's. */
+static void drop_container(struct pw_node *n, struct pw_cgroup *cg)
+{
+	struct pw_container *c = cg->container;
+
+	if (!c)
+		return;
+	if (n->obs.container_removed)
+		n->obs.container_removed(n->obs.ctx, c);
+	cg->container = NULL;
+	pw_cpuset_put(&n->pool, c->cpus);
+	pw_container_free(c);
+}
+
+static uint64_t monotonic_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+static bool identity_final(const struct pw_cgroup *cg)
+{
+	return cg->container && cg->container->meta_final;
+}
+
+static void remember_pending(struct pw_node *n, const struct pw_cgroup *cg,
+			     const struct pw_cgroup_origin *origin)
+{
+	struct pending *p = &n->pending[n->pending_next++ % PENDING];
+
+	p->hierarchy = cg->hierarchy;
+	p->id = cg->id;
+	p->origin = origin ? *origin : (struct pw_cgroup_origin){};
+	p->since_ns = monotonic_ns();
+}
+
+/* Work out who cg belongs to now, and tell the observer what changed. */
+static void identify(struct pw_node *n, struct pw_cgroup *cg, const struct pw_cgroup_origin *origin)
+{
+	struct pw_container *old = cg->container, *c;
+
+	c = pw_container_identify(&n->sources, cg, origin);
+	if (!c) {
+		drop_container(n, cg);
+		return;
+	}
+	if (old && pw_container_same_identity(old, c)) {
+		bool populated = c->populated != old->populated;
+
+		old->populated = c->populated;
+		pw_container_free(c);
+		if (populated && n->obs.populated_changed)
+			n->obs.populated_changed(n->obs.ctx, old);
+		return;
+	}
+	if (old) {
+		c->cpus = old->cpus;
+		c->agent = old->agent;
+		old->cpus = NULL;
+	}
+	cg->container = c;
+	if (n->obs.container_changed)
+		n->obs.container_changed(n->obs.ctx, c, old);
+	pw_container_free(old);
+	if (!old)
+		update_cpus(n, cg); /* its CPUs matter from now on */
+}
+
+static void remove_cgroup(struct pw_node *n, struct pw_cgroup *cg)
+{
+	drop_container(n, cg);
+	if (n->obs.cgroup_removed)
+		n->obs.cgroup_removed(n->obs.ctx, cg);
+	pw_cpuset_put(&n->pool, cg->cpus);
+	cg->cpus = NULL;
+	pw_cgroup_table_remove(&n->table, cg);
+}
+
+/* A cgroup new to the node: added, identified, its CPUs read. */
+static struct pw_cgroup *add_cgroup(struct pw_node *n, int hierarchy, uint64_t id, const char *path,
+				    size_t len, const struct pw_cgroup_origin *origin)
+{
+	bool created;
+	struct pw_cgroup *cg =
+		pw_cgroup_table_insert(&n->table, hierarchy, id, path, len, &created);
+
+	if (!cg || !created)
+		return cg;
+	cg->gen = n->gen;
+	if (n->obs.cgroup_added)
+		n->obs.cgroup_added(n->obs.ctx, cg);
+	identify(n, cg, origin);
+	if (!identity_final(cg))
+		remember_pending(n, cg, origin);
+	if (!cg->container)
+		update_cpus(n, cg);
+	return cg;
+}
+
+struct scan_arg {
+	struct pw_node *n;
+	int hierarchy;
+};
+
+static int scan_visit(const char *path, size_t len, int depth, int dir_fd, void *arg)
+{
+	struct scan_arg *s = arg;
+	struct pw_node *n = s->n;
+	struct pw_cgroup *cg;
+	struct stat st;
+
+	(void)depth;
+	if (fstat(dir_fd, &st))
+		return 0; /* gone meanwhile */
+	cg = pw_cgroup_table_find(&n->table, s->hierarchy, st.st_ino);
+	/* A cgroup renamed meanwhile is a new place: forget the old record. */
+	if (cg && (cg->path_len != len || memcmp(cg->path, path, len))) {
+		remove_cgroup(n, cg);
+		cg = NULL;
+	}
+	if (!cg) {
+		add_cgroup(n, s->hierarchy, st.st_ino, path, len, NULL);
+		return 0;
+	}
+	cg->gen = n->gen;
+	/* Known: what may have changed without an event reaching us. */
+	if (cg->container) {
+		if (cg->container->source == PW_FROM_EXEC)
+			identify(n, cg, NULL); /* the runtime's state confirms or corrects it */
+		else if (cg->container->populated !=
+			 pw_cgroup_populated(&n->mounts, cg->hierarchy, cg->path)) {
+			cg->container->populated = !cg->container->populated;
+			if (n->obs.populated_changed)
+				n->obs.populated_changed(n->obs.ctx, cg->container);
+		}
+	}
+	update_cpus(n, cg);
+	return 0;
+}
+
+static int sweep(struct pw_cgroup *cg, void *arg)
+{
+	struct pw_node *n = arg;
+
+	if (cg->gen != n->gen)
+		remove_cgroup(n, cg);
+	return 0;
+}
+
+/* Cgroups made lately and not fully named: their runtime's state may name them now. */
+static void retry_pending(struct pw_node *n)
+{
+	uint64_t now = monotonic_ns();
+
+	for (size_t i = 0; i < PENDING; i++) {
+		struct pending *p = &n->pending[i];
+		struct pw_cgroup *cg;
+
+		if (!p->id)
+			continue;
+		cg = pw_cgroup_table_find(&n->table, p->hierarchy, p->id);
+		if (!cg || identity_final(cg) || now - p->since_ns > PENDING_NS) {
+			p->id = 0;
+			continue;
+		}
+		identify(n, cg, &p->origin);
+		if (identity_final(cg))
+			p->id = 0;
+	}
+}
+
+int pw_node_scan(struct pw_node *n)
+{
+	int hierarchies[2] = { n->cpuset_h, 0 };
+	unsigned long too_deep = 0, deeper;
+
+	n->gen++;
+	n->needs_scan = false;
+	pw_state_index_scan(&n->states);
+	for (int i = 0; i < 2; i++) {
+		struct scan_arg s = { n, hierarchies[i] };
+
+		if (i == 1 && (hierarchies[0] == 0 || !mapped(n, 0)))
+			continue;
+		if (!mapped(n, s.hierarchy))
+			continue;
+		pw_cgroup_walk(pw_mounts_fd(&n->mounts, s.hierarchy), scan_visit, &s, &deeper);
+		too_deep += deeper;
+	}
+	pw_cgroup_table_for_each(&n->table, sweep, n);
+	retry_pending(n);
+	if (too_deep && too_deep != n->too_deep_said)
+		pw_warn("%lu cgroups deeper than %d levels or with paths over PATH_MAX are not "
+			"mapped",
+			too_deep, PW_CGROUP_WALK_MAX_DEPTH);
+	n->too_deep_said = too_deep;
+	return 0;
+}
+
+/* A runtime exec: remember its command, and read the state it names if there is some. */
+static void apply_exec(struct pw_node *n, const struct pw_event *ev)
+{
+	const struct pw_runtime_cmd_seen *s = pw_runtime_cmds_add(&n->cmds, ev);
+	const struct pw_state_root *root;
+
+	n->last_exec = s;
+	if (!s)
+		return;
+	if (s->cmd.root[0])
+		pw_state_index_learn_root(&n->states, s->cmd.root, s->cmd.runtime);
+	/* create writes the state when it is done; start, kill, ... find it there. */
+	root = s->cmd.root[0] ? pw_state_index_root(&n->states, s->cmd.root) : NULL;
+	if (!s->cmd.creates && !pw_state_index_by_id(&n->states, s->cmd.id)) {
+		if (root) {
+			pw_state_index_add(&n->states, root, s->cmd.id);
+		} else {
+			for (size_t i = 0; i < n->states.nr_roots; i++)
+				if (!strcmp(n->states.roots[i].runtime, s->cmd.runtime) &&
+				    !pw_state_index_add(&n->states, &n->states.roots[i], s->cmd.id))
+					break;
+		}
+	}
+	retry_pending(n);
+}
+
+static void apply_cpuset_write(struct pw_node *n, const struct pw_event *ev)
+{
+	struct pw_cgroup *cg =
+		pw_cgroup_table_find(&n->table, ev->write->hierarchy_id, ev->write->target_id);
+
+	/* Only accepted writes to the CPU files change CPUs. */
+	if (!cg || ev->write->ret < 0 || ev->file.len < 11 ||
+	    memcmp(ev->file.data, "cpuset.cpus", 11))
+		return;
+	update_cpus(n, cg);
+	/*
+	 * On cgroup2 a cgroup's CPUs (and partitions) shape the effective CPUs
+	 * of everything below it: read its containers' again.
+	 */
+	if (cg->hierarchy == 0) {
+		for (size_t i = 0; i < n->table.nr_buckets; i++)
+			for (struct pw_cgroup *o = n->table.buckets[i]; o; o = o->hnext)
+				if (o != cg && o->container && o->hierarchy == 0 &&
+				    o->path_len > cg->path_len &&
+				    !memcmp(o->path, cg->path, cg->path_len) &&
+				    (cg->path_len == 1 || o->path[cg->path_len] == '/'))
+					update_cpus(n, o);
+	}
+}
+
+void pw_node_apply(struct pw_node *n, const struct pw_event *ev)
+{
+	struct pw_cgroup_origin origin;
+	struct pw_cgroup *cg;
+
+	switch (ev->type) {
+	case PW_EV_CGROUP_MKDIR:
+		if (!mapped(n, ev->cgroup->hierarchy_id))
+			break;
+		/* A cut path is no path to act on: the scan reads the real one. */
+		if (ev->cgroup->flags & PW_F_PATH_TRUNCATED) {
+			n->needs_scan = true;
+			break;
+		}
+		origin = (struct pw_cgroup_origin){ .ktime_ns = ev->hdr->ktime_ns };
+		add_cgroup(n, ev->cgroup->hierarchy_id, ev->cgroup->id, ev->path.data, ev->path.len,
+			   &origin);
+		break;
+	case PW_EV_CGROUP_RMDIR:
+		cg = pw_cgroup_table_find(&n->table, ev->cgroup->hierarchy_id, ev->cgroup->id);
+		if (cg)
+			remove_cgroup(n, cg);
+		break;
+	case PW_EV_CGROUP_POPULATED:
+		cg = pw_cgroup_table_find(&n->table, ev->cgroup->hierarchy_id, ev->cgroup->id);
+		if (!cg)
+			break;
+		if (!identity_final(cg) && (ev->cgroup->flags & PW_F_POPULATED))
+			retry_pending(n); /* its first task may be the container's init */
+		if (!cg->container)
+			break;
+		if (cg->container->populated != !!(ev->cgroup->flags & PW_F_POPULATED)) {
+			cg->container->populated = !cg->container->populated;
+			if (n->obs.populated_changed)
+				n->obs.populated_changed(n->obs.ctx, cg->container);
+		}
+		break;
+	case PW_EV_EXEC:
+		apply_exec(n, ev);
+		break;
+	case PW_EV_CPUSET_WRITE:
+		apply_cpuset_write(n, ev);
+		break;
+	default:
+		break;
+	}
+}
+
+struct each_arg {
+	struct pw_node *n;
+	int (*cgroup_fn)(struct pw_cgroup *cg, void *arg);
+	int (*container_fn)(struct pw_container *c, void *arg);
+	void *arg;
+};
+
+static int each_visit(struct pw_cgroup *cg, void *arg)
+{
+	struct each_arg *e = arg;
+
+	if (cg->hierarchy != e->n->cpuset_h)
+		return 0;
+	if (e->cgroup_fn)
+		return e->cgroup_fn(cg, e->arg);
+	return cg->container ? e->container_fn(cg->container, e->arg) : 0;
+}
+
+int pw_node_for_each_cgroup(struct pw_node *n, int (*fn)(struct pw_cgroup *cg, void *arg),
+			    void *arg)
+{
+	struct each_arg e = { .n = n, .cgroup_fn = fn, .arg = arg };
+
+	return pw_cgroup_table_for_each(&n->table, each_visit, &e);
+}
+
+int pw_node_for_each_container(struct pw_node *n, int (*fn)(struct pw_container *c, void *arg),
+			       void *arg)
+{
+	struct each_arg e = { .n = n, .container_fn = fn, .arg = arg };
+
+	return pw_cgroup_table_for_each(&n->table, each_visit, &e);
+}
+
+struct by_id_arg {
+	const char *id;
+	struct pw_container *found;
+};
+
+static int match_id(struct pw_container *c, void *arg)
+{
+	struct by_id_arg *a = arg;
+
+	if (strcmp(c->id, a->id))
+		return 0;
+	a->found = c;
+	return 1;
+}
+
+struct pw_container *pw_node_container_by_id(struct pw_node *n, const char *id)
+{
+	struct by_id_arg a = { id, NULL };
+
+	pw_node_for_each_container(n, match_id, &a);
+	return a.found;
+}
+
+static int count_one(struct pw_cgroup *cg, void *arg)
+{
+	unsigned long *counts = arg;
+
+	counts[0]++;
+	counts[1] += cg->container != NULL;
+	return 0;
+}
+
+void pw_node_counts(struct pw_node *n, unsigned long *cgroups, unsigned long *containers)
+{
+	unsigned long counts[2] = { 0, 0 };
+
+	pw_node_for_each_cgroup(n, count_one, counts);
+	*cgroups = counts[0];
+	*containers = counts[1];
+}

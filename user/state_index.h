@@ -1,0 +1,92 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The containers that runtimes' own state directories know: runc's
+ * ROOT/ID/state.json and crun's ROOT/ID/status under the usual roots
+ * (/run/runc, /run/crun, containerd's /run/containerd/runc/NAMESPACE,
+ * Docker's /run/docker/runtime-runc/moby) and the roots trusted runtime
+ * execs name with --root. One readdir per root and one read per container
+ * per scan; look-ups by id and by cgroup path are in memory.
+ *
+ * Only trusted directories and files are read (safe_file.h): state written
+ * by a local user cannot name a container.
+ */
+#ifndef PW_STATE_INDEX_H
+#define PW_STATE_INDEX_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "cgroupfs.h"
+#include "runtime_state.h"
+
+/* Containers indexed at most; more is said once per scan. */
+#define PW_MAX_STATES 4096
+/* State roots at most: the usual ones plus those learned from execs. */
+#define PW_MAX_STATE_ROOTS 32
+
+enum pw_state_format {
+	PW_STATE_RUNC, /* ROOT/ID/state.json */
+	PW_STATE_CRUN, /* ROOT/ID/status, with the runtime's copy of config.json */
+};
+
+struct pw_state_root {
+	char path[PW_META_PATH_LEN];
+	char runtime[16]; /* runc, crun */
+	enum pw_state_format format;
+};
+
+struct pw_state_entry {
+	struct pw_state_entry *next_id, *next_path[2]; /* hash chains */
+	const struct pw_state_root *root;
+	char *id;
+	/* The container's cgroup in the cpuset hierarchy [0] and in cgroup2 [1]; NULL unknown. */
+	char *path[2];
+	pid_t pid;
+	unsigned long long start_time;
+	uint32_t gen;
+};
+
+struct pw_state_index {
+	const struct pw_mounts *mounts;
+	struct pw_state_root roots[PW_MAX_STATE_ROOTS];
+	size_t nr_roots;
+	struct pw_state_entry **by_id, **by_path[2];
+	size_t nr_buckets, count;
+	uint32_t gen;
+	unsigned long over_limit; /* entries left out by the last scan */
+};
+
+int pw_state_index_init(struct pw_state_index *idx, const struct pw_mounts *mounts);
+void pw_state_index_free(struct pw_state_index *idx);
+
+/*
+ * Add ROOT (a trusted runtime exec's --root) to the roots scanned; a known
+ * or bad one is ignored. Returns true when it was new.
+ */
+bool pw_state_index_learn_root(struct pw_state_index *idx, const char *root, const char *runtime);
+
+/* Read every root again: new containers are read, gone ones dropped. */
+void pw_state_index_scan(struct pw_state_index *idx);
+
+/* Read one container's state now (its runtime just made it); 0 or -errno. */
+int pw_state_index_add(struct pw_state_index *idx, const struct pw_state_root *root,
+		       const char *id);
+
+const struct pw_state_entry *pw_state_index_by_id(const struct pw_state_index *idx, const char *id);
+
+/* The container whose cgroup in the cpuset hierarchy (v2 false) or cgroup2 (v2 true) is path. */
+const struct pw_state_entry *pw_state_index_by_path(const struct pw_state_index *idx, bool v2,
+						    const char *path);
+
+/*
+ * The container's metadata from the runtime's own state: runc's labels,
+ * crun's copy of config.json. 0, or -errno.
+ */
+int pw_state_index_meta(const struct pw_state_entry *e, struct pw_container_meta *meta);
+
+/* The trusted root named path, or NULL. */
+const struct pw_state_root *pw_state_index_root(const struct pw_state_index *idx, const char *path);
+
+#endif /* PW_STATE_INDEX_H */

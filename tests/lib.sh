@@ -102,7 +102,10 @@ use_cpuset_hierarchy() {
 # Loading is slow under emulation (the guests): wait up to 60 s for it.
 start_trace() {
 	local i
+	# Both emptied first: the readiness poll below must not find the last
+	# tracer's "tracing" line while this one is still starting.
 	: >"$TRACE_OUT"
+	: >"$TRACE_ERR"
 	"$PW" trace --json "$@" >"$TRACE_OUT" 2>"$TRACE_ERR" &
 	TRACE_PID=$!
 	for ((i = 0; i < 600; i++)); do

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <bpf/libbpf.h>
@@ -31,6 +32,12 @@
 /* Full rescans when nothing else asks for one: a safety net, cheap at this pace. */
 #define DEFAULT_RESYNC_S 30
 #define TICK_MS 100
+/*
+ * The agent's ring buffer: the cgroup events of a busy node's loop turn fit
+ * (~880 records); a storm that overflows it costs a rescan, not a wrong
+ * state. Its pages are mapped twice and count in RSS.
+ */
+#define AGENT_RINGBUF_BYTES (512U << 10)
 
 static const char usage[] =
 	"Usage: pinwatch agent [OPTIONS]\n"
@@ -105,11 +112,20 @@ struct agent {
 	struct pw_node *node;
 	struct pw_engine *engine;
 	struct pinwatch_bpf *skel;
+	int host_lock;	/* the host's lock (cgroupfs.h); -1 in a dry run */
 	int metrics_fd; /* -1 when off */
 	__u64 malformed;
 	__u64 dropped; /* ring buffer drops already recovered from */
 	unsigned long ticks, resync_ticks;
 };
+
+static double monotonic_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
 
 /* The CPUs this host has: /sys/devices/system/cpu/online. */
 static int online_cpus(struct pw_cpus *cpus)
@@ -206,14 +222,23 @@ static int parse_args(int argc, char **argv, struct agent *a, struct agent_opts 
 	return 0;
 }
 
-/* Everything again: the node rescanned, every container and journal entry looked at. */
-static void resync(struct agent *a, const char *why)
+/*
+ * Everything again: the node rescanned, every container and journal entry
+ * looked at (the engine runs at the end of this loop turn). Said unless it
+ * is the periodic one.
+ */
+static void resync(struct agent *a, const char *why, bool say)
 {
-	pw_debug("rescanning the node: %s", why);
+	double start = monotonic_ms();
+
 	a->metrics.resyncs++;
 	pw_engine_set_event_time(a->engine, 0);
 	pw_node_scan(a->node);
 	pw_engine_look_at_everything(a->engine);
+	pw_engine_run(a->engine);
+	if (say)
+		pw_info("node rescanned and converged in %.1f ms (%s)", monotonic_ms() - start,
+			why);
 }
 
 static void read_kernel_counters(struct agent *a, struct pw_metrics_view *v)
@@ -245,9 +270,9 @@ static void on_tick(void *ctx)
 		pw_warn("%llu kernel events were lost; rescanning the node",
 			(unsigned long long)(dropped - a->dropped));
 		a->dropped = dropped;
-		resync(a, "events lost");
+		resync(a, "events lost", true);
 	} else if (a->ticks % a->resync_ticks == 0) {
-		resync(a, "periodic");
+		resync(a, "periodic", false);
 	}
 }
 
@@ -256,7 +281,7 @@ static void after_turn(void *ctx)
 	struct agent *a = ctx;
 
 	if (pw_node_needs_scan(a->node))
-		resync(a, "an event could not be applied exactly");
+		resync(a, "an event could not be applied exactly", true);
 	pw_engine_run(a->engine);
 }
 
@@ -287,6 +312,14 @@ static void serve_metrics(void *ctx)
 	pw_metrics_serve(a->metrics_fd, &v);
 }
 
+/* The engine asks the node whether a container is still there. */
+static struct pw_container *find_in_node(void *ctx, int hierarchy, uint64_t id)
+{
+	struct pw_cgroup *cg = pw_node_find(ctx, hierarchy, id);
+
+	return cg ? cg->container : NULL;
+}
+
 /* The CPUs of the cpuset root: what the host has to balance. */
 static int host_cpus(const struct pw_mounts *m, struct pw_cpus *cpus)
 {
@@ -309,11 +342,14 @@ int cmd_agent(int argc, char **argv)
 				     (1U << PW_EV_CGROUP_POPULATED) | (1U << PW_EV_EXEC) |
 				     (1U << PW_EV_CPUSET_WRITE),
 		.loader.urgent_cgroup_events = true,
+		.loader.ringbuf_size = AGENT_RINGBUF_BYTES,
 		.backend = "auto",
 		.state_dir = PW_DEFAULT_STATE_DIR,
 		.resync_s = DEFAULT_RESYNC_S,
 	};
 	struct pw_engine_config ecfg = {};
+	double started = monotonic_ms();
+	unsigned long cgroups, containers;
 	struct pw_node_observer obs;
 	struct ring_buffer *rb = NULL;
 	struct pw_loop *loop = NULL;
@@ -324,6 +360,7 @@ int cmd_agent(int argc, char **argv)
 	if (!a)
 		return 1;
 	a->metrics_fd = -1;
+	a->host_lock = -1;
 	pw_block_stop_signals();
 	pw_fault_init();
 	err = parse_args(argc, argv, a, &o);
@@ -368,6 +405,14 @@ int cmd_agent(int argc, char **argv)
 		if (err)
 			goto cleanup;
 	}
+	/* A dry run changes nothing: it may watch beside the real agent. */
+	if (!o.dry_run) {
+		a->host_lock = pw_mounts_lock_host(pw_node_mounts(a->node));
+		if (a->host_lock < 0) {
+			err = a->host_lock;
+			goto cleanup;
+		}
+	}
 	a->backend.mounts = pw_node_mounts(a->node);
 	a->backend.journal = a->journal;
 	a->backend.node = a->node;
@@ -375,6 +420,8 @@ int cmd_agent(int argc, char **argv)
 	ecfg.policy = &a->policy;
 	ecfg.backend = &a->backend;
 	ecfg.metrics = &a->metrics;
+	ecfg.find = find_in_node;
+	ecfg.find_ctx = a->node;
 	err = host_cpus(a->backend.mounts, &ecfg.host);
 	if (!err)
 		err = pw_engine_new(&a->engine, &ecfg);
@@ -404,8 +451,11 @@ int cmd_agent(int argc, char **argv)
 	pw_engine_reconcile_journal(a->engine);
 	pw_engine_look_at_everything(a->engine);
 	pw_engine_run(a->engine);
-	pw_info("agent running, %s backend%s, journal '%s'", a->backend.ops->name,
-		o.dry_run ? ", dry run (no journal kept)" : "", pw_journal_file(a->journal));
+	pw_node_counts(a->node, &cgroups, &containers);
+	pw_info("agent running, %s backend%s, journal '%s'; ready in %.1f ms with %lu cgroups, "
+		"%lu containers",
+		a->backend.ops->name, o.dry_run ? ", dry run (no journal kept)" : "",
+		pw_journal_file(a->journal), monotonic_ms() - started, cgroups, containers);
 	err = pw_loop_run(loop, 0);
 	if (o.restore_on_exit) {
 		int rerr = pw_engine_revert_all(a->engine, "agent exiting");
@@ -420,11 +470,14 @@ cleanup:
 	pw_loop_free(loop);
 	ring_buffer__free(rb);
 	pw_engine_free(a->engine);
+	pw_backend_release(&a->backend);
 	pw_node_free(a->node);
 	pw_loader_stop(a->skel);
 	pw_journal_close(a->journal);
 	if (a->metrics_fd >= 0)
 		close(a->metrics_fd);
+	if (a->host_lock >= 0)
+		close(a->host_lock);
 	free(a);
 	return err ? 1 : 0;
 }

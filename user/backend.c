@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "log.h"
@@ -38,6 +39,15 @@ int pw_backend_choose(const struct pw_mounts *m, const char *asked,
 		return -EOPNOTSUPP;
 	*ops = want;
 	return 0;
+}
+
+void pw_backend_release(struct pw_backend *b)
+{
+	for (size_t i = 0; i < b->nr_pending; i++)
+		free(b->pending[i].path);
+	free(b->pending);
+	b->pending = NULL;
+	b->nr_pending = b->cap_pending = 0;
 }
 
 int pw_path_level(const char *path)

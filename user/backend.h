@@ -19,6 +19,12 @@
 struct pw_node;
 struct pw_backend_ops;
 
+/* A cpuset found to span an isolated CPU, to be unbalanced at the next flush. */
+struct pw_spanner {
+	uint64_t id;
+	char *path;
+};
+
 struct pw_backend {
 	const struct pw_backend_ops *ops;
 	const struct pw_mounts *mounts;
@@ -26,6 +32,13 @@ struct pw_backend {
 	/* The node's cgroups and their CPUs (v1: the cpusets spanning isolated CPUs); NULL in restore. */
 	struct pw_node *node;
 	bool dry_run;
+	/*
+	 * v1: cpusets seen spanning an isolated CPU since the last flush. A
+	 * storm of new pod cgroups costs one journal write per loop turn, not
+	 * one per cgroup.
+	 */
+	struct pw_spanner *pending;
+	size_t nr_pending, cap_pending;
 };
 
 struct pw_backend_ops {
@@ -46,7 +59,12 @@ struct pw_backend_ops {
 	/* cg's CPUs changed or it appeared / it is going away. May be NULL. */
 	int (*cgroup_changed)(struct pw_backend *b, const struct pw_cgroup *cg);
 	int (*cgroup_removed)(struct pw_backend *b, const struct pw_cgroup *cg);
+	/* Make what cgroup_changed found since the last call (journal first). May be NULL. */
+	int (*flush)(struct pw_backend *b);
 };
+
+/* Free what the backend keeps between calls; the struct itself is the caller's. */
+void pw_backend_release(struct pw_backend *b);
 
 extern const struct pw_backend_ops pw_backend_v1;
 extern const struct pw_backend_ops pw_backend_v2;

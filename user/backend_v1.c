@@ -343,6 +343,11 @@ static int rebalance_stale(struct pw_backend *b)
 	struct pw_cpus iso, cpus;
 	int err = 0;
 
+	/*
+	 * One journal write for them all: an entry still listed after its 1 was
+	 * written only makes a later restore read it and leave it.
+	 */
+	pw_journal_begin(b->journal);
 	isolated(b, &iso);
 	for (size_t i = pw_journal_unbalanced_count(b->journal); i-- > 0 && !err;) {
 		const struct pw_unbalanced *u = pw_journal_unbalanced_at(b->journal, i);
@@ -363,6 +368,8 @@ static int rebalance_stale(struct pw_backend *b)
 		if (!err)
 			err = pw_journal_remove_unbalanced(b->journal, u);
 	}
+	if (pw_journal_commit(b->journal) && !err)
+		err = -EIO;
 	return err;
 }
 
@@ -476,26 +483,76 @@ static int v1_revert(struct pw_backend *b, const struct pw_isolation *iso)
 static int v1_cgroup_changed(struct pw_backend *b, const struct pw_cgroup *cg)
 {
 	const struct pw_unbalanced *u;
+	struct pw_spanner *p;
 	struct pw_cpus iso;
-	bool span;
 	int err;
 
 	if (cg->hierarchy != hier(b) || !has_v1_entries(b))
 		return 0;
 	isolated(b, &iso);
-	span = spans(cg, &iso);
 	u = pw_journal_find_unbalanced(b->journal, cg->id, cg->path);
-	/* A cpuset that now spans an isolated CPU must not balance it. */
-	if (span && !u && read_lb(b, cg->path) == 1) {
-		err = pw_journal_add_unbalanced(b->journal, cg->path, cg->id);
-		return err ? err :
-			     pw_cgroup_write(b->mounts, hier(b), cg->path, LB, "0", b->dry_run);
+	if (spans(cg, &iso)) {
+		/* A cpuset that now spans an isolated CPU must not balance it: at the flush. */
+		if (u)
+			return 0;
+		if (b->nr_pending == b->cap_pending) {
+			size_t cap = b->cap_pending ? 2 * b->cap_pending : 64;
+
+			p = realloc(b->pending, cap * sizeof(*p));
+			if (!p)
+				return -ENOMEM;
+			b->pending = p;
+			b->cap_pending = cap;
+		}
+		p = &b->pending[b->nr_pending];
+		p->path = strdup(cg->path);
+		if (!p->path)
+			return -ENOMEM;
+		p->id = cg->id;
+		b->nr_pending++;
+		return 0;
 	}
-	if (!span && u) {
-		err = rebalance(b, cg->path);
-		return err ? err : pw_journal_remove_unbalanced(b->journal, u);
+	if (!u)
+		return 0;
+	err = rebalance(b, cg->path);
+	return err ? err : pw_journal_remove_unbalanced(b->journal, u);
+}
+
+/* The cpusets found spanning since the last flush: journaled in one write, then at 0. */
+static int v1_flush(struct pw_backend *b)
+{
+	size_t n = b->nr_pending;
+	int err = 0;
+
+	if (!n)
+		return 0;
+	pw_journal_begin(b->journal);
+	for (size_t i = 0; i < n; i++) {
+		struct pw_spanner *p = &b->pending[i];
+
+		/* Already out of balancing (by someone else), or gone: not ours to touch. */
+		if (read_lb(b, p->path) != 1) {
+			free(p->path);
+			p->path = NULL;
+			continue;
+		}
+		if (!err)
+			err = pw_journal_add_unbalanced(b->journal, p->path, p->id);
 	}
-	return 0;
+	if (pw_journal_commit(b->journal) && !err)
+		err = -EIO;
+	for (size_t i = 0; i < n; i++) {
+		struct pw_spanner *p = &b->pending[i];
+
+		if (p->path && !err) {
+			err = pw_cgroup_write(b->mounts, hier(b), p->path, LB, "0", b->dry_run);
+			if (err == -ENOENT)
+				err = 0; /* removed meanwhile: its rmdir prunes it */
+		}
+		free(p->path);
+	}
+	b->nr_pending = 0;
+	return err;
 }
 
 static int v1_cgroup_removed(struct pw_backend *b, const struct pw_cgroup *cg)
@@ -518,4 +575,5 @@ const struct pw_backend_ops pw_backend_v1 = {
 	.sync = v1_sync,
 	.cgroup_changed = v1_cgroup_changed,
 	.cgroup_removed = v1_cgroup_removed,
+	.flush = v1_flush,
 };

@@ -9,6 +9,7 @@
 #include <linux/openat2.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/syscall.h>
@@ -101,6 +102,29 @@ int pw_mounts_cpuset_hierarchy(const struct pw_mounts *m)
 	return m->v1_cpuset.fd >= 0 && m->v1_cpuset_hierarchy > 0 ? m->v1_cpuset_hierarchy : 0;
 }
 
+int pw_mounts_lock_host(const struct pw_mounts *m)
+{
+	const struct pw_mount *mnt = pw_mounts_get(m, pw_mounts_cpuset_hierarchy(m));
+	int fd, err;
+
+	if (!mnt)
+		return -ENOENT;
+	fd = open(mnt->path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (!flock(fd, LOCK_EX | LOCK_NB))
+		return fd;
+	err = errno == EWOULDBLOCK ? -EBUSY : -errno;
+	close(fd);
+	if (err == -EBUSY)
+		pw_err("another pinwatch agent or restore manages this host's cpusets (it holds the "
+		       "lock on '%s'): stop it first",
+		       mnt->path);
+	else
+		pw_err("cannot lock '%s': %s", mnt->path, strerror(-err));
+	return err;
+}
+
 int pw_cgroup_open(int root_fd, const char *rel, int flags)
 {
 	struct open_how how = {
@@ -118,16 +142,11 @@ int pw_cgroup_open(int root_fd, const char *rel, int flags)
 	return fd < 0 ? -errno : fd;
 }
 
-ssize_t pw_cgroup_read(int root_fd, const char *rel, const char *name, char *buf, size_t size)
+/* Read an open file into buf, NUL-terminated, one trailing newline removed; closes fd. */
+static ssize_t read_and_close(int fd, char *buf, size_t size)
 {
-	char path[PATH_MAX];
 	ssize_t n;
-	int fd, len;
 
-	len = snprintf(path, sizeof(path), "%s/%s", rel, name);
-	if (len < 0 || (size_t)len >= sizeof(path))
-		return -ENAMETOOLONG;
-	fd = pw_cgroup_open(root_fd, path, O_RDONLY);
 	if (fd < 0)
 		return fd;
 	n = read(fd, buf, size - 1);
@@ -142,15 +161,36 @@ ssize_t pw_cgroup_read(int root_fd, const char *rel, const char *name, char *buf
 	return n;
 }
 
-bool pw_cgroup_populated(const struct pw_mounts *m, int hierarchy, const char *rel)
+ssize_t pw_cgroup_read(int root_fd, const char *rel, const char *name, char *buf, size_t size)
 {
-	int fd = pw_mounts_fd(m, hierarchy);
-	char buf[256];
+	char path[PATH_MAX];
+	int len;
 
-	if (hierarchy == 0)
-		return pw_cgroup_read(fd, rel, "cgroup.events", buf, sizeof(buf)) > 0 &&
-		       strstr(buf, "populated 1");
-	return pw_cgroup_read(fd, rel, "cgroup.procs", buf, sizeof(buf)) > 0;
+	len = snprintf(path, sizeof(path), "%s/%s", rel, name);
+	if (len < 0 || (size_t)len >= sizeof(path))
+		return -ENAMETOOLONG;
+	return read_and_close(pw_cgroup_open(root_fd, path, O_RDONLY), buf, size);
+}
+
+ssize_t pw_cgroup_read_at(int dir_fd, const char *name, char *buf, size_t size)
+{
+	int fd = openat(dir_fd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+
+	return read_and_close(fd < 0 ? -errno : fd, buf, size);
+}
+
+bool pw_cgroup_populated(const struct pw_mounts *m, int hierarchy, const char *rel, int dir_fd)
+{
+	/* cgroup2 says so in cgroup.events; a v1 cgroup has tasks or not. */
+	const char *name = hierarchy == 0 ? "cgroup.events" : "cgroup.procs";
+	char buf[256];
+	ssize_t n;
+
+	if (dir_fd >= 0)
+		n = pw_cgroup_read_at(dir_fd, name, buf, sizeof(buf));
+	else
+		n = pw_cgroup_read(pw_mounts_fd(m, hierarchy), rel, name, buf, sizeof(buf));
+	return n > 0 && (hierarchy != 0 || strstr(buf, "populated 1"));
 }
 
 /*

@@ -45,6 +45,16 @@ int pw_mounts_fd(const struct pw_mounts *m, int hierarchy);
 int pw_mounts_cpuset_hierarchy(const struct pw_mounts *m);
 
 /*
+ * Take the host's lock: an exclusive flock on the root directory of the
+ * hierarchy that carries cpusets. The settings the agent changes are the
+ * host's (the root's load balancing, partitions), so one agent or restore
+ * at a time manages them, whatever its state directory. Returns the fd that
+ * holds the lock (closing it releases it), -EBUSY when another holds it
+ * (said), or -errno.
+ */
+int pw_mounts_lock_host(const struct pw_mounts *m);
+
+/*
  * Open rel (a cgroup path as the kernel reports it, "/a/b", optionally with
  * "/file" appended) beneath root_fd, refusing symlinks and escapes.
  */
@@ -67,10 +77,17 @@ int pw_cgroup_write(const struct pw_mounts *m, int hierarchy, const char *rel, c
 		    const char *value, bool dry_run);
 
 /*
+ * The same, for file name of the cgroup whose directory is open as dir_fd
+ * (a walk holds it): no path walk from the mount root.
+ */
+ssize_t pw_cgroup_read_at(int dir_fd, const char *name, char *buf, size_t size);
+
+/*
  * Whether the cgroup rel has tasks: cgroup2 says so in cgroup.events
  * (itself or below); a v1 cgroup has tasks in its cgroup.procs or not.
+ * dir_fd, when not -1, is the cgroup's open directory and rel is not used.
  */
-bool pw_cgroup_populated(const struct pw_mounts *m, int hierarchy, const char *rel);
+bool pw_cgroup_populated(const struct pw_mounts *m, int hierarchy, const char *rel, int dir_fd);
 
 /* mkdir rel beneath hierarchy's mount; 0 if it exists. */
 int pw_cgroup_mkdir(const struct pw_mounts *m, int hierarchy, const char *rel, bool dry_run);

@@ -10,21 +10,6 @@
 #include "identity.h"
 #include "log.h"
 
-/*
- * Bundles that engines keep by container id, for containers whose path says
- * which engine made them: one look-up per container, never a search.
- * "DIR/<id>SUFFIX" is the bundle.
- */
-static const struct {
-	const char *engine; /* as identity.c names it; NULL: the kubepods row that does not say */
-	const char *dir, *suffix;
-} engine_bundles[] = {
-	{ "containerd", "/run/containerd/io.containerd.runtime.v2.task/k8s.io", "" },
-	{ NULL, "/run/containerd/io.containerd.runtime.v2.task/k8s.io", "" },
-	{ "docker", "/run/containerd/io.containerd.runtime.v2.task/moby", "" },
-	{ "cri-o", "/run/containers/storage/overlay-containers", "/userdata" },
-};
-
 /* Whether e's container still is the one in cg: its init lives there, or cg is empty. */
 static bool state_is_this_instance(const struct pw_state_entry *e, const struct pw_cgroup *cg,
 				   bool populated)
@@ -77,20 +62,14 @@ static char *dup_or_null(const char *s)
 	return s && s[0] ? strdup(s) : NULL;
 }
 
-static void meta_from_engine_bundle(const char *engine, const char *id,
+/* The bundle the engine keeps for id (containerd, CRI-O), if one does. */
+static bool meta_from_engine_bundle(const struct pw_state_index *states, const char *id,
 				    struct pw_container_meta *meta)
 {
 	char dir[PW_META_PATH_LEN];
 
-	for (size_t i = 0; i < sizeof(engine_bundles) / sizeof(engine_bundles[0]); i++) {
-		if ((engine_bundles[i].engine == NULL) != (engine == NULL) ||
-		    (engine && strcmp(engine, engine_bundles[i].engine)))
-			continue;
-		snprintf(dir, sizeof(dir), "%s/%s%s", engine_bundles[i].dir, id,
-			 engine_bundles[i].suffix);
-		if (!pw_meta_from_bundle(dir, meta))
-			return;
-	}
+	return states && !pw_state_index_bundle(states, id, dir, sizeof(dir)) &&
+	       !pw_meta_from_bundle(dir, meta);
 }
 
 struct pw_container *pw_container_identify(const struct pw_identity_sources *src,
@@ -104,6 +83,7 @@ struct pw_container *pw_container_identify(const struct pw_identity_sources *src
 	struct pw_container *c;
 	bool v2 = cg->hierarchy == 0 && pw_mounts_cpuset_hierarchy(src->mounts) != 0;
 	bool by_path, have_meta = false, populated = false, populated_read = false;
+	int dir_fd = origin ? origin->dir_fd : -1;
 	const char *id;
 
 	by_path = !pw_identity_from_path(cg->path, cg->path_len, &path_id);
@@ -111,7 +91,8 @@ struct pw_container *pw_container_identify(const struct pw_identity_sources *src
 		entry = by_path ? pw_state_index_by_id(src->states, path_id.container_id) :
 				  pw_state_index_by_path(src->states, v2, cg->path);
 		if (entry) {
-			populated = pw_cgroup_populated(src->mounts, cg->hierarchy, cg->path);
+			populated =
+				pw_cgroup_populated(src->mounts, cg->hierarchy, cg->path, dir_fd);
 			populated_read = true;
 		}
 		/* The state must be of this cgroup, and of this instance of it. */
@@ -128,10 +109,9 @@ struct pw_container *pw_container_identify(const struct pw_identity_sources *src
 
 	if (entry)
 		have_meta = !pw_state_index_meta(entry, &meta);
-	if (!have_meta && by_path) {
+	if (!have_meta) {
 		memset(&meta, 0, sizeof(meta));
-		meta_from_engine_bundle(path_id.runtime, id, &meta);
-		have_meta = meta.bundle[0];
+		have_meta = meta_from_engine_bundle(src->states, id, &meta);
 	}
 	if (!have_meta && cmd && !strcmp(cmd->cmd.id, id))
 		meta = cmd->meta;
@@ -140,13 +120,20 @@ struct pw_container *pw_container_identify(const struct pw_identity_sources *src
 	if (!c)
 		return NULL;
 	c->cg = cg;
-	c->id = strdup(id);
+	/* A path that ends in the id already holds it: 10,000 containers need no second copy. */
+	if (by_path && path_id.id_offset + strlen(path_id.container_id) == cg->path_len) {
+		c->id = cg->path + path_id.id_offset;
+	} else {
+		c->id = strdup(id);
+		c->id_owned = true;
+	}
 	c->source = by_path ? PW_FROM_PATH : entry ? PW_FROM_STATE : PW_FROM_EXEC;
 	c->workload = (by_path ? path_id.workload : true) && !meta.sandbox;
 	c->lb_disable = meta.lb_disable;
 	c->meta_final = have_meta;
-	c->populated = populated_read ? populated :
-					pw_cgroup_populated(src->mounts, cg->hierarchy, cg->path);
+	c->populated = populated_read ?
+			       populated :
+			       pw_cgroup_populated(src->mounts, cg->hierarchy, cg->path, dir_fd);
 	c->qos = by_path ? path_id.qos : NULL;
 	c->engine = dup_or_null(meta.engine[0] ? meta.engine : by_path ? path_id.runtime : NULL);
 	c->oci_runtime = dup_or_null(entry ? entry->root->runtime : cmd ? cmd->cmd.runtime : NULL);
@@ -180,7 +167,8 @@ void pw_container_free(struct pw_container *c)
 {
 	if (!c)
 		return;
-	free(c->id);
+	if (c->id_owned)
+		free((char *)c->id);
 	free(c->engine);
 	free(c->oci_runtime);
 	free(c->pod);

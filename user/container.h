@@ -33,7 +33,9 @@ enum pw_identity_source {
 
 struct pw_container {
 	struct pw_cgroup *cg;
-	char *id;
+	/* Into cg->path when the path ends in it (most containers), else its own copy. */
+	const char *id;
+	bool id_owned;	   /* id is a copy of its own, freed with the container */
 	char *engine;	   /* containerd, cri-o, docker, podman; NULL when unknown */
 	char *oci_runtime; /* runc, crun; NULL when unknown */
 	char *pod, *namespace, *name, *pod_uid; /* NULL when unknown */
@@ -59,9 +61,14 @@ struct pw_identity_sources {
 	struct pw_runtime_cmds *cmds;	     /* NULL: none */
 };
 
-/* When a cgroup came to be, as its mkdir event says (0 when a scan found it). */
+/*
+ * What the caller knows of a cgroup beyond its record: when it was made (its
+ * mkdir event; 0 when a scan found it), and its directory, open, when a walk
+ * holds it (-1 otherwise): files are then read without a path walk.
+ */
 struct pw_cgroup_origin {
 	uint64_t ktime_ns;
+	int dir_fd;
 };
 
 /*

@@ -157,29 +157,26 @@ int pw_cpus_parse(const char *s, size_t len, struct pw_cpus *cpus, const char **
 void pw_cpus_format(const struct pw_cpus *cpus, char *buf, size_t size)
 {
 	size_t used = 0;
-	int n;
+	int n, c, end;
 
 	if (size == 0)
 		return;
 	buf[0] = '\0';
-	for (unsigned int c = 0; c < PW_MAX_CPUS; c++) {
-		unsigned int end = c;
-
-		if (!pw_cpus_test(cpus, c))
-			continue;
+	/* Walk the set bits, not all 8192: a cpulist is formatted per container in ps. */
+	for (c = pw_cpus_next(cpus, -1); c >= 0; c = pw_cpus_next(cpus, end)) {
+		end = c;
 		while (end + 1 < PW_MAX_CPUS && pw_cpus_test(cpus, end + 1))
 			end++;
 		if (end == c)
-			n = snprintf(buf + used, size - used, "%s%u", used ? "," : "", c);
+			n = snprintf(buf + used, size - used, "%s%d", used ? "," : "", c);
 		else
-			n = snprintf(buf + used, size - used, "%s%u-%u", used ? "," : "", c, end);
+			n = snprintf(buf + used, size - used, "%s%d-%d", used ? "," : "", c, end);
 		/* Keep room for ",..." so a cut list says so and never ends in a cut number. */
 		if (n < 0 || (size_t)n + 5 > size - used) {
 			snprintf(buf + used, size - used, "%s", size - used >= 5 ? ",..." : "");
 			return;
 		}
 		used += n;
-		c = end;
 	}
 }
 

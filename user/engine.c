@@ -11,13 +11,15 @@
 #include "cpu_index.h"
 #include "log.h"
 
-#define NR_BUCKETS 4096
-
-/* What the engine keeps per container (container->agent). */
+/*
+ * What the engine keeps per container (container->agent), only for those it
+ * may have to decide or that take part in exclusivity: selected, running
+ * workloads, or isolated. A node's other containers cost it nothing.
+ */
 struct slot {
 	struct pw_container *c;
-	struct slot *hnext;	 /* by (hierarchy, cgroup id) */
-	struct slot *next_dirty; /* on the dirty list when dirty */
+	struct slot *prev, *next; /* every slot */
+	struct slot *next_dirty;  /* on the dirty list when dirty */
 	bool dirty;
 	const char *selected; /* the policy's selection, cached: it changes with identity only */
 	struct pw_cpu_index_entry *indexed;  /* on the index when it counts */
@@ -32,24 +34,23 @@ struct pw_engine {
 	struct pw_metrics *metrics;
 	struct pw_cpus host;
 	struct pw_cpu_index index;
-	struct slot *buckets[NR_BUCKETS];
+	struct slot *slots;
 	struct slot *dirty;
+	struct pw_container *(*find)(void *ctx, int hierarchy, uint64_t id);
+	void *find_ctx;
 	bool check_journal; /* an isolation may belong to a container that is gone */
 	uint64_t event_ns;
 };
 
-static size_t bucket(int hierarchy, uint64_t id)
+/* Whether the container of (hierarchy, id) is still on the node. */
+static bool container_exists(const struct pw_engine *e, int hierarchy, uint64_t id)
 {
-	return ((id ^ ((uint64_t)hierarchy << 56)) * 0x9e3779b97f4a7c15ULL >> 40) &
-	       (NR_BUCKETS - 1);
+	return e->find(e->find_ctx, hierarchy, id) != NULL;
 }
 
-static struct slot *find_slot(const struct pw_engine *e, int hierarchy, uint64_t id)
+static struct pw_container *find_container(const struct pw_engine *e, int hierarchy, uint64_t id)
 {
-	for (struct slot *s = e->buckets[bucket(hierarchy, id)]; s; s = s->hnext)
-		if (s->c->cg->id == id && s->c->cg->hierarchy == hierarchy)
-			return s;
-	return NULL;
+	return e->find(e->find_ctx, hierarchy, id);
 }
 
 int pw_engine_new(struct pw_engine **out, const struct pw_engine_config *cfg)
@@ -63,6 +64,8 @@ int pw_engine_new(struct pw_engine **out, const struct pw_engine_config *cfg)
 	e->b = cfg->backend;
 	e->metrics = cfg->metrics;
 	e->host = cfg->host;
+	e->find = cfg->find;
+	e->find_ctx = cfg->find_ctx;
 	pw_cpu_index_init(&e->index);
 	*out = e;
 	return 0;
@@ -70,17 +73,15 @@ int pw_engine_new(struct pw_engine **out, const struct pw_engine_config *cfg)
 
 void pw_engine_free(struct pw_engine *e)
 {
+	struct slot *s, *next;
+
 	if (!e)
 		return;
-	for (size_t i = 0; i < NR_BUCKETS; i++) {
-		struct slot *s = e->buckets[i], *next;
-
-		for (; s; s = next) {
-			next = s->hnext;
-			pw_cpu_index_remove(&e->index, s->indexed);
-			s->c->agent = NULL;
-			free(s);
-		}
+	for (s = e->slots; s; s = next) {
+		next = s->next;
+		pw_cpu_index_remove(&e->index, s->indexed);
+		s->c->agent = NULL;
+		free(s);
 	}
 	pw_cpu_index_free(&e->index);
 	free(e);
@@ -100,9 +101,17 @@ static void mark(struct pw_engine *e, struct slot *s)
 	e->dirty = s;
 }
 
+/*
+ * A container on the CPUs that changed: looked at only if it is selected.
+ * One that is not can never be isolated; it only blocks others, which the
+ * index already says.
+ */
 static void mark_container(struct pw_container *c, void *arg)
 {
-	mark(arg, c->agent);
+	struct slot *s = c->agent;
+
+	if (s && s->selected)
+		mark(arg, s);
 }
 
 /* Everyone on these CPUs may have become exclusive, or stopped being. */
@@ -138,61 +147,104 @@ static void reindex(struct pw_engine *e, struct slot *s)
 	mark(e, s);
 }
 
+static struct slot *new_slot(struct pw_engine *e, struct pw_container *c)
+{
+	struct slot *s = calloc(1, sizeof(*s));
+
+	if (!s) {
+		pw_err("out of memory: container %s is not looked after", PW_Q(c->id));
+		return NULL;
+	}
+	s->c = c;
+	s->next = e->slots;
+	if (e->slots)
+		e->slots->prev = s;
+	e->slots = s;
+	c->agent = s;
+	return s;
+}
+
+/* Whether the engine has anything to keep of c: it may decide it, or c may block others. */
+static bool needs_slot(const struct pw_engine *e, const struct pw_container *c,
+		       const char *selected)
+{
+	return selected || pw_policy_counts(c) ||
+	       pw_journal_find(e->b->journal, c->cg->hierarchy, c->cg->id);
+}
+
+/* The slot of c, made if c needs one now; NULL when it needs none. */
+static struct slot *slot_of(struct pw_engine *e, struct pw_container *c)
+{
+	const char *selected;
+
+	if (c->agent)
+		return c->agent;
+	selected = pw_policy_selected(e->policy, c);
+	if (!needs_slot(e, c, selected))
+		return NULL;
+	if (!new_slot(e, c))
+		return NULL;
+	((struct slot *)c->agent)->selected = selected;
+	return c->agent;
+}
+
 static void on_container_changed(void *ctx, struct pw_container *c, struct pw_container *old)
 {
 	struct pw_engine *e = ctx;
 	struct slot *s = old ? old->agent : NULL;
 
-	if (!s) {
-		s = calloc(1, sizeof(*s));
-		if (!s) {
-			pw_err("out of memory: container %s is not looked after", PW_Q(c->id));
-			return;
-		}
+	if (s) {
 		s->c = c;
-		s->hnext = e->buckets[bucket(c->cg->hierarchy, c->cg->id)];
-		e->buckets[bucket(c->cg->hierarchy, c->cg->id)] = s;
+		c->agent = s;
+		if (s->indexed)
+			s->indexed->c = c;
+		s->selected = pw_policy_selected(e->policy, c);
+	} else {
+		s = slot_of(e, c);
+		if (!s)
+			return;
 	}
-	s->c = c;
-	c->agent = s;
-	if (s->indexed)
-		s->indexed->c = c;
-	s->selected = pw_policy_selected(e->policy, c);
-	s->refused = PW_REFUSE_NONE; /* who it is changed: a new verdict is said anew */
 	reindex(e, s);
 }
 
-static void on_container_removed(void *ctx, struct pw_container *c)
+/* Forget s: off the index, the dirty list and the slot list. */
+static void drop_slot(struct pw_engine *e, struct slot *s)
 {
-	struct pw_engine *e = ctx;
-	struct slot *s = c->agent, **pp;
+	struct slot **pp;
 
-	if (!s)
-		return;
 	if (s->indexed) {
 		pw_cpu_index_remove(&e->index, s->indexed);
 		s->indexed = NULL;
-		mark_overlapping(e, c->cg->cpus);
+		mark_overlapping(e, s->c->cg->cpus);
 	}
 	for (pp = &e->dirty; *pp; pp = &(*pp)->next_dirty)
 		if (*pp == s) {
 			*pp = s->next_dirty;
 			break;
 		}
-	for (pp = &e->buckets[bucket(c->cg->hierarchy, c->cg->id)]; *pp; pp = &(*pp)->hnext)
-		if (*pp == s) {
-			*pp = s->hnext;
-			break;
-		}
-	c->agent = NULL;
+	if (s->prev)
+		s->prev->next = s->next;
+	else
+		e->slots = s->next;
+	if (s->next)
+		s->next->prev = s->prev;
+	s->c->agent = NULL;
 	free(s);
+}
+
+static void on_container_removed(void *ctx, struct pw_container *c)
+{
+	struct pw_engine *e = ctx;
+
+	if (c->agent)
+		drop_slot(e, c->agent);
 	e->check_journal = true; /* its isolation, if any, goes in the next run */
 }
 
 static void on_cpus_changed(void *ctx, struct pw_cgroup *cg, const struct pw_cpuset *old)
 {
 	struct pw_engine *e = ctx;
-	struct slot *s = cg->container ? cg->container->agent : NULL;
+	struct slot *s = cg->container ? slot_of(e, cg->container) : NULL;
 
 	(void)old;
 	if (e->b->ops->cgroup_changed && e->b->ops->cgroup_changed(e->b, cg))
@@ -200,16 +252,16 @@ static void on_cpus_changed(void *ctx, struct pw_cgroup *cg, const struct pw_cpu
 	if (!s)
 		return;
 	s->pinned_ns = e->event_ns;
-	s->refused = PW_REFUSE_NONE; /* new CPUs, a new verdict */
 	reindex(e, s);
 }
 
 static void on_populated_changed(void *ctx, struct pw_container *c)
 {
 	struct pw_engine *e = ctx;
+	struct slot *s = slot_of(e, c);
 
-	if (c->agent)
-		reindex(e, c->agent);
+	if (s)
+		reindex(e, s);
 }
 
 static void on_cgroup_removed(void *ctx, struct pw_cgroup *cg)
@@ -267,10 +319,9 @@ static int revert(struct pw_engine *e, const struct pw_isolation *iso, const cha
 	}
 	e->metrics->reverts++;
 	/* CPUs given back may be the host's spare one a refused container waited for. */
-	for (size_t i = 0; i < NR_BUCKETS; i++)
-		for (struct slot *s = e->buckets[i]; s; s = s->hnext)
-			if (s->refused == PW_REFUSE_LAST_CPUS)
-				mark(e, s);
+	for (struct slot *s = e->slots; s; s = s->next)
+		if (s->refused == PW_REFUSE_LAST_CPUS)
+			mark(e, s);
 	return 0;
 }
 
@@ -305,8 +356,9 @@ static void decide(const struct pw_engine *e, const struct slot *s, struct pw_ve
 static void isolate(struct pw_engine *e, struct slot *s, const struct pw_verdict *v)
 {
 	struct pw_container *c = s->c;
+	/* Only read: the journal keeps copies of its own. */
 	struct pw_isolation want = {
-		.container_id = c->id,
+		.container_id = (char *)c->id,
 		.path = c->cg->path,
 		.hierarchy = c->cg->hierarchy,
 		.cgroup_id = c->cg->id,
@@ -365,7 +417,7 @@ static void revert_orphans(struct pw_engine *e)
 	for (size_t i = pw_journal_count(e->b->journal); i-- > 0;) {
 		const struct pw_isolation *iso = pw_journal_at(e->b->journal, i);
 
-		if (!find_slot(e, iso->hierarchy, iso->cgroup_id))
+		if (!container_exists(e, iso->hierarchy, iso->cgroup_id))
 			revert(e, iso, "its container is gone");
 	}
 }
@@ -373,7 +425,7 @@ static void revert_orphans(struct pw_engine *e)
 /* One round: what is dirty now is decided; what that changes is looked at next round. */
 static bool run_round(struct pw_engine *e)
 {
-	struct slot *list, *s;
+	struct slot *list, *s, *next;
 	struct pw_verdict v;
 
 	if (e->check_journal) {
@@ -402,26 +454,31 @@ static bool run_round(struct pw_engine *e)
 		       v.kind == PW_REFUSED ? pw_refusal_text(v.refusal) :
 					      v.why);
 	}
-	for (s = list; s; s = s->next_dirty) {
+	for (s = list; s; s = next) {
+		next = s->next_dirty;
 		decide(e, s, &v);
 		if (v.kind == PW_REFUSED) {
 			refuse(e, s, &v);
 			continue;
 		}
 		s->refused = PW_REFUSE_NONE;
-		if (v.kind != PW_ISOLATE ||
-		    pw_journal_find(e->b->journal, s->c->cg->hierarchy, s->c->cg->id))
-			continue;
-		/* It failed for these very CPUs: not again until something changes. */
-		if (s->failed_cpus && s->failed_cpus == s->c->cg->cpus)
-			continue;
-		isolate(e, s, &v);
+		if (v.kind == PW_ISOLATE &&
+		    !pw_journal_find(e->b->journal, s->c->cg->hierarchy, s->c->cg->id) &&
+		    /* It failed for these very CPUs: not again until something changes. */
+		    !(s->failed_cpus && s->failed_cpus == s->c->cg->cpus))
+			isolate(e, s, &v);
+		/* Nothing left to decide or to block: the slot goes (a new change makes one). */
+		if (!s->dirty && !needs_slot(e, s->c, s->selected) && !s->failed_cpus)
+			drop_slot(e, s);
 	}
 	return true;
 }
 
 void pw_engine_run(struct pw_engine *e)
 {
+	/* What the backend found in this turn's events first: it is already due. */
+	if (e->b->ops->flush && e->b->ops->flush(e->b))
+		e->metrics->errors++;
 	/*
 	 * A revert can free the CPUs a refused container waits for, which the
 	 * next round then isolates; rounds are few, since every round only
@@ -433,11 +490,10 @@ void pw_engine_run(struct pw_engine *e)
 
 static void mark_all(struct pw_engine *e)
 {
-	for (size_t i = 0; i < NR_BUCKETS; i++)
-		for (struct slot *s = e->buckets[i]; s; s = s->hnext) {
-			s->failed_cpus = NULL; /* a full look tries again */
-			mark(e, s);
-		}
+	for (struct slot *s = e->slots; s; s = s->next) {
+		s->failed_cpus = NULL; /* a full look tries again */
+		mark(e, s);
+	}
 }
 
 void pw_engine_look_at_everything(struct pw_engine *e)
@@ -454,9 +510,9 @@ void pw_engine_reconcile_journal(struct pw_engine *e)
 
 	for (size_t i = pw_journal_count(e->b->journal); i-- > 0;) {
 		const struct pw_isolation *iso = pw_journal_at(e->b->journal, i);
-		struct slot *s = find_slot(e, iso->hierarchy, iso->cgroup_id);
+		struct pw_container *c = find_container(e, iso->hierarchy, iso->cgroup_id);
 
-		if (s && s->c->populated) {
+		if (c && c->populated) {
 			/* Complete what a crash may have cut short, without undoing anything. */
 			if (ops_of(e, iso)->enforce(e->b, iso)) {
 				revert(e, iso, "its isolation could not be completed");
@@ -466,7 +522,7 @@ void pw_engine_reconcile_journal(struct pw_engine *e)
 			}
 			continue;
 		}
-		revert(e, iso, s ? "its container has no task left" : "its container is gone");
+		revert(e, iso, c ? "its container has no task left" : "its container is gone");
 		reverted++;
 	}
 	if (e->b->ops->sync(e->b))

@@ -26,6 +26,9 @@ struct pw_engine_config {
 	struct pw_backend *backend; /* its journal is the engine's record of what it did */
 	struct pw_metrics *metrics;
 	struct pw_cpus host; /* the CPUs of the cpuset root: the host's to balance */
+	/* The container of cgroup (hierarchy, id) now, or NULL (the node's, or a test's). */
+	struct pw_container *(*find)(void *ctx, int hierarchy, uint64_t id);
+	void *find_ctx;
 };
 
 int pw_engine_new(struct pw_engine **out, const struct pw_engine_config *cfg);

@@ -81,6 +81,24 @@ static void copy_group(char *dst, size_t size, const char *s, const regmatch_t *
 	dst[len] = '\0';
 }
 
+/* Whether path has want hexadecimal digits in a row. */
+static bool has_hex_run(const char *path, size_t len, size_t want)
+{
+	size_t run = 0;
+
+	for (size_t i = 0; i < len; i++) {
+		char c = path[i];
+
+		if ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f')) {
+			if (++run >= want)
+				return true;
+		} else {
+			run = 0;
+		}
+	}
+	return false;
+}
+
 int pw_identity_from_path(const char *path, size_t len, struct pw_identity *id)
 {
 	regmatch_t m[MAX_GROUPS + 2];
@@ -93,6 +111,9 @@ int pw_identity_from_path(const char *path, size_t len, struct pw_identity *id)
 		return err;
 	/* A NUL or an overlong path cannot be a container's: no row may see it. */
 	if (len > MAX_MATCH_PATH || memchr(path, '\0', len))
+		return -ENOENT;
+	/* Every row ends in a 64-hex id: most cgroups of a node leave here, before any regex. */
+	if (!has_hex_run(path, len, PW_CONTAINER_ID_LEN))
 		return -ENOENT;
 	memcpy(buf, path, len);
 	buf[len] = '\0';
@@ -107,6 +128,7 @@ int pw_identity_from_path(const char *path, size_t len, struct pw_identity *id)
 		id->runtime = r->runtime;
 		id->workload = r->workload;
 		copy_group(id->container_id, sizeof(id->container_id), buf, &m[r->id_group + 1]);
+		id->id_offset = m[r->id_group + 1].rm_so;
 		if (r->uid_group) {
 			copy_group(id->pod_uid, sizeof(id->pod_uid), buf, &m[r->uid_group + 1]);
 			for (char *p = id->pod_uid; *p; p++)

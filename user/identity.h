@@ -20,6 +20,7 @@ struct pw_identity {
 	const char *qos; /* "guaranteed", "burstable", "besteffort"; NULL outside kubepods */
 	bool workload;	 /* false for a runtime's own cgroup (conmon) */
 	char container_id[PW_CONTAINER_ID_LEN + 1];
+	size_t id_offset;		  /* where container_id starts in the path */
 	char pod_uid[PW_POD_UID_LEN + 1]; /* with '-', whatever the driver wrote; "" if none */
 };
 

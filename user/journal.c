@@ -21,6 +21,10 @@
 /* Nesting of a real journal is 3 deep. */
 #define MAX_JSON_DEPTH 8
 
+/* Buckets of the index of unbalanced cpusets by cgroup id (a power of two). */
+#define UNBALANCED_BUCKETS 4096
+#define NO_ENTRY ((size_t)-1)
+
 struct pw_journal {
 	enum pw_journal_mode mode;
 	int dir_fd; /* -1 in memory */
@@ -32,6 +36,15 @@ struct pw_journal {
 	size_t nr, cap;
 	struct pw_unbalanced *unbalanced;
 	size_t nr_unbalanced, cap_unbalanced;
+	/*
+	 * Index by cgroup id: bucket -> first entry, next[i] -> the entry after
+	 * i in its chain. A node may have thousands of unbalanced cpusets, and
+	 * every cpuset change asks about one of them. Entries of a version 1
+	 * journal have no id (0) and are looked up by path; without_id
+	 * counts them.
+	 */
+	size_t *buckets, *next;
+	size_t without_id;
 };
 
 static void free_item(struct pw_isolation *it)
@@ -50,6 +63,8 @@ void pw_journal_close(struct pw_journal *j)
 		free(j->unbalanced[i].path);
 	free(j->items);
 	free(j->unbalanced);
+	free(j->buckets);
+	free(j->next);
 	free(j->housekeeping);
 	if (j->dir_fd >= 0)
 		close(j->dir_fd); /* and with it the lock */
@@ -91,6 +106,69 @@ static int grow(void **array, size_t *cap, size_t need, size_t elem)
 		return -ENOMEM;
 	*array = p;
 	*cap = cap2;
+	return 0;
+}
+
+static size_t id_bucket(uint64_t id)
+{
+	return (id * 0x9e3779b97f4a7c15ULL >> 40) & (UNBALANCED_BUCKETS - 1);
+}
+
+static int index_init(struct pw_journal *j)
+{
+	j->buckets = malloc(UNBALANCED_BUCKETS * sizeof(*j->buckets));
+	if (!j->buckets)
+		return -ENOMEM;
+	for (size_t i = 0; i < UNBALANCED_BUCKETS; i++)
+		j->buckets[i] = NO_ENTRY;
+	return 0;
+}
+
+/* Put entry i (already in the array, next[] sized for it) on the index. */
+static void index_add(struct pw_journal *j, size_t i)
+{
+	uint64_t id = j->unbalanced[i].cgroup_id;
+
+	if (!id) {
+		j->next[i] = NO_ENTRY;
+		j->without_id++;
+		return;
+	}
+	j->next[i] = j->buckets[id_bucket(id)];
+	j->buckets[id_bucket(id)] = i;
+}
+
+/* Take entry i off the index. */
+static void index_remove(struct pw_journal *j, size_t i)
+{
+	uint64_t id = j->unbalanced[i].cgroup_id;
+	size_t *pp;
+
+	if (!id) {
+		j->without_id--;
+		return;
+	}
+	for (pp = &j->buckets[id_bucket(id)]; *pp != NO_ENTRY; pp = &j->next[*pp])
+		if (*pp == i) {
+			*pp = j->next[i];
+			return;
+		}
+}
+
+/* Room for one more unbalanced entry in the array and the index. */
+static int grow_unbalanced(struct pw_journal *j, size_t need)
+{
+	size_t cap = j->cap_unbalanced;
+	size_t *next;
+
+	if (grow((void **)&j->unbalanced, &j->cap_unbalanced, need, sizeof(*j->unbalanced)))
+		return -ENOMEM;
+	if (j->cap_unbalanced == cap && j->next)
+		return 0;
+	next = realloc(j->next, j->cap_unbalanced * sizeof(*next));
+	if (!next)
+		return -ENOMEM;
+	j->next = next;
 	return 0;
 }
 
@@ -209,7 +287,7 @@ static int parse_journal(struct pw_journal *j, json_object *root, const char **w
 			return -EINVAL;
 		}
 		n = json_object_array_length(items);
-		if (grow((void **)&j->unbalanced, &j->cap_unbalanced, n, sizeof(*j->unbalanced)))
+		if (grow_unbalanced(j, n))
 			return -ENOMEM;
 		for (size_t i = 0; i < n; i++) {
 			if (!parse_unbalanced(json_object_array_get_idx(items, i),
@@ -217,6 +295,13 @@ static int parse_journal(struct pw_journal *j, json_object *root, const char **w
 				*why = "bad v1_unbalanced entry";
 				return -EINVAL;
 			}
+			/* A journal never lists one cpuset twice (older ones did). */
+			if (pw_journal_find_unbalanced(j, j->unbalanced[j->nr_unbalanced].cgroup_id,
+						       j->unbalanced[j->nr_unbalanced].path)) {
+				free(j->unbalanced[j->nr_unbalanced].path);
+				continue;
+			}
+			index_add(j, j->nr_unbalanced);
 			j->nr_unbalanced++;
 		}
 	}
@@ -377,6 +462,11 @@ int pw_journal_open(struct pw_journal **out, const char *dir, enum pw_journal_mo
 		return -ENOMEM;
 	j->mode = mode;
 	j->dir_fd = -1;
+	err = index_init(j);
+	if (err) {
+		free(j);
+		return err;
+	}
 	if (snprintf(j->file, sizeof(j->file), "%s/%s", dir, STATE_FILE) >=
 	    (int)sizeof(j->file) - 8) {
 		pw_err("state directory '%.64s...' is too long: at most %d bytes", dir,
@@ -626,12 +716,14 @@ const struct pw_unbalanced *pw_journal_unbalanced_at(const struct pw_journal *j,
 const struct pw_unbalanced *pw_journal_find_unbalanced(const struct pw_journal *j,
 						       uint64_t cgroup_id, const char *path)
 {
-	for (size_t i = 0; i < j->nr_unbalanced; i++) {
-		const struct pw_unbalanced *u = &j->unbalanced[i];
-
-		if (u->cgroup_id ? u->cgroup_id == cgroup_id : path && !strcmp(u->path, path))
-			return u;
-	}
+	if (cgroup_id)
+		for (size_t i = j->buckets[id_bucket(cgroup_id)]; i != NO_ENTRY; i = j->next[i])
+			if (j->unbalanced[i].cgroup_id == cgroup_id)
+				return &j->unbalanced[i];
+	/* Only entries a version 1 journal left without id are looked up by path. */
+	for (size_t i = 0; j->without_id && path && i < j->nr_unbalanced; i++)
+		if (!j->unbalanced[i].cgroup_id && !strcmp(j->unbalanced[i].path, path))
+			return &j->unbalanced[i];
 	return NULL;
 }
 
@@ -641,27 +733,32 @@ int pw_journal_add_unbalanced(struct pw_journal *j, const char *path, uint64_t c
 
 	if (pw_journal_find_unbalanced(j, cgroup_id, path))
 		return 0;
-	if (grow((void **)&j->unbalanced, &j->cap_unbalanced, j->nr_unbalanced + 1,
-		 sizeof(*j->unbalanced)))
+	if (grow_unbalanced(j, j->nr_unbalanced + 1))
 		return -ENOMEM;
 	u = &j->unbalanced[j->nr_unbalanced];
 	u->path = strdup(path);
 	if (!u->path)
 		return -ENOMEM;
 	u->cgroup_id = cgroup_id;
+	index_add(j, j->nr_unbalanced);
 	j->nr_unbalanced++;
 	return save(j);
 }
 
 int pw_journal_remove_unbalanced(struct pw_journal *j, const struct pw_unbalanced *u)
 {
-	size_t i = u - j->unbalanced;
+	size_t i = u - j->unbalanced, last = j->nr_unbalanced - 1;
 
 	if (i >= j->nr_unbalanced)
 		return -EINVAL;
+	index_remove(j, i);
 	free(j->unbalanced[i].path);
-	/* Order does not matter: the last one takes its place. */
-	j->unbalanced[i] = j->unbalanced[j->nr_unbalanced - 1];
+	/* Order does not matter: the last one takes its place, on the index too. */
+	if (i != last) {
+		index_remove(j, last);
+		j->unbalanced[i] = j->unbalanced[last];
+		index_add(j, i);
+	}
 	j->nr_unbalanced--;
 	return save(j);
 }

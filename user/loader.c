@@ -3,6 +3,7 @@
 #include "loader.h"
 
 #include <errno.h>
+#include <malloc.h>
 #include <sched.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -213,6 +214,8 @@ int pw_loader_start(const struct pw_loader_opts *opts, struct pinwatch_bpf **ske
 		goto cleanup;
 	}
 	*skel_out = skel;
+	/* Parsing the kernel's BTF took megabytes that load has freed: give them back. */
+	malloc_trim(0);
 	return 0;
 
 cleanup:

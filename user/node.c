@@ -151,17 +151,24 @@ static bool wants_cpus(const struct pw_node *n, const struct pw_cgroup *cg)
 	return cg->hierarchy == n->cpuset_h && (n->cfg.cpus_of_all || cg->container);
 }
 
-/* Read a cpulist file of cg into the pool; NULL when it cannot be read or parsed. */
+/*
+ * Read a cpulist file of cg (through dir_fd, its open directory, unless -1)
+ * into the pool; NULL when it cannot be read or parsed.
+ */
 static const struct pw_cpuset *read_cpuset(struct pw_node *n, const struct pw_cgroup *cg,
-					   const char *file)
+					   int dir_fd, const char *file)
 {
 	char buf[PW_CPULIST_LEN * 4];
 	struct pw_cpus cpus;
 	const char *why;
+	ssize_t len;
 
-	if (pw_cgroup_read(pw_mounts_fd(&n->mounts, cg->hierarchy), cg->path, file, buf,
-			   sizeof(buf)) < 0 ||
-	    pw_cpus_parse(buf, strlen(buf), &cpus, &why))
+	if (dir_fd >= 0)
+		len = pw_cgroup_read_at(dir_fd, file, buf, sizeof(buf));
+	else
+		len = pw_cgroup_read(pw_mounts_fd(&n->mounts, cg->hierarchy), cg->path, file, buf,
+				     sizeof(buf));
+	if (len < 0 || pw_cpus_parse(buf, len, &cpus, &why))
 		return NULL;
 	return pw_cpuset_get(&n->pool, &cpus);
 }
@@ -180,7 +187,7 @@ static bool swap_cpuset(struct pw_node *n, const struct pw_cpuset **slot,
 	return true;
 }
 
-static void update_cpus(struct pw_node *n, struct pw_cgroup *cg)
+static void update_cpus(struct pw_node *n, struct pw_cgroup *cg, int dir_fd)
 {
 	/* v1 and v2 name the effective set differently. */
 	const char *eff = cg->hierarchy == 0 ? "cpuset.cpus.effective" : "cpuset.effective_cpus";
@@ -189,11 +196,11 @@ static void update_cpus(struct pw_node *n, struct pw_cgroup *cg)
 	if (!wants_cpus(n, cg))
 		return;
 	if (cg->container) {
-		set = read_cpuset(n, cg, "cpuset.cpus");
+		set = read_cpuset(n, cg, dir_fd, "cpuset.cpus");
 		if (swap_cpuset(n, &cg->container->cpus, set, &old))
 			pw_cpuset_put(&n->pool, old);
 	}
-	set = read_cpuset(n, cg, eff);
+	set = read_cpuset(n, cg, dir_fd, eff);
 	if (!swap_cpuset(n, &cg->cpus, set, &old))
 		return;
 	if (n->obs.cpus_changed)
@@ -203,7 +210,7 @@ static void update_cpus(struct pw_node *n, struct pw_cgroup *cg)
 
 void pw_node_reread_cpus(struct pw_node *n, struct pw_cgroup *cg)
 {
-	update_cpus(n, cg);
+	update_cpus(n, cg, -1);
 }
 
 /* cg becomes no container's. */
@@ -241,6 +248,7 @@ static void remember_pending(struct pw_node *n, const struct pw_cgroup *cg,
 	p->hierarchy = cg->hierarchy;
 	p->id = cg->id;
 	p->origin = origin ? *origin : (struct pw_cgroup_origin){};
+	p->origin.dir_fd = -1; /* the walk that held it is over by the retry */
 	p->since_ns = monotonic_ns();
 }
 
@@ -273,7 +281,7 @@ static void identify(struct pw_node *n, struct pw_cgroup *cg, const struct pw_cg
 		n->obs.container_changed(n->obs.ctx, c, old);
 	pw_container_free(old);
 	if (!old)
-		update_cpus(n, cg); /* its CPUs matter from now on */
+		update_cpus(n, cg, origin ? origin->dir_fd : -1); /* its CPUs matter from now on */
 }
 
 static void remove_cgroup(struct pw_node *n, struct pw_cgroup *cg)
@@ -303,7 +311,7 @@ static struct pw_cgroup *add_cgroup(struct pw_node *n, int hierarchy, uint64_t i
 	if (!identity_final(cg))
 		remember_pending(n, cg, origin);
 	if (!cg->container)
-		update_cpus(n, cg);
+		update_cpus(n, cg, origin ? origin->dir_fd : -1);
 	return cg;
 }
 
@@ -316,6 +324,7 @@ static int scan_visit(const char *path, size_t len, int depth, int dir_fd, void 
 {
 	struct scan_arg *s = arg;
 	struct pw_node *n = s->n;
+	struct pw_cgroup_origin found = { .dir_fd = dir_fd };
 	struct pw_cgroup *cg;
 	struct stat st;
 
@@ -329,22 +338,22 @@ static int scan_visit(const char *path, size_t len, int depth, int dir_fd, void 
 		cg = NULL;
 	}
 	if (!cg) {
-		add_cgroup(n, s->hierarchy, st.st_ino, path, len, NULL);
+		add_cgroup(n, s->hierarchy, st.st_ino, path, len, &found);
 		return 0;
 	}
 	cg->gen = n->gen;
 	/* Known: what may have changed without an event reaching us. */
 	if (cg->container) {
 		if (cg->container->source == PW_FROM_EXEC)
-			identify(n, cg, NULL); /* the runtime's state confirms or corrects it */
+			identify(n, cg, &found); /* the runtime's state confirms or corrects it */
 		else if (cg->container->populated !=
-			 pw_cgroup_populated(&n->mounts, cg->hierarchy, cg->path)) {
+			 pw_cgroup_populated(&n->mounts, cg->hierarchy, cg->path, dir_fd)) {
 			cg->container->populated = !cg->container->populated;
 			if (n->obs.populated_changed)
 				n->obs.populated_changed(n->obs.ctx, cg->container);
 		}
 	}
-	update_cpus(n, cg);
+	update_cpus(n, cg, dir_fd);
 	return 0;
 }
 
@@ -442,7 +451,7 @@ static void apply_cpuset_write(struct pw_node *n, const struct pw_event *ev)
 	if (!cg || ev->write->ret < 0 || ev->file.len < 11 ||
 	    memcmp(ev->file.data, "cpuset.cpus", 11))
 		return;
-	update_cpus(n, cg);
+	update_cpus(n, cg, -1);
 	/*
 	 * On cgroup2 a cgroup's CPUs (and partitions) shape the effective CPUs
 	 * of everything below it: read its containers' again.
@@ -454,7 +463,7 @@ static void apply_cpuset_write(struct pw_node *n, const struct pw_event *ev)
 				    o->path_len > cg->path_len &&
 				    !memcmp(o->path, cg->path, cg->path_len) &&
 				    (cg->path_len == 1 || o->path[cg->path_len] == '/'))
-					update_cpus(n, o);
+					update_cpus(n, o, -1);
 	}
 }
 
@@ -472,7 +481,7 @@ void pw_node_apply(struct pw_node *n, const struct pw_event *ev)
 			n->needs_scan = true;
 			break;
 		}
-		origin = (struct pw_cgroup_origin){ .ktime_ns = ev->hdr->ktime_ns };
+		origin = (struct pw_cgroup_origin){ .ktime_ns = ev->hdr->ktime_ns, .dir_fd = -1 };
 		add_cgroup(n, ev->cgroup->hierarchy_id, ev->cgroup->id, ev->path.data, ev->path.len,
 			   &origin);
 		break;

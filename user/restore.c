@@ -10,6 +10,7 @@
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "backend.h"
 #include "journal.h"
@@ -43,7 +44,7 @@ int cmd_restore(int argc, char **argv)
 	struct pw_backend b = {};
 	struct pw_mounts mounts;
 	struct pw_cpus v1_left;
-	int opt, err, failed = 0;
+	int opt, err, failed = 0, host_lock;
 
 	optind = 1;
 	opterr = 0;
@@ -72,6 +73,12 @@ int cmd_restore(int argc, char **argv)
 		return 1;
 	}
 	b.mounts = &mounts;
+	host_lock = pw_mounts_lock_host(&mounts);
+	if (host_lock < 0) {
+		pw_mounts_close(&mounts);
+		pw_journal_close(b.journal);
+		return 1;
+	}
 	for (size_t i = pw_journal_count(b.journal); i-- > 0;) {
 		const struct pw_isolation *iso = pw_journal_at(b.journal, i);
 		const struct pw_backend_ops *ops = pw_backend_by_name(iso->backend);
@@ -98,6 +105,7 @@ int cmd_restore(int argc, char **argv)
 		pw_journal_housekeeping(b.journal) ? " (and the v1 housekeeping cpuset)" : "");
 	err = failed || pw_journal_count(b.journal) || pw_journal_housekeeping(b.journal) ? -EIO :
 											    0;
+	close(host_lock);
 	pw_mounts_close(&mounts);
 	pw_journal_close(b.journal);
 	return err ? 1 : 0;

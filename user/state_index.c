@@ -23,6 +23,10 @@ static const struct pw_state_root default_roots[] = {
 };
 /* containerd's runc shims keep one root per containerd namespace below this. */
 #define CONTAINERD_RUNC_ROOTS "/run/containerd/runc"
+/* containerd keeps each task's bundle in a directory per namespace below this. */
+#define CONTAINERD_TASKS "/run/containerd/io.containerd.runtime.v2.task"
+/* CRI-O keeps its containers' config.json here, by id. */
+#define CRIO_CONTAINERS "/run/containers/storage/overlay-containers"
 
 static uint64_t str_hash(const char *s)
 {
@@ -293,8 +297,9 @@ static void scan_root(struct pw_state_index *idx, const struct pw_state_root *ro
 	closedir(dir);
 }
 
-/* containerd keeps a runc root per namespace: k8s.io, moby, default, ... */
-static void learn_containerd_roots(struct pw_state_index *idx)
+/* Call fn(idx, DIR/NAME) for each directory NAME (a valid id) of the trusted DIR. */
+static void for_each_subdir(struct pw_state_index *idx, const char *dir_path,
+			    void (*fn)(struct pw_state_index *idx, const char *path))
 {
 	char path[PW_META_PATH_LEN];
 	const char *why;
@@ -302,7 +307,7 @@ static void learn_containerd_roots(struct pw_state_index *idx)
 	DIR *dir;
 	int fd;
 
-	fd = pw_open_trusted_dir(CONTAINERD_RUNC_ROOTS, &why);
+	fd = pw_open_trusted_dir(dir_path, &why);
 	if (fd < 0)
 		return;
 	dir = fdopendir(fd);
@@ -313,17 +318,67 @@ static void learn_containerd_roots(struct pw_state_index *idx)
 	while ((de = readdir(dir))) {
 		if (de->d_type != DT_DIR || !pw_valid_container_id(de->d_name))
 			continue;
-		snprintf(path, sizeof(path), CONTAINERD_RUNC_ROOTS "/%s", de->d_name);
-		add_root(idx, path, "runc");
+		snprintf(path, sizeof(path), "%s/%s", dir_path, de->d_name);
+		fn(idx, path);
 	}
 	closedir(dir);
+}
+
+/* containerd keeps a runc root per namespace: k8s.io, moby, default, ... */
+static void add_runc_root(struct pw_state_index *idx, const char *path)
+{
+	add_root(idx, path, "runc");
+}
+
+static void add_bundle_root(struct pw_state_index *idx, const char *path, const char *suffix)
+{
+	struct pw_bundle_root *r;
+
+	if (idx->nr_bundle_roots == PW_MAX_BUNDLE_ROOTS)
+		return;
+	r = &idx->bundle_roots[idx->nr_bundle_roots++];
+	snprintf(r->path, sizeof(r->path), "%s", path);
+	r->suffix = suffix;
+}
+
+static void add_containerd_namespace(struct pw_state_index *idx, const char *path)
+{
+	add_bundle_root(idx, path, "");
+}
+
+/* The roots there now: a root that is not there costs no lookup. */
+static void learn_roots(struct pw_state_index *idx)
+{
+	const char *why;
+	int fd;
+
+	for_each_subdir(idx, CONTAINERD_RUNC_ROOTS, add_runc_root);
+	idx->nr_bundle_roots = 0;
+	for_each_subdir(idx, CONTAINERD_TASKS, add_containerd_namespace);
+	fd = pw_open_trusted_dir(CRIO_CONTAINERS, &why);
+	if (fd >= 0) {
+		close(fd);
+		add_bundle_root(idx, CRIO_CONTAINERS, "/userdata");
+	}
+}
+
+int pw_state_index_bundle(const struct pw_state_index *idx, const char *id, char *buf, size_t size)
+{
+	for (size_t i = 0; i < idx->nr_bundle_roots; i++) {
+		const struct pw_bundle_root *r = &idx->bundle_roots[i];
+
+		snprintf(buf, size, "%s/%s%s", r->path, id, r->suffix);
+		if (!access(buf, F_OK))
+			return 0;
+	}
+	return -ENOENT;
 }
 
 void pw_state_index_scan(struct pw_state_index *idx)
 {
 	idx->gen++;
 	idx->over_limit = 0;
-	learn_containerd_roots(idx);
+	learn_roots(idx);
 	for (size_t i = 0; i < idx->nr_roots; i++)
 		scan_root(idx, &idx->roots[i]);
 	/* Gone from their root: the container was deleted. */

@@ -48,10 +48,20 @@ struct pw_state_entry {
 	uint32_t gen;
 };
 
+/* Where engines keep bundles by container id: a containerd namespace, CRI-O's storage. */
+struct pw_bundle_root {
+	char path[PW_META_PATH_LEN];
+	const char *suffix; /* after the id: "" (containerd), "/userdata" (CRI-O) */
+};
+
+#define PW_MAX_BUNDLE_ROOTS 16
+
 struct pw_state_index {
 	const struct pw_mounts *mounts;
 	struct pw_state_root roots[PW_MAX_STATE_ROOTS];
 	size_t nr_roots;
+	struct pw_bundle_root bundle_roots[PW_MAX_BUNDLE_ROOTS]; /* those there at the last scan */
+	size_t nr_bundle_roots;
 	struct pw_state_entry **by_id, **by_path[2];
 	size_t nr_buckets, count;
 	uint32_t gen;
@@ -85,6 +95,13 @@ const struct pw_state_entry *pw_state_index_by_path(const struct pw_state_index 
  * crun's copy of config.json. 0, or -errno.
  */
 int pw_state_index_meta(const struct pw_state_entry *e, struct pw_container_meta *meta);
+
+/*
+ * The bundle an engine keeps for container id (containerd's task directory,
+ * CRI-O's userdata) into buf; -ENOENT when none of the roots there at the
+ * last scan holds it. One lookup per root, no read.
+ */
+int pw_state_index_bundle(const struct pw_state_index *idx, const char *id, char *buf, size_t size);
 
 /* The trusted root named path, or NULL. */
 const struct pw_state_root *pw_state_index_root(const struct pw_state_index *idx, const char *path);

@@ -85,6 +85,7 @@ expect "--comm keeps its comm" ".path == \"/$TEST_ID/c1\" and .comm == \"mkdir\"
 expect_none "--comm drops other comms" ".comm != \"mkdir\""
 
 # The table for people: header, then one row per event.
+: >"$WORK/err"
 "$PW" trace --type cgroup_mkdir >"$WORK/table" 2>"$WORK/err" &
 pid=$!
 for _ in $(seq 100); do grep -q tracing "$WORK/err" && break; sleep 0.05; done

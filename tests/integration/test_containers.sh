@@ -111,7 +111,9 @@ check "ps table: short id, pod and exclusive CPU" \
 
 # runc update --cpuset-cpus: traced with the container's name, and the map follows.
 start_trace || exit 1
-runc update --cpuset-cpus 0 "${ID[a]}" >>"$WORK/rt.out" 2>&1
+if ! runc update --cpuset-cpus 0 "${ID[a]}" >"$WORK/update.out" 2>&1; then
+	not_ok "runc update --cpuset-cpus 0 succeeds" "$(cat "$WORK/update.out")"
+fi
 stop_trace
 expect "trace started after the container names it on runc update" \
 	"$(w a) and .value == \"0\" and .container_id == \"${ID[a]}\" and .pod == \"web-0\""

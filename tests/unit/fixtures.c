@@ -51,6 +51,7 @@ struct pw_container *fx_container(struct fx *fx, uint64_t id, const char *path, 
 	snprintf(name, sizeof(name), "%064llx", (unsigned long long)id);
 	c->cg = cg;
 	c->id = strdup(name);
+	c->id_owned = true;
 	c->workload = true;
 	c->populated = true;
 	c->lb_disable = opted_in;
@@ -67,4 +68,21 @@ const struct pw_cpuset *fx_set_cpus(struct fx *fx, struct pw_container *c, const
 
 	c->cg->cpus = pw_cpuset_get(&fx->pool, &set);
 	return old;
+}
+
+struct pw_container *fx_find(void *arg, int hierarchy, uint64_t id)
+{
+	struct fx *fx = arg;
+
+	for (int i = 0; i < fx->n; i++)
+		if (!fx->gone[i] && fx->c[i]->cg->hierarchy == hierarchy && fx->c[i]->cg->id == id)
+			return fx->c[i];
+	return NULL;
+}
+
+void fx_remove(struct fx *fx, struct pw_container *c)
+{
+	for (int i = 0; i < fx->n; i++)
+		if (fx->c[i] == c)
+			fx->gone[i] = true;
 }

@@ -14,6 +14,7 @@
 struct fx {
 	struct pw_cpuset_pool pool;
 	struct pw_container *c[FX_MAX];
+	bool gone[FX_MAX]; /* removed from the "node", still to be freed */
 	int n;
 };
 
@@ -26,6 +27,12 @@ struct pw_container *fx_container(struct fx *fx, uint64_t id, const char *path, 
 
 /* Change c's CPUs (as a cpuset write would); returns the old set, which the caller puts. */
 const struct pw_cpuset *fx_set_cpus(struct fx *fx, struct pw_container *c, const char *cpus);
+
+/* The container of (hierarchy, id) still on the "node", or NULL (an engine's find). */
+struct pw_container *fx_find(void *fx, int hierarchy, uint64_t id);
+
+/* Take c off the "node" (it is freed with the fixture). */
+void fx_remove(struct fx *fx, struct pw_container *c);
 
 /* A set of CPUs from a cpulist. */
 struct pw_cpus fx_cpus(const char *list);

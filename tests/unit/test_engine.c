@@ -98,6 +98,8 @@ static void world_init(struct world *w, const char *host)
 		.backend = &w->fake.b,
 		.metrics = &w->metrics,
 		.host = fx_cpus(host),
+		.find = fx_find,
+		.find_ctx = &w->fx,
 	};
 	pw_engine_new(&w->e, &cfg);
 	pw_engine_observer(w->e, &w->obs);
@@ -137,6 +139,7 @@ static void exit_container(struct world *w, struct pw_container *c)
 
 static void remove_container(struct world *w, struct pw_container *c)
 {
+	fx_remove(&w->fx, c);
 	w->obs.container_removed(w->obs.ctx, c);
 	pw_engine_run(w->e);
 }
@@ -308,5 +311,25 @@ UNIT_TEST(engine_looks_only_at_what_overlaps)
 	CHECK_INT(w.fake.applies, applies);
 	CHECK_INT(w.fake.reverts, 0);
 	CHECK(isolated(&w, a));
+	world_free(&w);
+}
+
+UNIT_TEST(engine_keeps_nothing_for_containers_it_never_decides)
+{
+	struct pw_container *idle, *plain, *a;
+	struct world w;
+
+	world_init(&w, "0-3");
+	idle = fx_container(&w.fx, 1, "/k/idle", "1", false);
+	idle->populated = false; /* not running, not selected: nothing to keep */
+	w.obs.container_changed(w.obs.ctx, idle, NULL);
+	CHECK(idle->agent == NULL);
+	plain = start(&w, 2, "2", false); /* running: it blocks others */
+	CHECK(plain->agent != NULL);
+	a = start(&w, 3, "3", true);
+	CHECK(a->agent != NULL && isolated(&w, a));
+	/* It exits: not counted any more, not selected... but isolated until the run reverts. */
+	exit_container(&w, plain);
+	CHECK(plain->agent == NULL);
 	world_free(&w);
 }

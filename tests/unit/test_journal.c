@@ -255,3 +255,32 @@ UNIT_TEST(journal_in_memory_writes_nothing)
 	CHECK(access(path, F_OK) != 0);
 	remove_dir(dir);
 }
+
+UNIT_TEST(journal_unbalanced_index_under_churn)
+{
+	struct pw_journal *j;
+	char path[32];
+
+	CHECK_INT(pw_journal_open(&j, "/nonexistent", PW_JOURNAL_MEMORY), 0);
+	for (uint64_t id = 1; id <= 5000; id++) {
+		snprintf(path, sizeof(path), "/c%llu", (unsigned long long)id);
+		CHECK_INT(pw_journal_add_unbalanced(j, path, id), 0);
+	}
+	/* Remove every third one; the rest are still found, by id, with their paths. */
+	for (uint64_t id = 3; id <= 5000; id += 3)
+		CHECK_INT(pw_journal_remove_unbalanced(j, pw_journal_find_unbalanced(j, id, NULL)),
+			  0);
+	CHECK_INT(pw_journal_unbalanced_count(j), 5000 - 1666);
+	for (uint64_t id = 1; id <= 5000; id++) {
+		const struct pw_unbalanced *u = pw_journal_find_unbalanced(j, id, NULL);
+
+		snprintf(path, sizeof(path), "/c%llu", (unsigned long long)id);
+		if (id % 3 == 0) {
+			CHECK(u == NULL);
+		} else if (!u || strcmp(u->path, path)) {
+			unit_fail(__FILE__, __LINE__, "cgroup %llu lost", (unsigned long long)id);
+			break;
+		}
+	}
+	pw_journal_close(j);
+}

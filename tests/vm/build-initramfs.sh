@@ -42,7 +42,7 @@ echo 'root:x:0:' >"$stage/etc/group"
 mkdir -p "$stage/pinwatch/build/tests" "$stage/pinwatch/tests"
 cp "$ROOT/build/pinwatch" "$stage/pinwatch/build/"
 cp "$ROOT"/build/tests/* "$stage/pinwatch/build/tests/"
-cp -r "$ROOT/tests/lib.sh" "$ROOT/tests/integration" "$ROOT/tests/vm" "$stage/pinwatch/tests/"
+cp -r "$ROOT"/tests/*.sh "$ROOT/tests/integration" "$ROOT/tests/vm" "$stage/pinwatch/tests/"
 cp "$ROOT/tests/vm/init" "$stage/init"
 
 (cd "$stage" && find . -print0 | cpio --null -o -H newc --quiet) | gzip -1 >"$out.tmp"

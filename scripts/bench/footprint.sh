@@ -1,0 +1,130 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
+# What the agent and ps cost on a large node: with N container cgroups
+# (kubepods-style paths, pinned, no tasks) in the cpuset hierarchy:
+#   - the agent's start-up to ready (its own "ready in" line) and its RSS;
+#   - the agent's CPU per cpuset.cpus change of one container, at 10,000;
+#   - pinwatch ps: wall time, and its openat(2) calls (strace).
+# Medians of ROUNDS starts; everything made is removed at the end.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+ROUNDS=${ROUNDS:-5}
+H=$(cpuset_mount)
+BASE="$H/pwbench-$$"
+STATE=$(mktemp -d /tmp/pwbench-state.XXXXXX)
+AGENT=""
+cleanup() {
+	[ -n "$AGENT" ] && kill -KILL "$AGENT" 2>/dev/null
+	"$PW" restore --state-dir "$STATE" >/dev/null 2>&1 || true
+	rm_cgroups "$BASE"
+	rm -rf "$STATE"
+}
+trap cleanup EXIT
+
+mkdir "$BASE"
+v1=0
+if [ -f "$BASE/cpuset.mems" ] && [ -z "$(cat "$BASE/cpuset.mems")" ]; then
+	v1=1
+	cat "$H/cpuset.mems" >"$BASE/cpuset.mems"
+	cat "$H/cpuset.cpus" >"$BASE/cpuset.cpus"
+fi
+
+# setup DIR CPUS: a cpuset on v1 needs mems and cpus before anything below it.
+setup() {
+	mkdir -p "$1"
+	if [ $v1 = 1 ]; then
+		echo 0 >"$1/cpuset.mems"
+		echo "$2" >"$1/cpuset.cpus"
+	fi
+}
+
+# grow_to N: N container cgroups in pods of 100.
+made=0
+grow_to() {
+	local pod i id
+	while [ $made -lt "$1" ]; do
+		pod="$BASE/kubepods/burstable/pod$(printf '%08x-0000-4000-8000-%012x' $$ $made)"
+		setup "$BASE/kubepods" 0-1
+		setup "$BASE/kubepods/burstable" 0-1
+		setup "$pod" 0-1
+		for ((i = 0; i < 100 && made < $1; i++, made++)); do
+			id=$(printf '%064x' $((made + 1)))
+			setup "$pod/$id" 0-1
+		done
+	done
+	LAST="$pod/$id"
+}
+
+start_agent() {
+	: >"$STATE/log"
+	"$PW" agent --state-dir "$STATE" >"$STATE/log" 2>&1 &
+	AGENT=$!
+	for ((i = 0; i < 600; i++)); do
+		grep -q 'agent running' "$STATE/log" && return 0
+		sleep 0.05
+	done
+	echo "bench: the agent did not start: $(tail -3 "$STATE/log")" >&2
+	return 1
+}
+stop_agent() {
+	kill -TERM "$AGENT"
+	wait "$AGENT" 2>/dev/null || true
+	AGENT=""
+}
+
+measure_agent() {
+	local ready=() rss=() r
+	for ((r = 0; r < ROUNDS; r++)); do
+		start_agent
+		ready+=("$(sed -n 's/.*ready in \([0-9.]*\) ms.*/\1/p' "$STATE/log")")
+		rss+=("$(awk '/^VmRSS/ { printf "%.1f", $2 / 1024 }' "/proc/$AGENT/status")")
+		[ "$r" -lt $((ROUNDS - 1)) ] && stop_agent
+	done
+	echo "  agent ready:     $(stats "${ready[@]}") ms"
+	echo "  agent RSS:       $(stats "${rss[@]}") MiB (VmRSS once ready)"
+}
+
+# The agent's CPU per cpuset.cpus change of one container, against the same
+# span idle (its tick), at the current size. The agent is running.
+measure_events() {
+	local n=2000 hz t0 t1 idle busy i
+	hz=$(getconf CLK_TCK)
+	t0=$(cpu_ticks "$AGENT")
+	sleep 4
+	t1=$(cpu_ticks "$AGENT")
+	idle=$((t1 - t0))
+	t0=$(cpu_ticks "$AGENT")
+	for ((i = 0; i < n; i++)); do
+		echo $((i % 2)) >"$LAST/cpuset.cpus"
+		echo 0-1 >"$LAST/cpuset.cpus"
+	done
+	sleep 1
+	t1=$(cpu_ticks "$AGENT")
+	busy=$((t1 - t0))
+	awk -v b="$busy" -v i="$idle" -v n=$((2 * n)) -v hz="$hz" 'BEGIN {
+		printf "  agent CPU:       %.1f us per cpuset.cpus change (%d changes; %d ticks busy, %d idle in 4 s)\n",
+			(b - i / 4 * 2) / hz / n * 1e6, n, b, i }'
+}
+
+measure_ps() {
+	local times=() opens t0 t1 r
+	for ((r = 0; r < ROUNDS; r++)); do
+		t0=$(date +%s%N)
+		"$PW" ps --state-dir "$STATE" >/dev/null
+		t1=$(date +%s%N)
+		times+=("$(((t1 - t0) / 1000000))")
+	done
+	opens=$(strace -f -c -e trace=openat,open "$PW" ps --state-dir "$STATE" 2>&1 >/dev/null |
+		awk '$NF == "openat" || $NF == "open" { calls += $4; errors += ($5 ~ /^[0-9]+$/ ? $5 : 0) } END { printf "%d openat (%d failed)", calls, errors }')
+	echo "  pinwatch ps:     $(stats "${times[@]}") ms; $opens"
+}
+
+echo "Footprint: agent start-up, RSS and CPU per event; pinwatch ps (medians of $ROUNDS, min-max)"
+for n in 1000 10000; do
+	grow_to $n
+	echo "with $n container cgroups ($(find "$BASE" -type d | wc -l) cgroups in the test tree):"
+	measure_agent
+	[ $n = 10000 ] && measure_events
+	stop_agent
+	measure_ps
+done

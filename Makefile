@@ -43,7 +43,7 @@ msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
 endif
 
 .DELETE_ON_ERROR:
-.PHONY: all clean check check-vm unit helpers vmlinux bench format check-format asan
+.PHONY: all clean check check-vm unit helpers vmlinux bench format check-format asan fuzz fuzz-build
 
 all: $(OUTPUT)/pinwatch helpers $(FAULTS_BIN)
 
@@ -99,7 +99,32 @@ $(ASAN_BIN): user/main.c $(LIB_SRCS) $(wildcard user/*.h) $(SKEL) | $(OUTPUT)
 
 asan: $(ASAN_BIN)
 
-check: all $(UNIT_BIN) $(ASAN_BIN)
+# libFuzzer targets for every parser of untrusted input (tests/fuzz/), with
+# Debian's clang: the sources once with coverage and sanitizers, then a
+# target each. `make fuzz FUZZ_SECONDS=N` fuzzes each for N seconds.
+FUZZ_SECONDS ?= 60
+FUZZ_CFLAGS := -g -O1 -fno-omit-frame-pointer -fsanitize=address,undefined \
+	-fno-sanitize-recover=all $(WARNINGS) -std=gnu11 -D_GNU_SOURCE -I$(OUTPUT) -Ibpf -Iuser
+FUZZ_OBJS := $(patsubst user/%.c,$(OUTPUT)/fuzz/obj/%.o,$(LIB_SRCS))
+FUZZ_BINS := $(patsubst tests/fuzz/%.c,$(OUTPUT)/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
+
+$(OUTPUT)/fuzz/obj:
+	$(Q)mkdir -p $@
+
+$(OUTPUT)/fuzz/obj/%.o: user/%.c $(wildcard user/*.h) bpf/pinwatch.h $(SKEL) | $(OUTPUT)/fuzz/obj
+	$(call msg,CC-FUZZ,$@)
+	$(Q)$(CLANG) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c $< -o $@
+
+$(OUTPUT)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_OBJS)
+	$(call msg,LINK-FUZZ,$@)
+	$(Q)$(CLANG) $(FUZZ_CFLAGS) -fsanitize=fuzzer $< $(FUZZ_OBJS) -lbpf -lelf -lz -ljson-c -o $@
+
+fuzz-build: $(FUZZ_BINS)
+
+fuzz: $(FUZZ_BINS)
+	$(Q)tests/fuzz/run.sh $(FUZZ_SECONDS)
+
+check: all $(UNIT_BIN) $(ASAN_BIN) $(FUZZ_BINS)
 	$(Q)tests/run.sh
 
 # Only the kernel-matrix guests (6.1 and 6.12 under QEMU); `check` runs them too.

@@ -67,4 +67,68 @@ static __always_inline struct kernfs_node *cgroupfs_file_node(struct file *file)
 	return BPF_CORE_READ(file, f_inode, i_private);
 }
 
+/* Longest kernfs name (NAME_MAX plus its NUL). */
+#define KN_NAME_LEN 256
+
+/*
+ * Scratch for build_cgroup_path(): the path is built at a variable offset,
+ * so the verifier needs a buffer twice the size of what is copied out.
+ */
+struct path_scratch {
+	char buf[2 * PW_PATH_LEN];
+	char name[KN_NAME_LEN];
+};
+
+/*
+ * The path of the cgroup whose directory is dir (at level below its
+ * hierarchy's root), as cgroup:cgroup_mkdir reports it ("/" for the root),
+ * into dst (PW_PATH_LEN bytes, NUL-terminated); returns its length.
+ *
+ * Built from the leaf up, each parent put in front while it fits: what does
+ * not fit (deeper than PW_MAX_CGROUP_DEPTH, longer than PW_PATH_LEN - 1
+ * bytes) is cut from the top, never from the end, so the container's own
+ * name is kept, and *truncated is set. One loop, one choice per level: the
+ * verifier walks it in a few states.
+ */
+static __always_inline __u32 build_cgroup_path(struct path_scratch *ps, struct kernfs_node *dir,
+					       __s32 level, char *dst, bool *truncated)
+{
+	__u32 pos = PW_PATH_LEN - 1, len;
+	long n;
+
+	if (level > PW_MAX_CGROUP_DEPTH)
+		*truncated = true;
+	for (__u32 i = 0; i < PW_MAX_CGROUP_DEPTH; i++) {
+		if (i >= level || !dir)
+			break;
+		n = bpf_probe_read_kernel_str(ps->name, sizeof(ps->name), BPF_CORE_READ(dir, name));
+		if (n <= 1)
+			break;
+		n--; /* without its NUL */
+		if (n + 1 > pos) {
+			*truncated = true;
+			break;
+		}
+		pos -= n;
+		/* Keep clang from dropping the masks the verifier needs. */
+		barrier_var(pos);
+		bpf_probe_read_kernel(&ps->buf[pos & (PW_PATH_LEN - 1)], n & (KN_NAME_LEN - 1),
+				      ps->name);
+		pos--;
+		barrier_var(pos);
+		ps->buf[pos & (PW_PATH_LEN - 1)] = '/';
+		dir = kernfs_node_parent(dir);
+	}
+	if (pos == PW_PATH_LEN - 1) {
+		/* The root, or nothing could be read: "/". */
+		pos--;
+		ps->buf[pos] = '/';
+	}
+	len = (PW_PATH_LEN - 1 - pos) & (PW_PATH_LEN - 1);
+	barrier_var(pos);
+	bpf_probe_read_kernel(dst, len, &ps->buf[pos & (PW_PATH_LEN - 1)]);
+	dst[len & (PW_PATH_LEN - 1)] = '\0';
+	return len;
+}
+
 #endif /* CGROUP_BPF_H */

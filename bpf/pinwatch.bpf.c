@@ -15,6 +15,8 @@
 #include "core_fixes.bpf.h"
 #include "emit.bpf.h"
 
+#define S_IWGRP 00020
+#define S_IWOTH 00002
 #define CPUSET_PREFIX "cpuset."
 #define CPUSET_PREFIX_LEN (sizeof(CPUSET_PREFIX) - 1)
 /* Longest exec filename whose basename is looked up as a runtime name. */
@@ -55,7 +57,7 @@ struct {
 struct write_scratch {
 	struct pw_cpuset_write_event ev;
 	char value[2 * PW_VALUE_LEN];
-	char path[2 * PW_PATH_LEN];
+	struct path_scratch path;
 };
 
 struct exec_scratch {
@@ -79,6 +81,14 @@ struct {
 	__type(value, struct exec_scratch);
 } exec_scratch SEC(".maps");
 
+/* Where cgroup events build their paths (a ring buffer record cannot be the scratch). */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct path_scratch);
+} cgroup_path_scratch SEC(".maps");
+
 /*
  * Copy a kernel string into a fixed buffer; return its length without the NUL
  * and set *truncated when the source did not fit.
@@ -99,14 +109,18 @@ static __always_inline __u32 read_kernel_str(char *dst, __u32 size, const char *
 	return n - 1;
 }
 
-static __always_inline int handle_cgroup(struct cgroup *cgrp, const char *path, __u32 type,
-					 __u32 extra_flags)
+static __always_inline int handle_cgroup(struct cgroup *cgrp, __u32 type, __u32 extra_flags)
 {
 	struct pw_cgroup_event *e;
+	struct path_scratch *ps;
 	bool truncated = false;
+	__u32 zero = 0;
 
 	/* --all-hierarchies aside, only the hierarchies that can carry cpusets. */
 	if (!all_hierarchies && !cgroup_carries_cpusets(cgrp))
+		return 0;
+	ps = bpf_map_lookup_elem(&cgroup_path_scratch, &zero);
+	if (!ps)
 		return 0;
 	e = reserve_event(type, sizeof(*e));
 	if (!e)
@@ -114,7 +128,8 @@ static __always_inline int handle_cgroup(struct cgroup *cgrp, const char *path, 
 	e->hierarchy_id = cgroup_hierarchy(cgrp);
 	e->level = BPF_CORE_READ(cgrp, level);
 	e->id = cgroup_id_of(cgrp);
-	e->path_len = read_kernel_str(e->path, sizeof(e->path), path, &truncated);
+	/* From its kernfs names, not the tracepoint's string: a long path keeps its end. */
+	e->path_len = build_cgroup_path(ps, BPF_CORE_READ(cgrp, kn), e->level, e->path, &truncated);
 	e->flags = (truncated ? PW_F_PATH_TRUNCATED : 0) | extra_flags;
 	submit_event(e, type, urgent_cgroup_events);
 	return 0;
@@ -123,13 +138,13 @@ static __always_inline int handle_cgroup(struct cgroup *cgrp, const char *path, 
 SEC("tp_btf/cgroup_mkdir")
 int BPF_PROG(cgroup_mkdir, struct cgroup *cgrp, const char *path)
 {
-	return handle_cgroup(cgrp, path, PW_EV_CGROUP_MKDIR, 0);
+	return handle_cgroup(cgrp, PW_EV_CGROUP_MKDIR, 0);
 }
 
 SEC("tp_btf/cgroup_rmdir")
 int BPF_PROG(cgroup_rmdir, struct cgroup *cgrp, const char *path)
 {
-	return handle_cgroup(cgrp, path, PW_EV_CGROUP_RMDIR, 0);
+	return handle_cgroup(cgrp, PW_EV_CGROUP_RMDIR, 0);
 }
 
 /*
@@ -139,7 +154,7 @@ int BPF_PROG(cgroup_rmdir, struct cgroup *cgrp, const char *path)
 SEC("tp_btf/cgroup_notify_populated")
 int BPF_PROG(cgroup_notify_populated, struct cgroup *cgrp, const char *path, int val)
 {
-	return handle_cgroup(cgrp, path, PW_EV_CGROUP_POPULATED, val ? PW_F_POPULATED : 0);
+	return handle_cgroup(cgrp, PW_EV_CGROUP_POPULATED, val ? PW_F_POPULATED : 0);
 }
 
 SEC("tp_btf/sched_process_exec")
@@ -178,6 +193,13 @@ int BPF_PROG(sched_process_exec, struct task_struct *task, pid_t old_pid, struct
 		return 0;
 	e->ppid = BPF_CORE_READ(task, real_parent, tgid);
 	e->pad = 0;
+	/* Who ran what: decided here, where neither can change under us. */
+	e->uid = BPF_CORE_READ(task, cred, uid.val);
+	e->euid = BPF_CORE_READ(task, cred, euid.val);
+	e->exe_uid = BPF_CORE_READ(bprm, file, f_inode, i_uid.val);
+	e->exe_mode = BPF_CORE_READ(bprm, file, f_inode, i_mode);
+	if (e->uid == 0 && e->euid == 0 && e->exe_uid == 0 && !(e->exe_mode & (S_IWGRP | S_IWOTH)))
+		flags |= PW_F_TRUSTED;
 	__builtin_memcpy(e->filename, name, sizeof(e->filename));
 
 	/* argv lives in the new image's memory, between arg_start and arg_end. */
@@ -234,58 +256,6 @@ static __always_inline struct kernfs_node *cpuset_file_node(unsigned long fd, ch
 		if (file_name[i] != CPUSET_PREFIX[i])
 			return NULL;
 	return kn;
-}
-
-/*
- * Rebuild the target cgroup's path, relative to its hierarchy root, from the
- * kernfs names of its ancestors: the same form cgroup:cgroup_mkdir reports.
- */
-static __always_inline void fill_cgroup_path(struct write_scratch *s, struct kernfs_node *dir,
-					     __s32 level)
-{
-	struct pw_cpuset_write_event *e = &s->ev;
-	struct kernfs_node *chain[PW_MAX_CGROUP_DEPTH];
-	__u32 depth = 0, off = 0;
-	long n;
-
-	if (level > PW_MAX_CGROUP_DEPTH)
-		e->flags |= PW_F_PATH_TRUNCATED;
-	for (__u32 i = 0; i < PW_MAX_CGROUP_DEPTH; i++) {
-		if (i >= level || !dir)
-			break;
-		chain[i] = dir;
-		depth = i + 1;
-		dir = kernfs_node_parent(dir);
-	}
-	if (depth == 0) {
-		s->path[0] = '/';
-		off = 1;
-	}
-	for (int i = PW_MAX_CGROUP_DEPTH - 1; i >= 0; i--) {
-		if (i >= depth)
-			continue;
-		if (off >= PW_PATH_LEN - 1) {
-			e->flags |= PW_F_PATH_TRUNCATED;
-			break;
-		}
-		/* Keep clang from dropping the masks the verifier needs. */
-		barrier_var(off);
-		s->path[off & (PW_PATH_LEN - 1)] = '/';
-		off++;
-		barrier_var(off);
-		n = bpf_probe_read_kernel_str(&s->path[off & (PW_PATH_LEN - 1)], PW_PATH_LEN,
-					      BPF_CORE_READ(chain[i], name));
-		if (n > 0)
-			off += n - 1;
-	}
-	if (off >= PW_PATH_LEN) {
-		e->flags |= PW_F_PATH_TRUNCATED;
-		off = PW_PATH_LEN - 1;
-	}
-	e->path_len = off;
-	bpf_probe_read_kernel(e->path, sizeof(e->path), s->path);
-	barrier_var(off);
-	e->path[off & (PW_PATH_LEN - 1)] = '\0';
 }
 
 /* Append up to len user bytes at s->value[*off]; false once value is full. */
@@ -349,7 +319,9 @@ static __always_inline int handle_write_enter(unsigned long fd, const void *buf,
 	s->ev.target_id = BPF_CORE_READ(dir, id);
 	s->ev.hierarchy_id = cgroup_hierarchy(cgrp);
 	s->ev.level = BPF_CORE_READ(cgrp, level);
-	fill_cgroup_path(s, dir, s->ev.level);
+	s->ev.path_len = build_cgroup_path(&s->path, dir, s->ev.level, s->ev.path, &truncated);
+	if (truncated)
+		s->ev.flags |= PW_F_PATH_TRUNCATED;
 
 	if (syscall == PW_SYS_WRITEV)
 		copy_iovecs(s, &off, buf, count_or_vlen);

@@ -50,6 +50,12 @@ enum pw_write_syscall {
 #define PW_F_ARGS_TRUNCATED (1U << 2)
 /* cgroup_populated: the cgroup now has tasks (set) or has none left (clear). */
 #define PW_F_POPULATED (1U << 3)
+/*
+ * exec: root ran a root-owned binary that only root can write (uid and euid
+ * 0, the file's owner 0, no group or other write bit). Only such an exec
+ * may name a container: anyone can name a binary "runc".
+ */
+#define PW_F_TRUSTED (1U << 4)
 
 #define PW_COMM_LEN 16
 /* Power-of-two buffer sizes let the BPF side bound offsets with a mask. */
@@ -91,6 +97,10 @@ struct pw_exec_event {
 	__u32 ppid;
 	__u32 flags;	/* PW_F_* */
 	__u32 args_len; /* bytes in args: NUL-separated argv strings */
+	__u32 uid;	/* the task's real uid */
+	__u32 euid;	/* the task's effective uid */
+	__u32 exe_uid;	/* the owner of the executed file */
+	__u32 exe_mode; /* its mode bits (type and permissions) */
 	__u32 pad;
 	char filename[PW_RUNTIME_NAME_LEN]; /* basename that matched */
 	char args[PW_ARGS_LEN];
@@ -115,7 +125,7 @@ struct pw_cpuset_write_event {
 _Static_assert(sizeof(struct pw_event_header) == 48, "pw_event_header layout changed");
 _Static_assert(sizeof(struct pw_cgroup_event) == 48 + 24 + PW_PATH_LEN,
 	       "pw_cgroup_event layout changed");
-_Static_assert(sizeof(struct pw_exec_event) == 48 + 16 + PW_RUNTIME_NAME_LEN + PW_ARGS_LEN,
+_Static_assert(sizeof(struct pw_exec_event) == 48 + 32 + PW_RUNTIME_NAME_LEN + PW_ARGS_LEN,
 	       "pw_exec_event layout changed");
 _Static_assert(sizeof(struct pw_cpuset_write_event) ==
 		       48 + 40 + PW_FILE_LEN + PW_VALUE_LEN + PW_PATH_LEN,

@@ -8,8 +8,10 @@ set -euo pipefail
 BUILD_PKGS=(make gcc libc6-dev clang llvm bpftool libbpf-dev libelf-dev zlib1g-dev
 	libzstd-dev libjson-c-dev)
 # Tests: real runtimes, busybox for container rootfs, jq for the JSON checks,
-# QEMU and cpio for the kernel-matrix guests, clang-format for the style check.
-TEST_PKGS=(jq runc crun busybox-static util-linux qemu-system-x86 cpio clang-format)
+# QEMU and cpio for the kernel-matrix guests, clang-format for the style check,
+# curl for the metrics endpoint, libFuzzer's runtime for the fuzz targets.
+TEST_PKGS=(jq runc crun busybox-static util-linux qemu-system-x86 cpio clang-format curl
+	libclang-rt-14-dev strace)
 
 want=("${BUILD_PKGS[@]}")
 [ "${1:-}" = "--with-tests" ] && want+=("${TEST_PKGS[@]}")

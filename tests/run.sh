@@ -17,6 +17,7 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 export ROOT
 FILTER=${1:-}
 SCRIPT_TIMEOUT=${SCRIPT_TIMEOUT:-300}
+FUZZ_SECONDS=${FUZZ_SECONDS:-20}
 # A guest's own limit (run-guest.sh) stays below its suite's, so qemu is
 # always stopped by the script that started it.
 export VM_TIMEOUT=${VM_TIMEOUT:-420}
@@ -28,7 +29,7 @@ run_suite() {
 	shift 2
 	out=$(mktemp)
 	echo "# $name"
-	timeout --signal=INT --kill-after=10 "$limit" "$@" >"$out" 2>&1
+	timeout --signal=INT --kill-after=60 "$limit" "$@" >"$out" 2>&1
 	rc=$?
 	cat "$out"
 	p=$(grep -c '^ok - ' "$out")
@@ -62,8 +63,15 @@ fi
 for t in "$ROOT"/tests/style/test_*.sh "$ROOT"/tests/integration/test_*.sh; do
 	name=$(basename "$t" .sh)
 	[ -n "$FILTER" ] && [[ $name != *"$FILTER"* ]] && continue
-	run_suite "$name" "$SCRIPT_TIMEOUT" bash "$t"
+	# 500 random operations on real containers take 3.5 min here: room to spare.
+	limit=$SCRIPT_TIMEOUT
+	[ "$name" = test_agent_converge ] && limit=$((SCRIPT_TIMEOUT * 2))
+	run_suite "$name" "$limit" bash "$t"
 done
+# Every parser of untrusted input, fuzzed briefly: a crash or a sanitizer report fails.
+if [ -z "$FILTER" ] || [[ fuzz == *"$FILTER"* ]]; then
+	run_suite fuzz $((FUZZ_SECONDS * 8 + 60)) "$ROOT/tests/fuzz/run.sh" "$FUZZ_SECONDS"
+fi
 # The tracer and the agent again, built with ASan and UBSan: a memory bug in a
 # privileged agent is a security bug, and these paths read what containers choose.
 for name in test_cgroup_events test_containers test_agent_v1; do

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include <bpf/libbpf.h>
+#include <linux/capability.h>
 
 #include "backend.h"
 #include "engine.h"
@@ -25,9 +26,11 @@
 #include "loader.h"
 #include "log.h"
 #include "metrics.h"
+#include "metrics_server.h"
 #include "node.h"
 #include "parse.h"
 #include "policy.h"
+#include "privileges.h"
 
 /* Full rescans when nothing else asks for one: a safety net, cheap at this pace. */
 #define DEFAULT_RESYNC_S 30
@@ -58,8 +61,8 @@ static const char usage[] =
 	"                            running containers isolated across an upgrade)\n"
 	"      --state-dir DIR       where the journal lives (default /run/pinwatch)\n"
 	"      --resync SECONDS      rescan the node this often (default 30, 1 to 3600)\n"
-	"      --metrics ADDR        serve Prometheus metrics on PORT (127.0.0.1) or\n"
-	"                            IPV4:PORT (off by default)\n"
+	"      --metrics ADDR        serve Prometheus metrics on PORT (127.0.0.1),\n"
+	"                            IPV4:PORT or [IPV6]:PORT (off by default)\n"
 	"  -v, --verbose             show libbpf's messages\n"
 	"  -h, --help                show this help\n"
 	"\n"
@@ -112,8 +115,8 @@ struct agent {
 	struct pw_node *node;
 	struct pw_engine *engine;
 	struct pinwatch_bpf *skel;
-	int host_lock;	/* the host's lock (cgroupfs.h); -1 in a dry run */
-	int metrics_fd; /* -1 when off */
+	int host_lock; /* the host's lock (cgroupfs.h); -1 in a dry run */
+	struct pw_metrics_server *metrics_server; /* NULL when off */
 	__u64 malformed;
 	__u64 dropped; /* ring buffer drops already recovered from */
 	unsigned long ticks, resync_ticks;
@@ -205,9 +208,15 @@ static int parse_args(int argc, char **argv, struct agent *a, struct agent_opts 
 				return -EINVAL;
 			o->resync_s = value;
 			break;
-		case OPT_METRICS:
+		case OPT_METRICS: {
+			struct sockaddr_storage sa;
+			socklen_t len;
+
+			if (pw_metrics_parse_addr(optarg, &sa, &len))
+				return -EINVAL;
 			o->metrics = optarg;
 			break;
+		}
 		case 'v':
 			o->loader.verbose = true;
 			break;
@@ -263,6 +272,7 @@ static void on_tick(void *ctx)
 	__u64 dropped;
 
 	a->ticks++;
+	pw_metrics_server_tick(a->metrics_server);
 	read_kernel_counters(a, &v);
 	dropped = dropped_total(&v);
 	/* Something was missed: what the node looks like now says what it was. */
@@ -299,7 +309,7 @@ static int handle_event(void *ctx, void *data, size_t size)
 	return 0;
 }
 
-static void serve_metrics(void *ctx)
+static void write_metrics(void *ctx, FILE *out)
 {
 	struct agent *a = ctx;
 	struct pw_metrics_view v = { .m = &a->metrics };
@@ -309,7 +319,7 @@ static void serve_metrics(void *ctx)
 	v.isolated_containers = pw_journal_count(a->journal);
 	v.isolated_cpus = pw_engine_isolated_cpus(a->engine);
 	read_kernel_counters(a, &v);
-	pw_metrics_serve(a->metrics_fd, &v);
+	pw_metrics_write(out, &v);
 }
 
 /* The engine asks the node whether a container is still there. */
@@ -359,7 +369,6 @@ int cmd_agent(int argc, char **argv)
 	a = calloc(1, sizeof(*a));
 	if (!a)
 		return 1;
-	a->metrics_fd = -1;
 	a->host_lock = -1;
 	pw_block_stop_signals();
 	pw_fault_init();
@@ -376,13 +385,6 @@ int cmd_agent(int argc, char **argv)
 			      o.dry_run ? PW_JOURNAL_MEMORY : PW_JOURNAL_WRITE);
 	if (err)
 		goto cleanup;
-	if (o.metrics) {
-		a->metrics_fd = pw_metrics_listen(o.metrics);
-		if (a->metrics_fd < 0) {
-			err = a->metrics_fd;
-			goto cleanup;
-		}
-	}
 	err = pw_loader_start(&o.loader, &a->skel);
 	if (err)
 		goto cleanup;
@@ -439,13 +441,23 @@ int cmd_agent(int argc, char **argv)
 	err = pw_loop_new(&loop);
 	if (!err)
 		err = pw_loop_set_tick(loop, TICK_MS, on_tick, a);
-	if (!err && a->metrics_fd >= 0)
-		err = pw_loop_add_fd(loop, a->metrics_fd, serve_metrics, a);
+	if (!err && o.metrics)
+		err = pw_metrics_server_start(&a->metrics_server, loop, o.metrics, write_metrics,
+					      a);
 	if (err)
 		goto cleanup;
 	pw_loop_set_ringbuf(loop, rb);
 	pw_loop_set_after_turn(loop, after_turn, a);
 
+	/*
+	 * Loaded, attached, bound: from here on root's uid is all the agent
+	 * needs (every file it writes is root's), and, held but raised only
+	 * around the one write that asks for each, what its backend's writes
+	 * ask for.
+	 */
+	err = pw_drop_privileges(0, a->backend.ops->held_caps);
+	if (err)
+		goto cleanup;
 	/* Attached first, then scanned: nothing that happens meanwhile is missed. */
 	pw_node_scan(a->node);
 	pw_engine_reconcile_journal(a->engine);
@@ -467,6 +479,7 @@ int cmd_agent(int argc, char **argv)
 			pw_journal_count(a->journal));
 	}
 cleanup:
+	pw_metrics_server_free(a->metrics_server);
 	pw_loop_free(loop);
 	ring_buffer__free(rb);
 	pw_engine_free(a->engine);
@@ -474,8 +487,6 @@ cleanup:
 	pw_node_free(a->node);
 	pw_loader_stop(a->skel);
 	pw_journal_close(a->journal);
-	if (a->metrics_fd >= 0)
-		close(a->metrics_fd);
 	if (a->host_lock >= 0)
 		close(a->host_lock);
 	free(a);

@@ -11,6 +11,7 @@
 #define PW_BACKEND_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "cgroup_table.h"
 #include "cgroupfs.h"
@@ -43,6 +44,11 @@ struct pw_backend {
 
 struct pw_backend_ops {
 	const char *name; /* "v1", "v2": what the journal records */
+	/*
+	 * The capabilities (PW_CAP() bits) its kernel writes ask for, held by
+	 * a command that has dropped the rest and raised only around them.
+	 */
+	uint64_t held_caps;
 	/* The hierarchy the backend works in, or -1 when this host lacks it. */
 	int (*hierarchy)(const struct pw_mounts *m);
 	/* Add want to the journal and isolate its CPUs. On failure the caller reverts it. */

@@ -18,8 +18,9 @@
 #include "backend.h"
 
 #include <errno.h>
-#include <limits.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <linux/capability.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,6 +28,7 @@
 
 #include "log.h"
 #include "node.h"
+#include "privileges.h"
 
 #define HOUSEKEEPING "/pinwatch.housekeeping"
 #define LB "cpuset.sched_load_balance"
@@ -59,14 +61,24 @@ static void isolated(const struct pw_backend *b, struct pw_cpus *out)
 	pw_journal_isolated_cpus(b->journal, "v1", out);
 }
 
-/* cpuset.sched_load_balance of path: 0, 1, or -errno. */
+/*
+ * cpuset.sched_load_balance of path: 0, 1, -ENOENT (gone), or another
+ * -errno, said: a file the agent cannot read (a bind mount over it) is a
+ * cpuset it cannot vouch for.
+ */
 static int read_lb(const struct pw_backend *b, const char *path)
 {
 	char buf[8];
 	ssize_t n = pw_cgroup_read(root_fd(b), path, LB, buf, sizeof(buf));
 
-	if (n < 0)
+	if (n == -ENOENT)
 		return n;
+	if (n < 0) {
+		pw_err("cannot read '%s%s/%s': %s", b->mounts->v1_cpuset.path, PW_Q(path), LB,
+		       n == -EXDEV ? "not a cgroup file of that mount (a bind mount over it?)" :
+				     strerror(-n));
+		return n;
+	}
 	return !strcmp(buf, "1");
 }
 
@@ -149,6 +161,7 @@ static int move_tasks(const struct pw_backend *b, const char *from, const char *
 {
 	char path[PATH_MAX + 32], pid[32];
 	int in, out, failed = 0, moved = 0, kthreads = 0;
+	bool raised;
 	FILE *f;
 
 	snprintf(path, sizeof(path), "%s/cgroup.procs", from);
@@ -166,6 +179,12 @@ static int move_tasks(const struct pw_backend *b, const char *from, const char *
 		fclose(f);
 		return out;
 	}
+	/*
+	 * Moving a task into a cpuset is a scheduling change: for a task with
+	 * capabilities the agent no longer has (root's daemons), the kernel
+	 * asks for CAP_SYS_NICE.
+	 */
+	raised = pw_raise_capability(CAP_SYS_NICE);
 	while (fgets(pid, sizeof(pid), f)) {
 		if (!still_in(pid, from))
 			continue;
@@ -178,6 +197,8 @@ static int move_tasks(const struct pw_backend *b, const char *from, const char *
 		else
 			failed++;
 	}
+	if (raised)
+		pw_lower_capability(CAP_SYS_NICE);
 	fclose(f);
 	if (out >= 0)
 		close(out);
@@ -278,10 +299,17 @@ static int collect_spanner(struct pw_cgroup *cg, void *arg)
 {
 	struct spanners *s = arg;
 
+	int lb;
+
 	if (!spans(cg, &s->iso) || pw_journal_find_unbalanced(s->b->journal, cg->id, cg->path))
 		return 0;
-	if (read_lb(s->b, cg->path) != 1)
+	lb = read_lb(s->b, cg->path);
+	if (lb == 0 || lb == -ENOENT)
 		return 0; /* already out of balancing (by someone else), or gone */
+	if (lb < 0) {
+		s->err = lb; /* it may balance the isolated CPU: the isolation is not whole */
+		return 1;
+	}
 	if (s->nr == s->cap) {
 		size_t cap = s->cap ? s->cap * 2 : 64;
 		const struct pw_cgroup **t = realloc(s->todo, cap * sizeof(*t));
@@ -530,8 +558,12 @@ static int v1_flush(struct pw_backend *b)
 	for (size_t i = 0; i < n; i++) {
 		struct pw_spanner *p = &b->pending[i];
 
+		int lb = read_lb(b, p->path);
+
+		if (lb < 0 && lb != -ENOENT && !err)
+			err = lb; /* said by read_lb; counted by the caller */
 		/* Already out of balancing (by someone else), or gone: not ours to touch. */
-		if (read_lb(b, p->path) != 1) {
+		if (lb != 1) {
 			free(p->path);
 			p->path = NULL;
 			continue;
@@ -568,6 +600,12 @@ static int v1_cgroup_removed(struct pw_backend *b, const struct pw_cgroup *cg)
 
 const struct pw_backend_ops pw_backend_v1 = {
 	.name = "v1",
+	/*
+	 * The override for the housekeeping cpuset's mkdir below the mode 0555
+	 * root and for a delegated cpuset's files; CAP_SYS_NICE for moving
+	 * root's tasks (their capabilities are more than the agent keeps).
+	 */
+	.held_caps = PW_CAP(CAP_DAC_OVERRIDE) | PW_CAP(CAP_SYS_NICE),
 	.hierarchy = v1_hierarchy,
 	.apply = v1_apply,
 	.enforce = v1_enforce,

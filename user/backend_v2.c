@@ -18,11 +18,13 @@
 
 #include <errno.h>
 #include <limits.h>
+#include <linux/capability.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "log.h"
+#include "privileges.h"
 
 #define EXCL "cpuset.cpus.exclusive"
 #define PARTITION "cpuset.cpus.partition"
@@ -67,6 +69,7 @@ static int v2_enforce(struct pw_backend *b, const struct pw_isolation *iso)
 {
 	char prefix[PATH_MAX], buf[PW_CPULIST_LEN * 4];
 	int levels = pw_path_level(iso->path), err;
+	bool raised;
 
 	if (levels < 1)
 		return -EINVAL; /* the root is no container */
@@ -84,7 +87,10 @@ static int v2_enforce(struct pw_backend *b, const struct pw_isolation *iso)
 	    pw_cgroup_read(b->mounts->v2.fd, iso->path, PARTITION, buf, sizeof(buf)) >= 0 &&
 	    !strcmp(buf, "isolated"))
 		return 0;
+	raised = pw_raise_capability(CAP_SYS_ADMIN);
 	err = pw_cgroup_write(b->mounts, 0, iso->path, PARTITION, "isolated", b->dry_run);
+	if (raised)
+		pw_lower_capability(CAP_SYS_ADMIN);
 	if (err || b->dry_run)
 		return err;
 	/* Refusal shows only in what reads back: "isolated invalid (<reason>)". */
@@ -148,6 +154,12 @@ static int v2_sync(struct pw_backend *b)
 
 const struct pw_backend_ops pw_backend_v2 = {
 	.name = "v2",
+	/*
+	 * The override for a delegated cgroup's files; CAP_SYS_ADMIN, without
+	 * which the kernel reads a remote partition back "isolated invalid
+	 * (Enable partition not permitted)".
+	 */
+	.held_caps = PW_CAP(CAP_DAC_OVERRIDE) | PW_CAP(CAP_SYS_ADMIN),
 	.hierarchy = v2_hierarchy,
 	.apply = v2_apply,
 	.enforce = v2_enforce,

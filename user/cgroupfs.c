@@ -17,6 +17,9 @@
 
 #include "fault.h"
 #include "log.h"
+#include "privileges.h"
+
+#include <linux/capability.h>
 
 static uint64_t mount_id(int fd)
 {
@@ -129,7 +132,9 @@ int pw_cgroup_open(int root_fd, const char *rel, int flags)
 {
 	struct open_how how = {
 		.flags = flags | O_CLOEXEC,
-		.resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS,
+		/* No crossing into another mount either: a bind mount over a cgroup file is one. */
+		.resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS |
+			   RESOLVE_NO_XDEV,
 	};
 	int fd;
 
@@ -193,6 +198,21 @@ bool pw_cgroup_populated(const struct pw_mounts *m, int hierarchy, const char *r
 	return n > 0 && (hierarchy != 0 || strstr(buf, "populated 1"));
 }
 
+bool pw_cgroup_root_owned(const struct pw_mounts *m, int hierarchy, const char *rel, int dir_fd)
+{
+	struct stat st;
+	int fd = dir_fd, err;
+
+	if (fd < 0)
+		fd = pw_cgroup_open(pw_mounts_fd(m, hierarchy), rel, O_PATH | O_DIRECTORY);
+	if (fd < 0)
+		return false;
+	err = fstat(fd, &st);
+	if (fd != dir_fd)
+		close(fd);
+	return !err && st.st_uid == 0;
+}
+
 /*
  * The file fd must be a cgroup file on mnt itself: a bind mount over a
  * cgroup file (a container with a host mount could arrange one) would pass
@@ -218,6 +238,7 @@ int pw_cgroup_write(const struct pw_mounts *m, int hierarchy, const char *rel, c
 	const char *shown = value[0] == '\n' ? "\\n" : value;
 	char path[PATH_MAX];
 	int fd, err = 0, len;
+	bool raised;
 
 	len = snprintf(path, sizeof(path), "%s/%s", rel, name);
 	if (len < 0 || (size_t)len >= sizeof(path))
@@ -228,8 +249,15 @@ int pw_cgroup_write(const struct pw_mounts *m, int hierarchy, const char *rel, c
 		pw_info("dry run: would write '%s' to '%s%s'", shown, mnt->path, PW_Q(path));
 		return 0;
 	}
-	pw_fault_before_kernel_write();
-	fd = pw_cgroup_open(mnt->fd, path, O_WRONLY);
+	err = pw_fault_before_kernel_write(path);
+	/*
+	 * A delegated cgroup's files are its owner's: the agent still owns the
+	 * load-balance flag of one that spans an isolated CPU.
+	 */
+	raised = !err && pw_raise_capability(CAP_DAC_OVERRIDE);
+	fd = err ? err : pw_cgroup_open(mnt->fd, path, O_WRONLY);
+	if (raised)
+		pw_lower_capability(CAP_DAC_OVERRIDE);
 	if (fd < 0) {
 		err = fd;
 	} else {
@@ -270,6 +298,7 @@ static int cgroup_dir(const struct pw_mounts *m, int hierarchy, const char *rel,
 	const struct pw_mount *mnt = pw_mounts_get(m, hierarchy);
 	const char *base, *what = make ? "make" : "remove";
 	int dir, err = 0;
+	bool raised;
 
 	if (!mnt)
 		return -ENOENT;
@@ -280,11 +309,15 @@ static int cgroup_dir(const struct pw_mounts *m, int hierarchy, const char *rel,
 	dir = open_parent(mnt, rel, &base);
 	if (dir < 0)
 		return !make && dir == -ENOENT ? 0 : dir;
-	pw_fault_before_kernel_write();
+	pw_fault_before_kernel_write(rel);
+	/* A hierarchy's root is mode 0555: only the override makes a cgroup right below it. */
+	raised = pw_raise_capability(CAP_DAC_OVERRIDE);
 	if (make && mkdirat(dir, base, 0755) && errno != EEXIST)
 		err = -errno;
 	if (!make && unlinkat(dir, base, AT_REMOVEDIR))
 		err = -errno;
+	if (raised)
+		pw_lower_capability(CAP_DAC_OVERRIDE);
 	close(dir);
 	/* Already gone is what was wanted: nothing happened, so nothing is said. */
 	if (err == -ENOENT && !make)

@@ -89,6 +89,12 @@ ssize_t pw_cgroup_read_at(int dir_fd, const char *name, char *buf, size_t size);
  */
 bool pw_cgroup_populated(const struct pw_mounts *m, int hierarchy, const char *rel, int dir_fd);
 
+/*
+ * Whether the directory of cgroup rel (or dir_fd, when not -1) belongs to
+ * root: a cgroup a user may create (a delegated subtree) is a user's.
+ */
+bool pw_cgroup_root_owned(const struct pw_mounts *m, int hierarchy, const char *rel, int dir_fd);
+
 /* mkdir rel beneath hierarchy's mount; 0 if it exists. */
 int pw_cgroup_mkdir(const struct pw_mounts *m, int hierarchy, const char *rel, bool dry_run);
 

@@ -131,6 +131,7 @@ struct pw_container *pw_container_identify(const struct pw_identity_sources *src
 	c->workload = (by_path ? path_id.workload : true) && !meta.sandbox;
 	c->lb_disable = meta.lb_disable;
 	c->meta_final = have_meta;
+	c->root_owned = pw_cgroup_root_owned(src->mounts, cg->hierarchy, cg->path, dir_fd);
 	c->populated = populated_read ?
 			       populated :
 			       pw_cgroup_populated(src->mounts, cg->hierarchy, cg->path, dir_fd);
@@ -160,7 +161,7 @@ bool pw_container_same_identity(const struct pw_container *a, const struct pw_co
 	       str_eq(a->namespace, b->namespace) && str_eq(a->name, b->name) &&
 	       str_eq(a->pod_uid, b->pod_uid) && a->workload == b->workload &&
 	       a->lb_disable == b->lb_disable && a->source == b->source &&
-	       a->meta_final == b->meta_final;
+	       a->meta_final == b->meta_final && a->root_owned == b->root_owned;
 }
 
 void pw_container_free(struct pw_container *c)

@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "cpu_index.h"
+#include "fault.h"
 #include "log.h"
 
 /*
@@ -372,6 +373,7 @@ static void isolate(struct pw_engine *e, struct slot *s, const struct pw_verdict
 	pw_cpus_format(&want.cpus, cpus, sizeof(cpus));
 	pw_info("isolate CPUs %s of %s (%s) with the %s backend", cpus,
 		pw_container_name(c, name, sizeof(name)), v->why, e->b->ops->name);
+	pw_fault_before_apply();
 	err = e->b->ops->apply(e->b, &want);
 	if (!err) {
 		e->metrics->applies++;

@@ -3,13 +3,18 @@
 #ifdef PW_FAULT_INJECTION
 #include "fault.h"
 
+#include <errno.h>
 #include <stdlib.h>
+#include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "log.h"
 
 /* Writes left before the process dies as if by kill -9; -1 is off. */
 static long crash_after_writes = -1;
+static long delay_apply_ms;
+static const char *reject_writes;
 
 void pw_fault_init(void)
 {
@@ -19,13 +24,32 @@ void pw_fault_init(void)
 		crash_after_writes = atol(s);
 		pw_warn("fault injection: dying before kernel write %ld", crash_after_writes + 1);
 	}
+	s = getenv("PINWATCH_DELAY_APPLY_MS");
+	if (s) {
+		delay_apply_ms = atol(s);
+		pw_warn("fault injection: waiting %ld ms before each isolation", delay_apply_ms);
+	}
+	reject_writes = getenv("PINWATCH_REJECT_WRITES");
+	if (reject_writes)
+		pw_warn("fault injection: refusing writes to paths with '%s'", reject_writes);
 }
 
-void pw_fault_before_kernel_write(void)
+int pw_fault_before_kernel_write(const char *path)
 {
 	if (crash_after_writes == 0)
 		_exit(137); /* no cleanup at all, as after SIGKILL */
 	if (crash_after_writes > 0)
 		crash_after_writes--;
+	if (reject_writes && strstr(path, reject_writes))
+		return -EINVAL;
+	return 0;
+}
+
+void pw_fault_before_apply(void)
+{
+	struct timespec ts = { delay_apply_ms / 1000, (delay_apply_ms % 1000) * 1000000L };
+
+	if (delay_apply_ms)
+		nanosleep(&ts, NULL);
 }
 #endif

@@ -134,6 +134,9 @@ static void print_table(const struct pw_format *f, const struct pw_event *ev,
 			(uint64_t)ev->cgroup->id);
 		break;
 	case PW_EV_EXEC:
+		/* Anyone can name a binary runc: say when it was not root's own. */
+		if (!(ev->exec->flags & PW_F_TRUSTED))
+			fprintf(f->out, "[untrusted uid %u] ", ev->exec->uid);
 		while (pw_event_next_arg(&ev->args, &pos, &arg)) {
 			if (pos > arg.len + 1)
 				fputc(' ', f->out);
@@ -208,6 +211,11 @@ static void print_json(const struct pw_format *f, const struct pw_event *ev,
 		break;
 	case PW_EV_EXEC:
 		pw_json_uint(&j, "ppid", ev->exec->ppid);
+		pw_json_uint(&j, "uid", ev->exec->uid);
+		pw_json_uint(&j, "euid", ev->exec->euid);
+		pw_json_uint(&j, "exe_uid", ev->exec->exe_uid);
+		pw_json_uint(&j, "exe_mode", ev->exec->exe_mode & 07777);
+		pw_json_bool(&j, "trusted", ev->exec->flags & PW_F_TRUSTED);
 		pw_json_bytes(&j, "filename", ev->filename.data, ev->filename.len);
 		pw_json_array_begin(&j, "argv");
 		while (pw_event_next_arg(&ev->args, &pos, &arg))

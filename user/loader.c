@@ -46,7 +46,9 @@ static const char *errstr(int err)
 	return buf;
 }
 
-static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list args)
+/* libbpf's format strings, passed on as they come. */
+__attribute__((format(printf, 2, 0))) static int libbpf_print(enum libbpf_print_level level,
+							      const char *fmt, va_list args)
 {
 	if (!verbose_libbpf)
 		return 0;

@@ -1,20 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
-/* Prometheus text metrics over a minimal HTTP/1.0 responder. */
+/* The agent's counters and gauges, written in Prometheus text format. */
 #include "metrics.h"
 
-#include <arpa/inet.h>
-#include <errno.h>
-#include <fcntl.h>
-#include <netinet/in.h>
-#include <stdlib.h>
-#include <string.h>
-#include <sys/socket.h>
-#include <sys/time.h>
-#include <unistd.h>
-
 #include "event.h"
-#include "log.h"
-#include "parse.h"
 
 static const double bucket_le[PW_LATENCY_BUCKETS] = {
 	0.0001, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 1,
@@ -94,69 +82,4 @@ void pw_metrics_write(FILE *out, const struct pw_metrics_view *v)
 	fprintf(out, "pinwatch_apply_latency_seconds_sum %.9f\n", m->latency_sum);
 	fprintf(out, "pinwatch_apply_latency_seconds_count %llu\n",
 		(unsigned long long)m->latency_count);
-}
-
-int pw_metrics_listen(const char *addr)
-{
-	struct sockaddr_in sa = { .sin_family = AF_INET };
-	const char *colon = strrchr(addr, ':'), *port_str = colon ? colon + 1 : addr;
-	char host[64] = "127.0.0.1";
-	unsigned long port;
-	int fd, one = 1;
-
-	if (parse_ulong_range(port_str, "--metrics port", 1, 65535, &port))
-		return -EINVAL;
-	if (colon && (size_t)(colon - addr) >= sizeof(host)) {
-		pw_err("invalid --metrics '%s': address too long", addr);
-		return -EINVAL;
-	}
-	if (colon)
-		snprintf(host, sizeof(host), "%.*s", (int)(colon - addr), addr);
-	if (inet_pton(AF_INET, host, &sa.sin_addr) != 1) {
-		pw_err("invalid --metrics '%s': expected PORT or IPV4:PORT", addr);
-		return -EINVAL;
-	}
-	sa.sin_port = htons(port);
-	fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return -errno;
-	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) || listen(fd, 8)) {
-		int err = -errno;
-
-		pw_err("cannot serve metrics on '%s': %s", addr, strerror(-err));
-		close(fd);
-		return err;
-	}
-	return fd;
-}
-
-void pw_metrics_serve(int listen_fd, const struct pw_metrics_view *v)
-{
-	struct timeval timeout = { .tv_usec = 200000 };
-	char request[1024], *body = NULL;
-	size_t size = 0;
-	FILE *mem;
-	int fd;
-
-	fd = accept4(listen_fd, NULL, NULL, SOCK_CLOEXEC);
-	if (fd < 0)
-		return;
-	/* A client that does not send or read must not stall the agent. */
-	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof(timeout));
-	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, sizeof(timeout));
-	if (read(fd, request, sizeof(request)) < 0)
-		goto cleanup;
-	mem = open_memstream(&body, &size);
-	if (!mem)
-		goto cleanup;
-	fputs("HTTP/1.0 200 OK\r\nContent-Type: text/plain; version=0.0.4\r\n\r\n", mem);
-	pw_metrics_write(mem, v);
-	fclose(mem);
-	/* A client that went away gets nothing more: the next one asks again. */
-	if (write(fd, body, size) < 0)
-		pw_warn("metrics client: %s, ignoring", strerror(errno));
-cleanup:
-	free(body);
-	close(fd);
 }

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
-/* The agent's Prometheus metrics, served in text format over HTTP. */
+/* The agent's Prometheus metrics: what is counted, and the text format (metrics_server.c serves it). */
 #ifndef PW_METRICS_H
 #define PW_METRICS_H
 
@@ -40,14 +40,5 @@ struct pw_metrics_view {
 
 /* Write the metrics in Prometheus text format 0.0.4. */
 void pw_metrics_write(FILE *out, const struct pw_metrics_view *v);
-
-/*
- * Listen on ADDR ("PORT" or "HOST:PORT", an IPv4 address; "PORT" means
- * 127.0.0.1). Returns a non-blocking listening socket or -errno (said).
- */
-int pw_metrics_listen(const char *addr);
-
-/* Answer one connection waiting on listen_fd with the metrics; never blocks long. */
-void pw_metrics_serve(int listen_fd, const struct pw_metrics_view *v);
 
 #endif /* PW_METRICS_H */

@@ -40,6 +40,9 @@ const char *pw_policy_selected(const struct pw_policy *p, const struct pw_contai
 {
 	if (!c->workload)
 		return NULL; /* conmon or a pod sandbox: never */
+	/* A user's own cgroup (a delegated subtree) may wear any name: never. */
+	if (!c->root_owned)
+		return NULL;
 	if (c->lb_disable)
 		return "annotation cpu-load-balancing.crio.io: disable";
 	for (int i = 0; i < p->nr_pods; i++)
@@ -82,6 +85,15 @@ void pw_policy_decide(const struct pw_policy *p, const struct pw_decision *d, st
 	}
 	if (!c->cg->cpus || pw_cpus_empty(&c->cg->cpus->cpus)) {
 		v->why = "its CPUs are unknown";
+		return;
+	}
+	/*
+	 * A cgroup2 container that wrote no cpuset.cpus runs on its parent's
+	 * CPUs: nothing of its own to isolate. Its runtime moves its first
+	 * task in before it pins it: a refusal then would be said of a moment.
+	 */
+	if (!c->cpus || pw_cpus_empty(&c->cpus->cpus)) {
+		v->why = "it is not pinned (its cpuset.cpus is empty)";
 		return;
 	}
 	v->why = d->selected;

@@ -27,7 +27,10 @@ struct pw_policy {
 /* Add a selector; -EINVAL (said once) when there are too many. */
 int pw_policy_add(const char **list, int *nr, const char *glob, const char *flag);
 
-/* The rule that selects c (static text naming it), or NULL when none does. */
+/*
+ * The rule that selects c (static text naming it), or NULL when none does.
+ * Only workloads in root's own cgroups are ever selected.
+ */
 const char *pw_policy_selected(const struct pw_policy *p, const struct pw_container *c);
 
 /*

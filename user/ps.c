@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cpu_index.h"
 #include "cpulist.h"
@@ -17,6 +18,7 @@
 #include "log.h"
 #include "node.h"
 #include "parse.h"
+#include "privileges.h"
 #include "policy.h"
 #include "table.h"
 
@@ -139,6 +141,7 @@ static void print_json(struct ps *ps, const struct pw_container *c)
 	pw_json_bool(&j, "exclusive", pw_policy_exclusive(&ps->policy, c, other));
 	pw_json_string(&j, "shares_cpus_with", other ? other->id : NULL);
 	pw_json_bool(&j, "opted_in", c->lb_disable);
+	pw_json_bool(&j, "root_owned", c->root_owned);
 	pw_json_string(&j, "isolated", isolated_by(ps, c));
 	pw_json_object_end(&j);
 }
@@ -200,6 +203,9 @@ int cmd_ps(int argc, char **argv)
 	if (pw_no_operands(argc, argv, "ps"))
 		return 2;
 
+	/* Root's uid is all it needs: the files it reads and writes are root's. */
+	if (geteuid() == 0 && pw_drop_privileges(0, 0))
+		return 1;
 	pw_cpu_index_init(&ps.index);
 	/* No journal (no agent ran) shows nothing isolated; a broken one is named. */
 	err = pw_journal_open(&ps.journal, state_dir, PW_JOURNAL_READ);

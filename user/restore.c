@@ -16,6 +16,9 @@
 #include "journal.h"
 #include "log.h"
 #include "parse.h"
+#include "privileges.h"
+
+#include <linux/capability.h>
 
 static const char usage[] =
 	"Usage: pinwatch restore [--state-dir DIR]\n"
@@ -63,6 +66,13 @@ int cmd_restore(int argc, char **argv)
 	}
 	if (pw_no_operands(argc, argv, "restore"))
 		return 2;
+	/*
+	 * Root's uid is all it needs (the files it writes are root's), and,
+	 * held, what the writes of either backend ask for.
+	 */
+	if (geteuid() == 0 &&
+	    pw_drop_privileges(0, pw_backend_v1.held_caps | pw_backend_v2.held_caps))
+		return 1;
 	err = pw_journal_open(&b.journal, state_dir, PW_JOURNAL_WRITE);
 	if (err)
 		return 1;

@@ -23,7 +23,9 @@ const struct pw_runtime_cmd_seen *pw_runtime_cmds_add(struct pw_runtime_cmds *cm
 	char cwd_link[64];
 	ssize_t n;
 
-	if (pw_runtime_cmd_parse(ev->exec->filename, &ev->args, &cmd))
+	/* Only root running root's own binary names containers (PW_F_TRUSTED). */
+	if (!(ev->exec->flags & PW_F_TRUSTED) ||
+	    pw_runtime_cmd_parse(ev->exec->filename, &ev->args, &cmd))
 		return NULL;
 	s = cmds->ring[cmds->next % PW_RUNTIME_CMDS];
 	if (!s) {

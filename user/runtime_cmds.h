@@ -43,10 +43,11 @@ struct pw_runtime_cmds {
 void pw_runtime_cmds_free(struct pw_runtime_cmds *cmds);
 
 /*
- * Remember the runtime command of an exec event (any subcommand with a
- * container id; for create and run, the bundle's config.json is read as a
- * trusted file). Returns what was remembered, or NULL when the argv names
- * no container.
+ * Remember the runtime command of a trusted exec event (PW_F_TRUSTED: root
+ * ran root's own binary; any subcommand with a container id; for create and
+ * run, the bundle's config.json is read as a trusted file). Returns what was
+ * remembered, or NULL for an untrusted exec or an argv that names no
+ * container.
  */
 const struct pw_runtime_cmd_seen *pw_runtime_cmds_add(struct pw_runtime_cmds *cmds,
 						      const struct pw_event *ev);

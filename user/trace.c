@@ -20,6 +20,7 @@
 #include "log.h"
 #include "node.h"
 #include "parse.h"
+#include "privileges.h"
 
 #define MAX_DURATION_S (365UL * 24 * 3600)
 #define MAX_RUNTIMES 32
@@ -285,6 +286,11 @@ int cmd_trace(int argc, char **argv)
 	if (err)
 		return 1;
 
+	/* Attached: nothing from here on needs a capability. */
+	if (pw_drop_privileges(0, 0)) {
+		err = -EPERM;
+		goto cleanup;
+	}
 	pw_hierarchies_load(&hierarchies);
 	/*
 	 * Scan after attaching: a cgroup made during the scan is both scanned and

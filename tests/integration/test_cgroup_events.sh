@@ -80,3 +80,31 @@ done
 check "every JSON line parses" json_lines_valid "$TRACE_OUT"
 check "no raw control byte reaches the JSON output" \
 	bash -c "! LC_ALL=C grep -q \$'[\\x01-\\x09\\x0b-\\x1f]' '$TRACE_OUT'"
+
+# Paths the kernel side cannot carry whole keep their end (the container's own
+# name), never their start, in mkdir and cpuset write events alike.
+use_cpuset_hierarchy
+n200=$(printf 'n%.0s' $(seq 200))
+deep="/$TEST_ID-long/a$n200/b$n200/c$n200"
+deep16="/$TEST_ID-deep$(printf '/d%s' $(seq 18))"
+start_trace || exit 1
+mkdir -p "$H$deep" "$H$deep16"
+[ -f "$H/$TEST_ID-long/cpuset.mems" ] && for d in "$TEST_ID-long" "$TEST_ID-long/a$n200" "$TEST_ID-long/a$n200/b$n200"; do
+	cat "$H/cpuset.mems" >"$H/$d/cpuset.mems"
+	cat "$H/cpuset.cpus" >"$H/$d/cpuset.cpus"
+done
+[ -f "$H$deep/cpuset.mems" ] && [ -z "$(cat "$H$deep/cpuset.mems")" ] && cat "$H/cpuset.mems" >"$H$deep/cpuset.mems"
+enable_cpuset_below "$H/$TEST_ID-long" && enable_cpuset_below "$H/$TEST_ID-long/a$n200" &&
+	enable_cpuset_below "$H/$TEST_ID-long/a$n200/b$n200"
+"$HELPERS/cpuset_write" write "$H$deep/cpuset.cpus" "0" >/dev/null
+stop_trace
+on_exit "rm_cgroup_tree '$H/$TEST_ID-long'"
+on_exit "rm_cgroup_tree '$H/$TEST_ID-deep'"
+rm_cgroup_tree "$H/$TEST_ID-long"
+rm_cgroup_tree "$H/$TEST_ID-deep"
+expect "a path over 511 bytes keeps its deepest levels in mkdir events" \
+	".type == \"cgroup_mkdir\" and .path_truncated and (.path | endswith(\"/b$n200/c$n200\")) and (.path | length) <= 511"
+expect "a path over 511 bytes keeps its deepest levels in cpuset writes" \
+	".type == \"cpuset_write\" and .path_truncated and (.path | endswith(\"/c$n200\"))"
+expect "a path over 16 levels keeps the deepest 16" \
+	".type == \"cgroup_mkdir\" and .level == 19 and .path_truncated and .path == \"$(printf '/d%s' $(seq 3 18))\""

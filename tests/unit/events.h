@@ -54,6 +54,9 @@ static inline void make_exec_event(struct pw_exec_event *e, const char *args, si
 	memset(e, 0, sizeof(*e));
 	fill_test_header(&e->hdr, PW_EV_EXEC, sizeof(*e), "runc");
 	e->ppid = 1;
+	/* root ran root's own 0755 binary */
+	e->exe_mode = 0100755;
+	e->flags = PW_F_TRUSTED;
 	strcpy(e->filename, "runc");
 	e->args_len = args_len;
 	memcpy(e->args, args, args_len);

@@ -54,6 +54,7 @@ struct pw_container *fx_container(struct fx *fx, uint64_t id, const char *path, 
 	c->id_owned = true;
 	c->workload = true;
 	c->populated = true;
+	c->root_owned = true;
 	c->lb_disable = opted_in;
 	c->cpus = pw_cpuset_get(&fx->pool, &set);
 	cg->container = c;

@@ -111,6 +111,14 @@ UNIT_TEST(runtime_cmds_never_name_a_later_instance)
 	CHECK(s && !strcmp(s->cmd.id, "bbb") && !s->meta.lb_disable);
 	/* Nothing made before a command's exec is its. */
 	CHECK(pw_runtime_cmds_match(&cmds, 3, 103, 5, "/x/c") == NULL);
+	/* A "runc" a user ran names nothing, even at a newer time and the right path. */
+	exec_event(&e, a_dir, "evil", 40);
+	e.flags &= ~PW_F_TRUSTED;
+	e.uid = e.euid = e.exe_uid = 65534;
+	CHECK_INT(pw_event_decode(&e, sizeof(e), &ev), 0);
+	CHECK(pw_runtime_cmds_add(&cmds, &ev) == NULL);
+	s = pw_runtime_cmds_match(&cmds, 0, 200, 41, "/x/c");
+	CHECK(s && !strcmp(s->cmd.id, "bbb"));
 	pw_runtime_cmds_free(&cmds);
 	unit_remove_dir(a_dir, "config.json");
 	unit_remove_dir(b_dir, "config.json");

@@ -21,6 +21,11 @@ UNIT_TEST(policy_is_safe_by_default)
 	CHECK(pw_policy_selected(&p, c) != NULL);
 	c->workload = false; /* conmon or a pod sandbox: never */
 	CHECK(pw_policy_selected(&p, c) == NULL);
+	c->workload = true;
+	c->root_owned = false; /* a user's delegated cgroup, whatever its name */
+	CHECK(pw_policy_selected(&p, c) == NULL);
+	p.all_exclusive = true;
+	CHECK(pw_policy_selected(&p, c) == NULL);
 	fx_free(&fx);
 }
 
@@ -73,7 +78,9 @@ UNIT_TEST(policy_verdicts)
 {
 	struct pw_policy p = {};
 	struct pw_container *a, *b;
+	const struct pw_cpuset *own;
 	struct pw_verdict v;
+	struct pw_cpus none;
 	struct fx fx;
 
 	fx_init(&fx);
@@ -91,6 +98,18 @@ UNIT_TEST(policy_verdicts)
 	a->populated = false;
 	CHECK_INT(verdict(&p, a, NULL, "0-3", "").kind, PW_BALANCED);
 	a->populated = true;
+	/*
+	 * cgroup2, the first task moved in before cpuset.cpus is written: its
+	 * parent's CPUs are not its own. Balanced, quietly, not refused.
+	 */
+	own = a->cpus;
+	none = fx_cpus("");
+	a->cpus = pw_cpuset_get(&fx.pool, &none);
+	v = verdict(&p, a, NULL, "0-3", "");
+	CHECK_INT(v.kind, PW_BALANCED);
+	CHECK_STR(v.why, "it is not pinned (its cpuset.cpus is empty)");
+	pw_cpuset_put(&fx.pool, a->cpus);
+	a->cpus = own;
 	/* A reserved CPU. */
 	p.reserved = fx_cpus("1");
 	CHECK_INT(verdict(&p, a, NULL, "0-3", "").refusal, PW_REFUSE_RESERVED);

@@ -42,7 +42,12 @@ journal_has() { jq -e '.isolated | length == 1' "$STATE/state.json" >/dev/null 2
 journal_empty() { [ ! -e "$STATE/state.json" ] || jq -e ".isolated | length == 0" "$STATE/state.json" >/dev/null 2>&1; }
 
 check "opted-in container becomes an isolated partition (journal)" wait_for 20 journal_has
+journal_has || tail -n 30 "$LOG" | sed 's/^/# agent: /'
 check "its cpuset.cpus.partition reads back 'isolated'" test "$(cat "$V2$CG/cpuset.cpus.partition")" = isolated
+# Least privilege: nothing in effect; held, the override and CAP_SYS_ADMIN
+# (bits 1 and 21), without which the kernel refuses a remote partition.
+check "the v2 agent has no capability in effect" grep -q '^CapEff:.*0000000000000000$' "/proc/$AGENT_PID/status"
+check "the v2 agent holds only DAC_OVERRIDE and SYS_ADMIN" grep -q '^CapPrm:.*0000000000200002$' "/proc/$AGENT_PID/status"
 check "root cpuset.cpus.isolated holds CPUs 1-2" test "$(cat "$V2/cpuset.cpus.isolated")" = 1-2
 check "its parent holds 1-2 in cpuset.cpus.exclusive" test "$(cat "$V2$(dirname "$CG")/cpuset.cpus.exclusive")" = 1-2
 hits=$(spinners_hits "$V2$CG" 2 1)
@@ -58,3 +63,44 @@ runc delete -f "$ID" >>"$WORK/rt.out" 2>&1
 mkdir -p "$V2/$TEST_ID/probe"
 echo 1-2 >"$V2/$TEST_ID/probe/cpuset.cpus"
 check "behaviour: spinners on 1-2 reach CPU 2 again after release" balanced_to "$V2/$TEST_ID/probe" 2 1
+rmdir "$V2/$TEST_ID/probe"
+
+# A partition the kernel refuses, read back "isolated invalid (<reason>)".
+# The agent dies after the exclusive CPUs are written, before the partition
+# (the fault build's crash); a sibling then pins itself onto the same CPUs,
+# which the kernel allows now that they are exclusive. The restarted agent
+# completes its journaled plan and the kernel refuses the partition: the
+# agent must say so, undo every exclusive CPU it gave, and not try again.
+kill -TERM "$AGENT_PID" && wait "$AGENT_PID"
+LOG="$WORK/agent-crash.log"
+PINWATCH_CRASH_AFTER_WRITES=4 "$HELPERS/pinwatch-faults" agent --state-dir "$STATE" >"$LOG" 2>&1 &
+AGENT_PID=$!
+wait_for 60 grep -q 'agent running' "$LOG" || { not_ok "fault agent starts" "$(cat "$LOG")"; exit 1; }
+ID=$(random_container_id)
+POD="/$TEST_ID/kubepods/pod$(random_pod_uid)"
+CG="$POD/$ID"
+make_bundle "$WORK/b2" 1-2 "$CG" >/dev/null
+jq '.annotations = {"cpu-load-balancing.crio.io": "disable"}' "$WORK/b2/config.json" >"$WORK/c.json" &&
+	mv "$WORK/c.json" "$WORK/b2/config.json"
+on_exit "runc delete -f '$ID'"
+(cd / && runc run -d --bundle "$WORK/b2" "$ID") </dev/null >>"$WORK/rt.out" 2>&1
+wait "$AGENT_PID"
+check "crash: the agent died before the partition write" test "$(cat "$V2$CG/cpuset.cpus.partition")" = member
+check "crash: the container's CPUs were made exclusive" test "$(cat "$V2$CG/cpuset.cpus.exclusive")" = 1-2
+mkdir "$V2$POD/sibling"
+on_exit "rmdir '$V2$POD/sibling'"
+echo 1-2 >"$V2$POD/sibling/cpuset.cpus"
+LOG="$WORK/agent-after.log"
+"$PW" agent --state-dir "$STATE" >"$LOG" 2>&1 &
+AGENT_PID=$!
+check "refused partition: the agent names the file and what the kernel read back" \
+	wait_for 20 grep -q "did not make '$V2$CG' an isolated partition: cpuset.cpus.partition reads 'isolated invalid (" "$LOG"
+grep -q "did not make" "$LOG" || tail -n 30 "$LOG" | sed 's/^/# agent: /'
+check "refused partition: nothing stays in the journal" wait_for 20 journal_empty
+check "refused partition: back to member" test "$(cat "$V2$CG/cpuset.cpus.partition")" = member
+check "refused partition: no exclusive CPU left in any ancestor" \
+	test -z "$(cat "$V2/$TEST_ID/cpuset.cpus.exclusive" "$V2/$TEST_ID/kubepods/cpuset.cpus.exclusive" "$V2$POD/cpuset.cpus.exclusive" "$V2$CG/cpuset.cpus.exclusive")"
+check "refused partition: root cpuset.cpus.isolated empty" test -z "$(cat "$V2/cpuset.cpus.isolated")"
+sleep 2
+check "refused partition: not tried again for the same CPUs" \
+	test "$(grep -c "did not make '$V2$CG' an isolated partition" "$LOG")" = 1

@@ -1,0 +1,192 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
+# What local users and containers control must not steer the agent (v1
+# cpusets on this host, real runc): a "runc" a user runs, a config.json in
+# a user's directory, a cgroup in a user's delegated subtree, slow metrics
+# clients, a journal that is not a regular file, a bind mount over a cgroup
+# file. Each attack as an attacker would make it; each must fail.
+. "$(dirname "$0")/../lib.sh"
+
+V1=$(v1_cpuset_mount)
+if [ -z "$V1" ]; then
+	not_ok "hostile: this host has a v1 cpuset hierarchy" "the v2 backend is tested in the guests"
+	exit 1
+fi
+for tool in setpriv curl; do
+	command -v $tool >/dev/null || { not_ok "hostile: $tool is installed"; exit 1; }
+done
+. "$(dirname "$0")/../agent_lib.sh"
+PORT=$((20000 + RANDOM % 20000))
+T="/$TEST_ID"
+mkdir -p "$V1$T"
+cat "$V1/cpuset.mems" >"$V1$T/cpuset.mems"
+cat "$V1/cpuset.cpus" >"$V1$T/cpuset.cpus"
+NOBODY="setpriv --reuid=65534 --regid=65534 --clear-groups"
+
+start_agent --metrics "127.0.0.1:$PORT" || { not_ok "agent starts" "$(cat "$LOG")"; exit 1; }
+start_trace --type exec || exit 1
+
+# 1. A user's fake runc names the container root is about to start, with an
+#    opt-in annotation in a bundle of the user's own.
+EVIL="$WORK/evil"
+mkdir -p "$EVIL/bundle" "$EVIL/root"
+cp /bin/true "$EVIL/runc"
+VICTIM=$(random_container_id)
+VCG="$T/x/victim"
+jq -n --arg cg "$VCG" '{ociVersion: "1.0.2", linux: {cgroupsPath: $cg},
+	annotations: {"cpu-load-balancing.crio.io": "disable"}}' >"$EVIL/bundle/config.json"
+chown -R 65534:65534 "$EVIL"
+(cd "$EVIL/bundle" && $NOBODY "$EVIL/runc" --root "$EVIL/root" run -d --bundle "$EVIL/bundle" "$VICTIM")
+# The same binary, root's copy, but run by the user; and root running the user's binary.
+cp /bin/true "$WORK/runc"
+$NOBODY "$WORK/runc" run -d --bundle "$EVIL/bundle" "$VICTIM"
+"$EVIL/runc" run -d --bundle "$EVIL/bundle" "$VICTIM"
+# Root now starts the real container with that id, at that path, without the annotation.
+ID[victim]=$VICTIM
+b="$WORK/bundle-victim"
+make_bundle "$b" 1 "$VCG" >/dev/null
+on_exit "runc delete -f '$VICTIM'"
+RT[victim]=runc
+(cd / && runc run -d --bundle "$b" "$VICTIM") </dev/null >>"$WORK/rt.out" 2>&1
+sleep 1
+stop_trace
+check "fake runc: the victim is not isolated" journal_empty
+check "fake runc: nothing was isolated at all" test "$(log_count "isolate CPUs")" -eq 0
+check "fake runc: trace marks the user's exec untrusted" \
+	test "$(count_events '.filename == "runc" and .uid == 65534 and .trusted == false')" -ge 2
+check "fake runc: trace marks root running a user's binary untrusted" \
+	test "$(count_events '.filename == "runc" and .uid == 0 and .exe_uid == 65534 and .trusted == false')" -ge 1
+check "fake runc: root's real runc is trusted" \
+	test "$(count_events '.filename == "runc" and .uid == 0 and .exe_uid == 0 and .trusted == true')" -ge 1
+check "fake runc: the untrusted execs named no container" \
+	test "$(count_events '.trusted == false and .container_id != null')" -eq 0
+check "fake runc: the user's --root was not learned" bash -c "! grep -q '$EVIL/root' '$LOG'"
+delete_ctr victim
+
+# 2. A cgroup in a subtree delegated to a user, named like a Docker container.
+DEL="$T/delegated"
+mkdir -p "$V1$DEL"
+cat "$V1/cpuset.mems" >"$V1$DEL/cpuset.mems"
+echo 0-1 >"$V1$DEL/cpuset.cpus"
+chown -R 65534:65534 "$V1$DEL"
+FAKE="$DEL/docker/$(random_container_id)"
+# The user makes and pins its own cgroups (v1: a child's CPUs within its parent's).
+for d in "$DEL/docker" "$FAKE"; do
+	$NOBODY sh -c "mkdir '$V1$d' && echo 0 >'$V1$d/cpuset.mems'"
+done
+$NOBODY sh -c "echo 0-1 >'$V1$DEL/docker/cpuset.cpus' && echo 1 >'$V1$FAKE/cpuset.cpus'"
+$NOBODY sh -c "echo \$\$ >'$V1$FAKE/cgroup.procs' && exec sleep 30" &
+SLEEPER=$!
+on_exit "kill $SLEEPER"
+stop_agent TERM
+start_agent --select-exclusive --metrics "127.0.0.1:$PORT" || not_ok "agent restarts" "$(cat "$LOG")"
+sleep 1
+check "delegated cgroup: not isolated even with --select-exclusive" journal_empty
+"$PW" ps --json --state-dir "$STATE" >"$WORK/ps.json"
+check "delegated cgroup: ps shows it as not root's" \
+	test "$(jq -r "select(.path == \"$FAKE\") | .root_owned" "$WORK/ps.json")" = false
+# ...and it still blocks a root container on its CPU: it runs there.
+start_ctr r 1 yes
+sleep 1
+check "delegated cgroup: its task still counts against exclusivity" journal_empty
+kill $SLEEPER
+wait $SLEEPER 2>/dev/null
+check "delegated cgroup: once it is gone the root container is isolated" wait_for 10 journal_has r
+delete_ctr r
+check "delegated cgroup: released" wait_for 10 journal_empty
+stop_agent TERM
+
+# 3. Slow metrics clients never stall the agent.
+start_agent --metrics "127.0.0.1:$PORT" || not_ok "agent restarts" "$(cat "$LOG")"
+for i in $(seq 20); do
+	exec {fd}<>"/dev/tcp/127.0.0.1/$PORT"
+	SLOW+=("$fd")
+done
+start=$(date +%s%N)
+curl -s --max-time 5 "http://127.0.0.1:$PORT/metrics" >"$WORK/m.txt"
+rc=$?
+ms=$((($(date +%s%N) - start) / 1000000))
+check "slow clients: a real scrape is answered beside 20 silent ones (rc $rc, $ms ms)" \
+	grep -q '^pinwatch_applies_total' "$WORK/m.txt"
+# A cpuset whose name starts with '.' spans the CPU no less than any other.
+mkdir -p "$V1$T/.hidden"
+cat "$V1/cpuset.mems" >"$V1$T/.hidden/cpuset.mems"
+echo 0-1 >"$V1$T/.hidden/cpuset.cpus"
+start_ctr s 1 yes
+check "slow clients: isolation goes on meanwhile" wait_for 10 journal_has s
+check "a hidden cpuset ('.hidden') spanning the CPU is unbalanced too" wait_for 5 lb_is "$T/.hidden" 0
+# With its capabilities dropped, the agent still moves root's daemons (tasks
+# with capabilities it no longer has) into the housekeeping cpuset.
+check "every host task moved into the housekeeping cpuset, none left for want of a capability" \
+	grep -q "to '/pinwatch.housekeeping' (0 could not move" "$LOG"
+echo "# measured: isolated $(grep -o "isolated ${ID[s]:0:12} [0-9.]* ms" "$LOG" | awk '{print $3}') ms after the pinning write, beside 20 silent metrics clients"
+for fd in "${SLOW[@]}"; do exec {fd}>&-; done
+curl -s --max-time 5 "http://127.0.0.1:$PORT/other" >"$WORK/404.txt"
+check "metrics: only /metrics is served" grep -q 'serves its metrics at /metrics' "$WORK/404.txt"
+delete_ctr s
+check "slow clients: released" wait_for 10 journal_empty
+check "the hidden cpuset is balanced again" wait_for 5 lb_is "$T/.hidden" 1
+rmdir "$V1$T/.hidden"
+stop_agent TERM
+
+# Faults, with the fault-injection build: a cgroup removed between its event
+# and the agent's write; a write the kernel rejects.
+AGENT_BIN=$HELPERS/pinwatch-faults PINWATCH_DELAY_APPLY_MS=1500 start_agent ||
+	not_ok "slow agent starts" "$(cat "$LOG")"
+start_ctr q 1 yes
+wait_for 10 grep -q "isolate CPUs 1 of ${ID[q]:0:12}" "$LOG"
+delete_ctr q
+check "removed under the agent: it converges (nothing isolated, the root balanced)" \
+	wait_for 15 eval 'journal_empty && lb_is "" 1 && [ ! -d "$V1/pinwatch.housekeeping" ]'
+stop_agent TERM
+AGENT_BIN=$HELPERS/pinwatch-faults PINWATCH_REJECT_WRITES=pinwatch.housekeeping/cpuset.cpus \
+	start_agent --metrics "127.0.0.1:$PORT" || not_ok "agent starts" "$(cat "$LOG")"
+start_ctr w 1 yes
+check "rejected write: the isolation fails, said" \
+	wait_for 10 grep -q "isolating ${ID[w]:0:12}.* failed: Invalid argument; undoing" "$LOG"
+check "rejected write: what was done is undone" \
+	wait_for 10 eval 'journal_empty && lb_is "" 1 && [ ! -d "$V1/pinwatch.housekeeping" ]'
+sleep 2
+check "rejected write: not tried again for the same CPUs" \
+	test "$(log_count "isolating ${ID[w]:0:12}.* failed")" -eq 1
+check "rejected write: counted as errors" test "$(metric pinwatch_errors_total)" -ge 1
+delete_ctr w
+stop_agent TERM
+
+# 5. A journal that is not a regular file is refused at once, and left as it is.
+for kind in fifo urandom zero dir; do
+	rm -rf "$STATE/state.json"
+	case $kind in
+	fifo) mkfifo "$STATE/state.json" ;;
+	urandom) ln -s /dev/urandom "$STATE/state.json" ;;
+	zero) ln -s /dev/zero "$STATE/state.json" ;;
+	dir) mkdir "$STATE/state.json" ;;
+	esac
+	timeout 10 "$PW" agent --state-dir "$STATE" >"$WORK/j.out" 2>&1
+	rc=$?
+	check "journal as $kind: refused at once (rc $rc, not a timeout)" test "$rc" -eq 1
+	check "journal as $kind: the error names the file and why" \
+		grep -q "cannot use the journal '$STATE/state.json': it is \(not a regular file\|a symlink\)" "$WORK/j.out"
+	check "journal as $kind: left as it was" test -e "$STATE/state.json" -o -L "$STATE/state.json"
+done
+rm -rf "$STATE/state.json"
+# Cut short (a full disk, an editor): refused, and no kernel write made from it.
+printf '{"version": 2, "v1_housekeeping": "/pinwatch.housekeeping", "isolated": [{"contai' \
+	>"$STATE/state.json"
+"$PW" agent --state-dir "$STATE" >"$WORK/j.out" 2>&1
+check "journal cut short: refused, saying so" grep -q "not valid JSON (cut short?)" "$WORK/j.out"
+check "journal cut short: no kernel write made" bash -c "! grep -q 'wrote\|made cgroup' '$WORK/j.out'"
+rm -f "$STATE/state.json"
+
+# Least privilege: once running, the agent has no capability in effect, holds
+# only CAP_DAC_OVERRIDE (bit 1) and CAP_SYS_NICE (bit 23) to raise around the
+# one write that needs each, and none in its bounding set beyond those.
+start_agent || not_ok "agent starts" "$(cat "$LOG")"
+check "the running agent has no capability in effect" grep -q '^CapEff:.*0000000000000000$' "/proc/$AGENT_PID/status"
+check "the running agent holds only DAC_OVERRIDE and SYS_NICE" grep -q '^CapPrm:.*0000000000800002$' "/proc/$AGENT_PID/status"
+check "the running agent's bounding set is as small" grep -q '^CapBnd:.*0000000000800002$' "/proc/$AGENT_PID/status"
+check "the running agent cannot gain privileges" grep -q '^NoNewPrivs:.*1$' "/proc/$AGENT_PID/status"
+stop_agent TERM
+start_trace || exit 1
+check "the running tracer has no capability" grep -q '^CapEff:.*0000000000000000$' "/proc/$TRACE_PID/status"
+stop_trace

@@ -43,7 +43,7 @@ msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
 endif
 
 .DELETE_ON_ERROR:
-.PHONY: all clean check check-vm unit helpers vmlinux bench format check-format asan fuzz fuzz-build
+.PHONY: all clean check check-vm unit helpers vmlinux bench bench-vm format check-format asan fuzz fuzz-build
 
 all: $(OUTPUT)/pinwatch helpers $(FAULTS_BIN)
 
@@ -79,6 +79,15 @@ helpers: $(HELPERS)
 $(OUTPUT)/tests/%: tests/helpers/%.c | $(OUTPUT)/tests
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) -static $< -o $@
+
+# The benchmark's floor: empty programs on trace's hooks, and their loader.
+$(OUTPUT)/floor.bpf.o: bpf/floor.bpf.c $(VMLINUX_H) | $(OUTPUT)
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(OUTPUT)/tests/bpf_floor: tests/helpers/bpf_floor.c $(OUTPUT)/floor.bpf.o | $(OUTPUT)/tests
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS_STATIC) $< $(LDLIBS) -o $@
 
 # Unit tests compile the user sources again with sanitizers: a memory bug in a
 # privileged agent is a security bug.
@@ -134,6 +143,10 @@ check-vm: all
 # Speed targets live here, not in timed tests: docs/PERFORMANCE.md.
 bench: all
 	$(Q)scripts/bench.sh
+
+# The syscall-cost table in the 6.12 guest (fentry): ratios only, opt-in.
+bench-vm: all
+	$(Q)scripts/bench-vm.sh
 
 vmlinux:
 	$(Q)scripts/gen-vmlinux.sh

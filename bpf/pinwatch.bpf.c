@@ -239,23 +239,45 @@ static __always_inline struct file *current_fd_file(unsigned long fd)
 }
 
 /*
- * The hot path: runs on every write on the node. A file that is not on a
- * cgroup filesystem leaves after the fd lookup and one superblock read.
- * Returns the file's kernfs node when it is a cgroupfs file named cpuset.*;
- * file_name holds its name either way (the caller's scratch).
+ * Whether kn is a cgroupfs file named cpuset.*; its name is left in
+ * file_name (the caller's scratch) either way.
  */
-static __always_inline struct kernfs_node *cpuset_file_node(unsigned long fd, char *file_name)
+static __always_inline bool is_cpuset_file(struct kernfs_node *kn, char *file_name)
 {
-	struct kernfs_node *kn = cgroupfs_file_node(current_fd_file(fd));
 	bool truncated = false;
 
 	if (!kn)
-		return NULL;
+		return false;
 	read_kernel_str(file_name, PW_FILE_LEN, BPF_CORE_READ(kn, name), &truncated);
 	for (int i = 0; i < CPUSET_PREFIX_LEN; i++)
 		if (file_name[i] != CPUSET_PREFIX[i])
-			return NULL;
-	return kn;
+			return false;
+	return true;
+}
+
+/*
+ * Begin the record of a write to the cpuset file kn in the cleared scratch:
+ * header, file, target cgroup and its path. The value and the return value
+ * are the caller's: each probe mode finds them somewhere else.
+ */
+static __always_inline void begin_write(struct write_scratch *s, struct kernfs_node *kn,
+					__u32 syscall)
+{
+	struct kernfs_node *dir = kernfs_node_parent(kn);
+	struct cgroup *cgrp = kn_cgroup(dir);
+	bool truncated = false;
+
+	/* Only writes to cpuset files get here: clearing is cheap, and no stale byte leaks. */
+	bpf_probe_read_kernel(s, sizeof(*s), zeroes);
+	read_kernel_str(s->ev.file, PW_FILE_LEN, BPF_CORE_READ(kn, name), &truncated);
+	begin_event(&s->ev.hdr, PW_EV_CPUSET_WRITE, sizeof(s->ev));
+	s->ev.syscall = syscall;
+	s->ev.target_id = BPF_CORE_READ(dir, id);
+	s->ev.hierarchy_id = cgroup_hierarchy(cgrp);
+	s->ev.level = BPF_CORE_READ(cgrp, level);
+	s->ev.path_len = build_cgroup_path(&s->path, dir, s->ev.level, s->ev.path, &truncated);
+	if (truncated)
+		s->ev.flags |= PW_F_PATH_TRUNCATED;
 }
 
 /* Append up to len user bytes at s->value[*off]; false once value is full. */
@@ -293,35 +315,29 @@ static __always_inline void copy_iovecs(struct write_scratch *s, __u32 *off,
 	}
 }
 
-static __always_inline int handle_write_enter(unsigned long fd, const void *buf,
-					      unsigned long count_or_vlen, __u32 syscall)
+/*
+ * Tracepoint mode: the hot path, on every write on the node. A file that is
+ * not on a cgroup filesystem leaves after the fd lookup and one superblock
+ * read: with plain loads where the kernel has bpf_rdonly_cast() (cast), with
+ * helper calls in the _legacy programs the loader picks on older kernels.
+ */
+static __always_inline int handle_write_enter(struct trace_event_raw_sys_enter *ctx, __u32 syscall,
+					      bool cast)
 {
+	const void *buf = (const void *)ctx->args[1];
+	unsigned long count_or_vlen = ctx->args[2];
+	struct file *file = current_fd_file(ctx->args[0]);
 	struct write_scratch *s;
-	struct kernfs_node *kn, *dir;
-	bool truncated = false;
-	struct cgroup *cgrp;
+	struct kernfs_node *kn;
 	__u32 zero = 0, off = 0, tid;
 
-	s = bpf_map_lookup_elem(&write_scratch, &zero);
-	if (!s)
-		return 0;
-	kn = cpuset_file_node(fd, s->ev.file);
+	kn = cast ? cgroupfs_file_node_cast(file) : cgroupfs_file_node(file);
 	if (!kn)
 		return 0;
-
-	/* Only writes to cpuset files get here: clearing is cheap, and no stale byte leaks. */
-	bpf_probe_read_kernel(s, sizeof(*s), zeroes);
-	read_kernel_str(s->ev.file, PW_FILE_LEN, BPF_CORE_READ(kn, name), &truncated);
-	begin_event(&s->ev.hdr, PW_EV_CPUSET_WRITE, sizeof(s->ev));
-	s->ev.syscall = syscall;
-	dir = kernfs_node_parent(kn);
-	cgrp = kn_cgroup(dir);
-	s->ev.target_id = BPF_CORE_READ(dir, id);
-	s->ev.hierarchy_id = cgroup_hierarchy(cgrp);
-	s->ev.level = BPF_CORE_READ(cgrp, level);
-	s->ev.path_len = build_cgroup_path(&s->path, dir, s->ev.level, s->ev.path, &truncated);
-	if (truncated)
-		s->ev.flags |= PW_F_PATH_TRUNCATED;
+	s = bpf_map_lookup_elem(&write_scratch, &zero);
+	if (!s || !is_cpuset_file(kn, s->ev.file))
+		return 0;
+	begin_write(s, kn, syscall);
 
 	if (syscall == PW_SYS_WRITEV)
 		copy_iovecs(s, &off, buf, count_or_vlen);
@@ -364,22 +380,37 @@ static __always_inline int handle_write_exit(long ret)
 SEC("tp/syscalls/sys_enter_write")
 int sys_enter_write(struct trace_event_raw_sys_enter *ctx)
 {
-	return handle_write_enter(ctx->args[0], (const void *)ctx->args[1], ctx->args[2],
-				  PW_SYS_WRITE);
+	return handle_write_enter(ctx, PW_SYS_WRITE, true);
+}
+
+SEC("tp/syscalls/sys_enter_write")
+int sys_enter_write_legacy(struct trace_event_raw_sys_enter *ctx)
+{
+	return handle_write_enter(ctx, PW_SYS_WRITE, false);
 }
 
 SEC("tp/syscalls/sys_enter_pwrite64")
 int sys_enter_pwrite64(struct trace_event_raw_sys_enter *ctx)
 {
-	return handle_write_enter(ctx->args[0], (const void *)ctx->args[1], ctx->args[2],
-				  PW_SYS_PWRITE64);
+	return handle_write_enter(ctx, PW_SYS_PWRITE64, true);
+}
+
+SEC("tp/syscalls/sys_enter_pwrite64")
+int sys_enter_pwrite64_legacy(struct trace_event_raw_sys_enter *ctx)
+{
+	return handle_write_enter(ctx, PW_SYS_PWRITE64, false);
 }
 
 SEC("tp/syscalls/sys_enter_writev")
 int sys_enter_writev(struct trace_event_raw_sys_enter *ctx)
 {
-	return handle_write_enter(ctx->args[0], (const void *)ctx->args[1], ctx->args[2],
-				  PW_SYS_WRITEV);
+	return handle_write_enter(ctx, PW_SYS_WRITEV, true);
+}
+
+SEC("tp/syscalls/sys_enter_writev")
+int sys_enter_writev_legacy(struct trace_event_raw_sys_enter *ctx)
+{
+	return handle_write_enter(ctx, PW_SYS_WRITEV, false);
 }
 
 SEC("tp/syscalls/sys_exit_write")
@@ -398,6 +429,44 @@ SEC("tp/syscalls/sys_exit_writev")
 int sys_exit_writev(struct trace_event_raw_sys_exit *ctx)
 {
 	return handle_write_exit(ctx->ret);
+}
+
+/*
+ * Handler mode: fexit on cgroup_file_write(), the one handler behind every
+ * write to a cgroup v1 or v2 file, whichever way it came (write, pwrite,
+ * writev, io_uring, splice). It runs for writes to cgroup files only, so
+ * the node's other syscalls pay nothing, and it has the written bytes (in a
+ * kernel buffer by then) and the return value in one place: no stash.
+ * Loaded only where the kernel allows fentry (the loader probes).
+ */
+SEC("fexit/cgroup_file_write")
+int BPF_PROG(cgroup_file_write_exit, struct kernfs_open_file *of, char *buf, size_t nbytes,
+	     loff_t off, ssize_t ret)
+{
+	struct kernfs_node *kn = BPF_CORE_READ(of, kn);
+	struct write_scratch *s;
+	__u32 zero = 0;
+	long n;
+
+	s = bpf_map_lookup_elem(&write_scratch, &zero);
+	if (!s || !is_cpuset_file(kn, s->ev.file))
+		return 0;
+	begin_write(s, kn, PW_SYS_UNKNOWN);
+	/*
+	 * kernfs hands the handler a NUL-terminated copy, which the cpuset
+	 * handlers strip of surrounding whitespace in place: read it as a
+	 * string (up to PW_VALUE_LEN bytes and the NUL), as the handler saw it.
+	 */
+	n = bpf_probe_read_kernel_str(s->value, PW_VALUE_LEN + 1, buf);
+	if (n > 0) {
+		s->ev.value_len = (n - 1) & (2 * PW_VALUE_LEN - 1);
+		bpf_probe_read_kernel(s->ev.value, sizeof(s->ev.value), s->value);
+	}
+	if (nbytes > PW_VALUE_LEN)
+		s->ev.flags |= PW_F_VALUE_TRUNCATED;
+	s->ev.ret = ret;
+	output_event(&s->ev, PW_EV_CPUSET_WRITE, sizeof(s->ev), true);
+	return 0;
 }
 
 char LICENSE[] SEC("license") = "GPL";

@@ -37,8 +37,12 @@ enum pw_map_error {
 	PW_MAP_ERR_MAX,
 };
 
-/* Which syscall a cpuset write came through. */
+/*
+ * Which syscall a cpuset write came through. Unknown where it is seen at
+ * the cgroup file write handler (fentry mode): any way in looks the same.
+ */
 enum pw_write_syscall {
+	PW_SYS_UNKNOWN = 0,
 	PW_SYS_WRITE = 1,
 	PW_SYS_PWRITE64 = 2,
 	PW_SYS_WRITEV = 3,
@@ -106,10 +110,10 @@ struct pw_exec_event {
 	char args[PW_ARGS_LEN];
 };
 
-/* write(2), pwrite64(2) or writev(2) to a cgroupfs file named cpuset.*. */
+/* A write to a cgroupfs file named cpuset.* (write(2), pwrite64(2), writev(2), io_uring...). */
 struct pw_cpuset_write_event {
 	struct pw_event_header hdr;
-	__s64 ret;	    /* the syscall's return value: bytes or -errno */
+	__s64 ret;	    /* the write's return value: bytes or -errno */
 	__u64 target_id;    /* kernfs node id of the target cgroup */
 	__s32 hierarchy_id; /* of the target cgroup */
 	__s32 level;	    /* of the target cgroup */

@@ -13,8 +13,19 @@ BUILD_PKGS=(make gcc libc6-dev clang llvm bpftool libbpf-dev libelf-dev zlib1g-d
 TEST_PKGS=(jq runc crun busybox-static util-linux qemu-system-x86 cpio clang-format curl
 	libclang-rt-14-dev strace)
 
+# Benchmarks (make bench): the peer tracer, the latency proof and its plot.
+BENCH_PKGS=(bpftrace rt-tests stress-ng gnuplot-nox jq runc busybox-static curl strace)
+
 want=("${BUILD_PKGS[@]}")
-[ "${1:-}" = "--with-tests" ] && want+=("${TEST_PKGS[@]}")
+case "${1:-}" in
+--with-tests) want+=("${TEST_PKGS[@]}") ;;
+--with-bench) want+=("${BENCH_PKGS[@]}") ;;
+"") ;;
+*)
+	echo "usage: install-deps.sh [--with-tests|--with-bench]" >&2
+	exit 2
+	;;
+esac
 
 missing=()
 for p in "${want[@]}"; do

@@ -11,6 +11,7 @@ set -u
 ROOT=${ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}
 PW=${PW:-$ROOT/build/pinwatch}
 HELPERS=${HELPERS:-$ROOT/build/tests}
+. "$ROOT/tests/bundle.sh"
 TEST_ID="pwtest-$$-$RANDOM"
 WORK=$(mktemp -d "/tmp/$TEST_ID.XXXXXX")
 TRACE_PID=""
@@ -137,9 +138,10 @@ stop_trace() {
 	[ "$rc" -eq 0 ] || not_ok "pinwatch trace exits 0 on SIGINT (rc $rc)" "$(tail -n 5 "$TRACE_ERR")"
 }
 
-# count_events JQ_CONDITION: how many traced events match.
+# count_events JQ_CONDITION: how many traced events match (the stream's own
+# records, "lost" and the closing "counters", are not events).
 count_events() {
-	jq -c "select($1)" "$TRACE_OUT" | wc -l
+	jq -c "select(.type != \"counters\" and .type != \"lost\") | select($1)" "$TRACE_OUT" | wc -l
 }
 
 # expect NAME JQ_CONDITION: at least one traced event matches.
@@ -176,28 +178,6 @@ require_basics() {
 # json_lines_valid FILE: FILE holds at least one line and every line is JSON.
 json_lines_valid() {
 	jq -e -s 'length > 0' "$1" >/dev/null
-}
-
-# make_bundle DIR CPUS CGROUPS_PATH: an OCI bundle with a busybox rootfs whose
-# process sleeps, pinned to CPUS, in the cgroup CGROUPS_PATH. No image
-# registry: the rootfs is busybox-static and its applet links.
-make_bundle() {
-	local dir=$1 cpus=$2 cgpath=$3 c
-	mkdir -p "$dir/rootfs/bin" "$dir/rootfs/proc" "$dir/rootfs/dev" "$dir/rootfs/sys"
-	cp "$(command -v busybox)" "$dir/rootfs/bin/busybox"
-	for c in sh sleep cat echo; do ln -sf busybox "$dir/rootfs/bin/$c"; done
-	runc spec --bundle "$dir" || return 1
-	jq --arg cpus "$cpus" --arg cg "$cgpath" '
-		.process.terminal = false
-		| .process.args = ["sleep", "300"]
-		| .linux.resources.cpu = {"cpus": $cpus, "mems": "0"}
-		| .linux.cgroupsPath = $cg' "$dir/config.json" >"$dir/config.json.new" &&
-		mv "$dir/config.json.new" "$dir/config.json"
-}
-
-# A random container id: 64 hex digits, as containerd and CRI-O make them.
-random_container_id() {
-	od -An -N32 -tx1 /dev/urandom | tr -d ' \n'
 }
 
 # A random pod UID in the 8-4-4-4-12 form.
@@ -270,6 +250,25 @@ wait_for() {
 		sleep 0.1
 	done
 	return 1
+}
+
+# The BPF links process PID holds, as "LINK_TYPE TP_NAME" lines, sorted (from
+# /proc/PID/fdinfo: no bpftool needed, so the guests can check it too).
+bpf_links_of() {
+	local f
+	for f in /proc/"$1"/fdinfo/*; do
+		awk '/^link_type:/ { t = $2 } /^tp_name:/ { n = $2 } END { if (t) print t, (n ? n : "-") }' "$f" 2>/dev/null
+	done | sort
+}
+# links_are_tax_free PID: zero tax, as the agent must be: raw tracepoint
+# links on cgroup changes and execs only, and no perf event (how syscall
+# tracepoints attach).
+links_are_tax_free() {
+	local links
+	links=$(bpf_links_of "$1" | tr '\n' ' ')
+	[ "$links" = "raw_tracepoint cgroup_mkdir raw_tracepoint cgroup_notify_populated raw_tracepoint cgroup_rmdir raw_tracepoint sched_process_exec " ] ||
+		{ echo "# links of $1: $links"; return 1; }
+	! ls -l /proc/"$1"/fd | grep -q perf_event
 }
 
 require_basics

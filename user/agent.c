@@ -11,13 +11,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <bpf/libbpf.h>
 #include <linux/capability.h>
 
 #include "backend.h"
+#include "clock.h"
 #include "engine.h"
 #include "event.h"
 #include "event_loop.h"
@@ -118,17 +118,9 @@ struct agent {
 	int host_lock; /* the host's lock (cgroupfs.h); -1 in a dry run */
 	struct pw_metrics_server *metrics_server; /* NULL when off */
 	__u64 malformed;
-	__u64 dropped; /* ring buffer drops already recovered from */
+	__u64 lost; /* events the kernel side lost, already recovered from */
 	unsigned long ticks, resync_ticks;
 };
-
-static double monotonic_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
-}
 
 /* The CPUs this host has: /sys/devices/system/cpu/online. */
 static int online_cpus(struct pw_cpus *cpus)
@@ -238,7 +230,7 @@ static int parse_args(int argc, char **argv, struct agent *a, struct agent_opts 
  */
 static void resync(struct agent *a, const char *why, bool say)
 {
-	double start = monotonic_ms();
+	double start = pw_monotonic_ms();
 
 	a->metrics.resyncs++;
 	pw_engine_set_event_time(a->engine, 0);
@@ -246,7 +238,7 @@ static void resync(struct agent *a, const char *why, bool say)
 	pw_engine_look_at_everything(a->engine);
 	pw_engine_run(a->engine);
 	if (say)
-		pw_info("node rescanned and converged in %.1f ms (%s)", monotonic_ms() - start,
+		pw_info("node rescanned and converged in %.1f ms (%s)", pw_monotonic_ms() - start,
 			why);
 }
 
@@ -256,30 +248,19 @@ static void read_kernel_counters(struct agent *a, struct pw_metrics_view *v)
 		memset(v->kernel, 0, sizeof(v->kernel));
 }
 
-static __u64 dropped_total(const struct pw_metrics_view *v)
-{
-	__u64 n = 0;
-
-	for (int t = 1; t < PW_EV_TYPE_MAX; t++)
-		n += v->kernel[t * PW_CNT_MAX + PW_CNT_DROPPED];
-	return n;
-}
-
 static void on_tick(void *ctx)
 {
 	struct agent *a = ctx;
-	struct pw_metrics_view v = {};
-	__u64 dropped;
+	__u64 lost = pw_loader_lost_events(a->skel);
 
 	a->ticks++;
 	pw_metrics_server_tick(a->metrics_server);
-	read_kernel_counters(a, &v);
-	dropped = dropped_total(&v);
+	pw_engine_tick(a->engine, pw_monotonic_ms());
 	/* Something was missed: what the node looks like now says what it was. */
-	if (dropped != a->dropped) {
+	if (lost != a->lost) {
 		pw_warn("%llu kernel events were lost; rescanning the node",
-			(unsigned long long)(dropped - a->dropped));
-		a->dropped = dropped;
+			(unsigned long long)(lost - a->lost));
+		a->lost = lost;
 		resync(a, "events lost", true);
 	} else if (a->ticks % a->resync_ticks == 0) {
 		resync(a, "periodic", false);
@@ -293,6 +274,15 @@ static void after_turn(void *ctx)
 	if (pw_node_needs_scan(a->node))
 		resync(a, "an event could not be applied exactly", true);
 	pw_engine_run(a->engine);
+}
+
+/* A watched cpuset.cpus was written: the CPUs it changed are due from now. */
+static void on_cpus_written(void *ctx)
+{
+	struct agent *a = ctx;
+
+	pw_engine_set_event_time(a->engine, pw_monotonic_ns());
+	pw_node_read_watch(a->node);
 }
 
 static int handle_event(void *ctx, void *data, size_t size)
@@ -318,6 +308,7 @@ static void write_metrics(void *ctx, FILE *out)
 	pw_node_counts(a->node, &cgroups, &v.containers);
 	v.isolated_containers = pw_journal_count(a->journal);
 	v.isolated_cpus = pw_engine_isolated_cpus(a->engine);
+	pw_node_watch_counts(a->node, &v.cpuset_watches, &v.cpuset_watches_refused);
 	read_kernel_counters(a, &v);
 	pw_metrics_write(out, &v);
 }
@@ -349,8 +340,7 @@ int cmd_agent(int argc, char **argv)
 {
 	struct agent_opts o = {
 		.loader.types_mask = (1U << PW_EV_CGROUP_MKDIR) | (1U << PW_EV_CGROUP_RMDIR) |
-				     (1U << PW_EV_CGROUP_POPULATED) | (1U << PW_EV_EXEC) |
-				     (1U << PW_EV_CPUSET_WRITE),
+				     (1U << PW_EV_CGROUP_POPULATED) | (1U << PW_EV_EXEC),
 		.loader.urgent_cgroup_events = true,
 		.loader.ringbuf_size = AGENT_RINGBUF_BYTES,
 		.backend = "auto",
@@ -358,7 +348,7 @@ int cmd_agent(int argc, char **argv)
 		.resync_s = DEFAULT_RESYNC_S,
 	};
 	struct pw_engine_config ecfg = {};
-	double started = monotonic_ms();
+	double started = pw_monotonic_ms();
 	unsigned long cgroups, containers;
 	struct pw_node_observer obs;
 	struct ring_buffer *rb = NULL;
@@ -403,6 +393,8 @@ int cmd_agent(int argc, char **argv)
 		if (err)
 			goto cleanup;
 		ncfg.cpus_of_all = a->backend.ops == &pw_backend_v1;
+		/* CPU changes by inotify: nothing on the node's syscall path (docs/PERFORMANCE.md). */
+		ncfg.watch_cpus = true;
 		err = pw_node_open(&a->node, &ncfg);
 		if (err)
 			goto cleanup;
@@ -441,6 +433,8 @@ int cmd_agent(int argc, char **argv)
 	err = pw_loop_new(&loop);
 	if (!err)
 		err = pw_loop_set_tick(loop, TICK_MS, on_tick, a);
+	if (!err)
+		err = pw_loop_add_fd(loop, pw_node_watch_fd(a->node), on_cpus_written, a);
 	if (!err && o.metrics)
 		err = pw_metrics_server_start(&a->metrics_server, loop, o.metrics, write_metrics,
 					      a);
@@ -467,7 +461,7 @@ int cmd_agent(int argc, char **argv)
 	pw_info("agent running, %s backend%s, journal '%s'; ready in %.1f ms with %lu cgroups, "
 		"%lu containers",
 		a->backend.ops->name, o.dry_run ? ", dry run (no journal kept)" : "",
-		pw_journal_file(a->journal), monotonic_ms() - started, cgroups, containers);
+		pw_journal_file(a->journal), pw_monotonic_ms() - started, cgroups, containers);
 	err = pw_loop_run(loop, 0);
 	if (o.restore_on_exit) {
 		int rerr = pw_engine_revert_all(a->engine, "agent exiting");

@@ -99,6 +99,7 @@ struct pw_cgroup *pw_cgroup_table_insert(struct pw_cgroup_table *t, int hierarch
 	cg->hierarchy = hierarchy;
 	cg->id = id;
 	cg->path_len = len;
+	cg->wd = -1;
 	memcpy(cg->path, path, len);
 	cg->path[len] = '\0';
 	if (t->count >= t->nr_buckets)

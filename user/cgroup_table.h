@@ -26,7 +26,8 @@ struct pw_cgroup {
 	/* Effective CPUs (cpuset hierarchy only); NULL when not read or unreadable. */
 	const struct pw_cpuset *cpus;
 	struct pw_container *container; /* NULL unless the cgroup is a container's */
-	size_t path_len;
+	uint32_t path_len;
+	int wd;	     /* inotify watch on its cpuset.cpus (cpuset_watch.h), or -1 */
 	char path[]; /* relative to the hierarchy root, "/" for the root */
 };
 

@@ -6,8 +6,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
+#include "clock.h"
 #include "cpu_index.h"
 #include "fault.h"
 #include "log.h"
@@ -41,7 +41,43 @@ struct pw_engine {
 	void *find_ctx;
 	bool check_journal; /* an isolation may belong to a container that is gone */
 	uint64_t event_ns;
+	/*
+	 * A revert or a layout step failed half-way (a cpuset a forking task
+	 * kept busy): the layout is tried again at retry_at_ms, backing off.
+	 */
+	double retry_at_ms;
+	unsigned int retry_ms;
 };
+
+#define RETRY_FIRST_MS 1000
+#define RETRY_MAX_MS 30000
+
+static void layout_failed(struct pw_engine *e)
+{
+	e->metrics->errors++;
+	e->retry_ms = e->retry_ms ? e->retry_ms * 2 : RETRY_FIRST_MS;
+	if (e->retry_ms > RETRY_MAX_MS)
+		e->retry_ms = RETRY_MAX_MS;
+	e->retry_at_ms = pw_monotonic_ms() + e->retry_ms;
+}
+
+/* The backend's shared layout made to match its journal; a failure is tried again later. */
+static void sync_layout(struct pw_engine *e)
+{
+	if (e->b->ops->sync(e->b)) {
+		layout_failed(e);
+		return;
+	}
+	e->retry_ms = 0;
+}
+
+void pw_engine_tick(struct pw_engine *e, double now_ms)
+{
+	if (!e->retry_ms || now_ms < e->retry_at_ms)
+		return;
+	pw_info("trying the cpuset layout again (it failed %.0f s ago)", e->retry_ms / 1000.0);
+	sync_layout(e);
+}
 
 /* Whether the container of (hierarchy, id) is still on the node. */
 static bool container_exists(const struct pw_engine *e, int hierarchy, uint64_t id)
@@ -287,14 +323,6 @@ void pw_engine_observer(struct pw_engine *e, struct pw_node_observer *obs)
 	};
 }
 
-static uint64_t monotonic_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
-}
-
 static const struct pw_backend_ops *ops_of(const struct pw_engine *e,
 					   const struct pw_isolation *iso)
 {
@@ -314,7 +342,7 @@ static int revert(struct pw_engine *e, const struct pw_isolation *iso, const cha
 	pw_info("restore load balancing on CPUs of %s (%s): %s", PW_Q(id), path, why);
 	err = ops_of(e, iso)->revert(e->b, iso);
 	if (err) {
-		e->metrics->errors++;
+		layout_failed(e);
 		pw_err("restore of %s failed: %s; the journal keeps it", PW_Q(id), strerror(-err));
 		return err;
 	}
@@ -379,7 +407,7 @@ static void isolate(struct pw_engine *e, struct slot *s, const struct pw_verdict
 		e->metrics->applies++;
 		s->failed_cpus = NULL;
 		if (s->pinned_ns && !e->b->dry_run) {
-			uint64_t now = monotonic_ns();
+			uint64_t now = pw_monotonic_ns();
 			double secs = now > s->pinned_ns ? (now - s->pinned_ns) / 1e9 : 0;
 
 			/* ktime (CLOCK_MONOTONIC) lines this up with trace's ktime_ns. */
@@ -502,8 +530,7 @@ void pw_engine_look_at_everything(struct pw_engine *e)
 {
 	e->check_journal = true;
 	mark_all(e);
-	if (e->b->ops->sync(e->b))
-		e->metrics->errors++;
+	sync_layout(e);
 }
 
 void pw_engine_reconcile_journal(struct pw_engine *e)
@@ -527,8 +554,7 @@ void pw_engine_reconcile_journal(struct pw_engine *e)
 		revert(e, iso, c ? "its container has no task left" : "its container is gone");
 		reverted++;
 	}
-	if (e->b->ops->sync(e->b))
-		e->metrics->errors++;
+	sync_layout(e);
 	pw_info("journal '%s': %d isolations kept, %d restored", pw_journal_file(e->b->journal),
 		kept, reverted);
 }

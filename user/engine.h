@@ -54,6 +54,9 @@ void pw_engine_look_at_everything(struct pw_engine *e);
 /* Decide what was looked at and make the kernel match. */
 void pw_engine_run(struct pw_engine *e);
 
+/* Try again a layout step that failed, when its back-off time (from now_ms) has come. */
+void pw_engine_tick(struct pw_engine *e, double now_ms);
+
 /* Undo every isolation; the first error is returned, the rest still tried. */
 int pw_engine_revert_all(struct pw_engine *e, const char *why);
 

@@ -17,6 +17,7 @@
 #include <bpf/libbpf.h>
 #include <linux/types.h>
 
+#include "clock.h"
 #include "log.h"
 
 #define DEFAULT_TICK_MS 100
@@ -171,17 +172,10 @@ void pw_loop_set_after_turn(struct pw_loop *l, void (*fn)(void *ctx), void *ctx)
 	l->after_ctx = ctx;
 }
 
-static unsigned long long monotonic_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000ULL + ts.tv_nsec / 1000000;
-}
-
 int pw_loop_run(struct pw_loop *l, unsigned long duration_s)
 {
-	unsigned long long deadline = duration_s ? monotonic_ms() + duration_s * 1000ULL : 0;
+	unsigned long long deadline =
+		duration_s ? pw_monotonic_ns() / 1000000 + duration_s * 1000ULL : 0;
 	struct epoll_event ready[16];
 	bool done = false;
 	int err = 0;
@@ -209,7 +203,7 @@ int pw_loop_run(struct pw_loop *l, unsigned long duration_s)
 					pw_warn("timer read failed: %s, ignoring", strerror(errno));
 				if (l->on_tick)
 					l->on_tick(l->tick_ctx);
-				if (deadline && monotonic_ms() >= deadline)
+				if (deadline && pw_monotonic_ns() / 1000000 >= deadline)
 					done = true;
 			} else if (p != &rb_marker) {
 				struct watch *w = p;

@@ -30,7 +30,7 @@ static const char *syscall_name(__u32 syscall)
 	case PW_SYS_WRITEV:
 		return "writev";
 	default:
-		return "unknown";
+		return NULL; /* seen at the handler (fentry): any way in */
 	}
 }
 
@@ -252,4 +252,66 @@ void pw_format_event(const struct pw_format *f, const struct pw_event *ev,
 		print_json(f, ev, ctx);
 	else
 		print_table(f, ev, ctx);
+}
+
+static __u64 sum(const __u64 counts[PW_EV_TYPE_MAX])
+{
+	__u64 n = 0;
+
+	for (int t = 1; t < PW_EV_TYPE_MAX; t++)
+		n += counts[t];
+	return n;
+}
+
+void pw_format_lost(const struct pw_format *f, __u64 ktime_ns, const __u64 lost[PW_EV_TYPE_MAX])
+{
+	struct pw_json j;
+
+	if (!f->json) {
+		print_table_time(f, ktime_ns);
+		fprintf(f->out,
+			"%-6s %" PRIu64 " events the kernel could not queue (the reader fell "
+			"behind):",
+			"LOST", (uint64_t)sum(lost));
+		for (int t = 1; t < PW_EV_TYPE_MAX; t++)
+			if (lost[t])
+				fprintf(f->out, " %s %" PRIu64, pw_event_type_name(t),
+					(uint64_t)lost[t]);
+		fputc('\n', f->out);
+		return;
+	}
+	pw_json_init(&j, f->out);
+	pw_json_object_begin(&j, NULL);
+	pw_json_string(&j, "type", "lost");
+	json_time(&j, f, ktime_ns);
+	pw_json_uint(&j, "count", sum(lost));
+	pw_json_object_begin(&j, "by_type");
+	for (int t = 1; t < PW_EV_TYPE_MAX; t++)
+		pw_json_uint(&j, pw_event_type_name(t), lost[t]);
+	pw_json_object_end(&j);
+	pw_json_object_end(&j);
+}
+
+void pw_format_counters(const struct pw_format *f, const struct pw_trace_counts *c)
+{
+	struct pw_json j;
+
+	pw_json_init(&j, f->out);
+	pw_json_object_begin(&j, NULL);
+	pw_json_string(&j, "type", "counters");
+	pw_json_string(&j, "probe", c->probe);
+	pw_json_uint(&j, "seen", sum(c->seen));
+	pw_json_uint(&j, "emitted", sum(c->emitted));
+	pw_json_uint(&j, "dropped", sum(c->dropped));
+	pw_json_uint(&j, "malformed", c->malformed);
+	pw_json_object_begin(&j, "by_type");
+	for (int t = 1; t < PW_EV_TYPE_MAX; t++) {
+		pw_json_object_begin(&j, pw_event_type_name(t));
+		pw_json_uint(&j, "seen", c->seen[t]);
+		pw_json_uint(&j, "emitted", c->emitted[t]);
+		pw_json_uint(&j, "dropped", c->dropped[t]);
+		pw_json_object_end(&j);
+	}
+	pw_json_object_end(&j);
+	pw_json_object_end(&j);
 }

@@ -32,6 +32,21 @@ void pw_format_header(const struct pw_format *f);
 void pw_format_event(const struct pw_format *f, const struct pw_event *ev,
 		     const struct pw_event_context *ctx);
 
+/*
+ * Events the kernel side could not queue since the last report (the ring
+ * buffer was full: the reader fell behind), per event type: said in the
+ * stream where it was noticed, so a reader knows what it did not see.
+ */
+void pw_format_lost(const struct pw_format *f, __u64 ktime_ns, const __u64 lost[PW_EV_TYPE_MAX]);
+
+/* The closing counters (--json): one record with the probe mode and per-type counts. */
+struct pw_trace_counts {
+	const char *probe; /* "tracepoint", "fentry" */
+	__u64 seen[PW_EV_TYPE_MAX], emitted[PW_EV_TYPE_MAX], dropped[PW_EV_TYPE_MAX];
+	__u64 malformed;
+};
+void pw_format_counters(const struct pw_format *f, const struct pw_trace_counts *c);
+
 /* Width of the table's POD/CGROUP column: longer names keep their tail. */
 #define PW_TABLE_WHERE_WIDTH 28
 /* Container ids are shown by their first 12 characters in tables, as docker ps does. */

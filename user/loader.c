@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include <bpf/bpf.h>
+#include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
 #include "log.h"
@@ -117,14 +118,75 @@ static int ensure_tracefs(void)
 	return 0;
 }
 
-static void disable_unneeded(struct pinwatch_bpf *skel, unsigned int mask)
+const char *pw_probe_name(enum pw_probe probe)
+{
+	static const char *const names[] = {
+		[PW_PROBE_NONE] = "none",
+		[PW_PROBE_AUTO] = "auto",
+		[PW_PROBE_TRACEPOINT] = "tracepoint",
+		[PW_PROBE_FENTRY] = "fentry",
+	};
+
+	return probe <= PW_PROBE_FENTRY ? names[probe] : "?";
+}
+
+/*
+ * Whether this kernel lets a tracing program attach to cgroup_file_write():
+ * a two-instruction fexit program, loaded and attached, then closed. Some
+ * kernels refuse fentry (lockdown, a security module, no trampolines), and
+ * a refusal is cheaper to learn here than from the whole skeleton.
+ */
+static int fentry_allowed(const struct btf *vmlinux)
+{
+	const struct bpf_insn ret0[] = {
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = 0 },
+		{ .code = BPF_JMP | BPF_EXIT },
+	};
+	LIBBPF_OPTS(bpf_prog_load_opts, opts, .expected_attach_type = BPF_TRACE_FEXIT);
+	int id, prog = -1, link = -1, err = 0;
+
+	id = btf__find_by_name_kind(vmlinux, "cgroup_file_write", BTF_KIND_FUNC);
+	if (id < 0)
+		return id;
+	opts.attach_btf_id = id;
+	prog = bpf_prog_load(BPF_PROG_TYPE_TRACING, "pw_fentry_probe", "GPL", ret0, 2, &opts);
+	if (prog < 0)
+		return -errno;
+	link = bpf_link_create(prog, 0, BPF_TRACE_FEXIT, NULL);
+	if (link < 0)
+		err = -errno;
+	else
+		close(link);
+	close(prog);
+	return err;
+}
+
+/* How cpuset writes are seen: the probe, and for tracepoints whether plain loads can be used. */
+struct write_probe {
+	enum pw_probe probe;
+	bool cast; /* the kernel has bpf_rdonly_cast(): the faster enter programs */
+};
+
+static void disable_unneeded(struct pinwatch_bpf *skel, unsigned int mask,
+			     const struct write_probe *wp)
 {
 	bool mkdir = mask & (1U << PW_EV_CGROUP_MKDIR), rmdir = mask & (1U << PW_EV_CGROUP_RMDIR);
 	bool exec = mask & (1U << PW_EV_EXEC), write = mask & (1U << PW_EV_CPUSET_WRITE);
-	struct bpf_program *write_progs[] = {
-		skel->progs.sys_enter_write,	skel->progs.sys_exit_write,
-		skel->progs.sys_enter_pwrite64, skel->progs.sys_exit_pwrite64,
-		skel->progs.sys_enter_writev,	skel->progs.sys_exit_writev,
+	bool tracepoints = write && wp->probe == PW_PROBE_TRACEPOINT;
+	struct bpf_program *cast_progs[] = {
+		skel->progs.sys_enter_write,
+		skel->progs.sys_enter_pwrite64,
+		skel->progs.sys_enter_writev,
+	};
+	struct bpf_program *legacy_progs[] = {
+		skel->progs.sys_enter_write_legacy,
+		skel->progs.sys_enter_pwrite64_legacy,
+		skel->progs.sys_enter_writev_legacy,
+	};
+	struct bpf_program *exit_progs[] = {
+		skel->progs.sys_exit_write,
+		skel->progs.sys_exit_pwrite64,
+		skel->progs.sys_exit_writev,
 	};
 
 	/* A program that is not loaded costs the node nothing. */
@@ -133,8 +195,59 @@ static void disable_unneeded(struct pinwatch_bpf *skel, unsigned int mask)
 	bpf_program__set_autoload(skel->progs.cgroup_notify_populated,
 				  mask & (1U << PW_EV_CGROUP_POPULATED));
 	bpf_program__set_autoload(skel->progs.sched_process_exec, exec);
-	for (size_t i = 0; i < sizeof(write_progs) / sizeof(write_progs[0]); i++)
-		bpf_program__set_autoload(write_progs[i], write);
+	for (size_t i = 0; i < sizeof(exit_progs) / sizeof(exit_progs[0]); i++) {
+		bpf_program__set_autoload(cast_progs[i], tracepoints && wp->cast);
+		bpf_program__set_autoload(legacy_progs[i], tracepoints && !wp->cast);
+		bpf_program__set_autoload(exit_progs[i], tracepoints);
+	}
+	bpf_program__set_autoload(skel->progs.cgroup_file_write_exit,
+				  write && wp->probe == PW_PROBE_FENTRY);
+}
+
+/*
+ * The probe mode to use for cpuset writes: what was asked, or in auto mode
+ * fentry where the kernel allows it. Says why when fentry was asked for and
+ * is not allowed.
+ */
+static int choose_probe(const struct pw_loader_opts *opts, struct write_probe *wp)
+{
+	struct btf *vmlinux = NULL;
+	int err = 0;
+
+	*wp = (struct write_probe){ .probe = PW_PROBE_NONE };
+	if (!(opts->types_mask & (1U << PW_EV_CPUSET_WRITE)))
+		return 0;
+	/*
+	 * fentry and kfuncs go by the running kernel's BTF: with a --btf file
+	 * (for a kernel without its own) neither is there.
+	 */
+	if (!opts->btf_path) {
+		vmlinux = btf__load_vmlinux_btf();
+		err = vmlinux ? 0 : -errno;
+	}
+	wp->cast = vmlinux && btf__find_by_name_kind(vmlinux, "bpf_rdonly_cast", BTF_KIND_FUNC) > 0;
+	wp->probe = PW_PROBE_TRACEPOINT;
+	if (opts->probe == PW_PROBE_TRACEPOINT)
+		goto cleanup;
+	err = vmlinux ? fentry_allowed(vmlinux) : opts->btf_path ? -EOPNOTSUPP : err;
+	if (!err) {
+		wp->probe = PW_PROBE_FENTRY;
+		goto cleanup;
+	}
+	if (opts->probe == PW_PROBE_FENTRY) {
+		pw_err("--probe fentry: this kernel does not let pinwatch attach to "
+		       "cgroup_file_write(): %s%s",
+		       errstr(err), opts->btf_path ? " (not with --btf)" : "");
+		goto cleanup;
+	}
+	if (opts->verbose)
+		pw_info("fentry is not allowed here (%s): cpuset writes through the syscall "
+			"tracepoints",
+			errstr(err));
+	err = 0;
+cleanup:
+	btf__free(vmlinux);
+	return err;
 }
 
 static int preflight(const struct pw_loader_opts *opts)
@@ -152,8 +265,6 @@ static int preflight(const struct pw_loader_opts *opts)
 		       PW_Q(btf), strerror(errno));
 		return -ENOENT;
 	}
-	if (opts->types_mask & (1U << PW_EV_CPUSET_WRITE))
-		return ensure_tracefs();
 	return 0;
 }
 
@@ -161,6 +272,7 @@ int pw_loader_start(const struct pw_loader_opts *opts, struct pinwatch_bpf **ske
 {
 	LIBBPF_OPTS(bpf_object_open_opts, open_opts, .btf_custom_path = opts->btf_path);
 	struct pinwatch_bpf *skel = NULL;
+	struct write_probe wp;
 	int err;
 
 	*skel_out = NULL;
@@ -168,6 +280,10 @@ int pw_loader_start(const struct pw_loader_opts *opts, struct pinwatch_bpf **ske
 	libbpf_set_print(libbpf_print);
 
 	err = preflight(opts);
+	if (!err)
+		err = choose_probe(opts, &wp);
+	if (!err && wp.probe == PW_PROBE_TRACEPOINT)
+		err = ensure_tracefs();
 	if (err)
 		return err;
 
@@ -188,7 +304,7 @@ int pw_loader_start(const struct pw_loader_opts *opts, struct pinwatch_bpf **ske
 			goto cleanup;
 		}
 	}
-	disable_unneeded(skel, opts->types_mask);
+	disable_unneeded(skel, opts->types_mask, &wp);
 
 	err = pinwatch_bpf__load(skel);
 	if (err) {
@@ -228,6 +344,20 @@ cleanup:
 void pw_loader_stop(struct pinwatch_bpf *skel)
 {
 	pinwatch_bpf__destroy(skel);
+}
+
+enum pw_probe pw_loader_probe(const struct pinwatch_bpf *skel)
+{
+	if (bpf_program__fd(skel->progs.cgroup_file_write_exit) >= 0)
+		return PW_PROBE_FENTRY;
+	if (bpf_program__fd(skel->progs.sys_exit_write) >= 0)
+		return PW_PROBE_TRACEPOINT;
+	return PW_PROBE_NONE;
+}
+
+__u64 pw_loader_lost_events(const struct pinwatch_bpf *skel)
+{
+	return __atomic_load_n(&skel->bss->lost_events, __ATOMIC_RELAXED);
 }
 
 int pw_loader_events_fd(const struct pinwatch_bpf *skel)

@@ -15,6 +15,17 @@
 
 struct pinwatch_bpf;
 
+/* How cpuset writes are seen (trace): the mode asked for, or the one in use. */
+enum pw_probe {
+	PW_PROBE_NONE = 0, /* cpuset write events not asked for (the agent) */
+	PW_PROBE_AUTO,	   /* fentry where the kernel allows it, else tracepoints */
+	PW_PROBE_TRACEPOINT,
+	PW_PROBE_FENTRY,
+};
+
+/* "tracepoint", "fentry", ... */
+const char *pw_probe_name(enum pw_probe probe);
+
 struct pw_loader_opts {
 	bool all_hierarchies;	     /* cgroup events from every hierarchy */
 	unsigned int types_mask;     /* bit N: attach what event type N needs */
@@ -24,6 +35,12 @@ struct pw_loader_opts {
 	bool verbose;		   /* show libbpf's messages */
 	unsigned int ringbuf_size; /* bytes, a power of two; 0: the default (4 MiB) */
 	bool urgent_cgroup_events; /* wake the reader on every cgroup event (the agent) */
+	/*
+	 * With PW_EV_CPUSET_WRITE: the syscall tracepoints (write, pwrite64,
+	 * writev: every write on the node pays), or fexit on the cgroup file
+	 * write handler (only writes to cgroup files pay; io_uring's too).
+	 */
+	enum pw_probe probe;
 };
 
 /* Longest runtime basename the BPF side can match. */
@@ -38,8 +55,14 @@ int pw_check_runtime_name(const char *name);
 /* Open, load and attach; on failure print one line and return -errno. */
 int pw_loader_start(const struct pw_loader_opts *opts, struct pinwatch_bpf **skel);
 
+/* Which probe mode sees cpuset writes in a started skeleton (PW_PROBE_NONE: none). */
+enum pw_probe pw_loader_probe(const struct pinwatch_bpf *skel);
+
 /* Detach and free; accepts NULL. */
 void pw_loader_stop(struct pinwatch_bpf *skel);
+
+/* Events the kernel side lost so far (all types): a mapped global, no syscall. */
+__u64 pw_loader_lost_events(const struct pinwatch_bpf *skel);
 
 /* The ring buffer map's fd. */
 int pw_loader_events_fd(const struct pinwatch_bpf *skel);

@@ -45,6 +45,12 @@ void pw_metrics_write(FILE *out, const struct pw_metrics_view *v)
 	       "Containers whose CPUs are out of load balancing.", v->isolated_containers);
 	metric(out, "pinwatch_isolated_cpus", "gauge", "CPUs out of load balancing.",
 	       v->isolated_cpus);
+	metric(out, "pinwatch_cpuset_watches", "gauge",
+	       "cpuset.cpus files watched with inotify for CPU changes.", v->cpuset_watches);
+	metric(out, "pinwatch_cpuset_watches_refused_total", "counter",
+	       "Watches the kernel refused at fs.inotify.max_user_watches (those cgroups' CPU "
+	       "changes are seen at rescans).",
+	       v->cpuset_watches_refused);
 	metric(out, "pinwatch_applies_total", "counter", "Isolations applied.", m->applies);
 	metric(out, "pinwatch_reverts_total", "counter", "Isolations restored.", m->reverts);
 	fputs("# HELP pinwatch_refusals_total Selected containers refused, by reason.\n"

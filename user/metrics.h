@@ -33,6 +33,8 @@ void pw_metrics_count_refusal(struct pw_metrics *m, const char *label);
 struct pw_metrics_view {
 	const struct pw_metrics *m;
 	unsigned long containers, isolated_containers, isolated_cpus;
+	/* inotify watches on cpuset.cpus held, and refused at the kernel's bound. */
+	unsigned long cpuset_watches, cpuset_watches_refused;
 	/* The kernel side's counters (loader.h), summed over CPUs. */
 	__u64 kernel[PW_COUNTERS_LEN];
 	__u64 map_errors[PW_MAP_ERR_MAX];

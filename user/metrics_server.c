@@ -8,9 +8,9 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "event_loop.h"
 #include "log.h"
 #include "parse.h"
@@ -41,14 +41,6 @@ struct pw_metrics_server {
 	struct client clients[MAX_CLIENTS];
 	unsigned long refused;
 };
-
-static unsigned long long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000ULL + ts.tv_nsec / 1000000;
-}
 
 int pw_metrics_parse_addr(const char *addr, struct sockaddr_storage *sa, socklen_t *len)
 {
@@ -204,7 +196,7 @@ static void on_listen(void *ctx)
 			continue;
 		}
 		c->fd = fd;
-		c->deadline_ms = now_ms() + DEADLINE_MS;
+		c->deadline_ms = pw_monotonic_ns() / 1000000 + DEADLINE_MS;
 	}
 }
 
@@ -255,7 +247,7 @@ fail:
 
 void pw_metrics_server_tick(struct pw_metrics_server *s)
 {
-	unsigned long long now = now_ms();
+	unsigned long long now = pw_monotonic_ns() / 1000000;
 
 	if (!s)
 		return;

@@ -3,12 +3,15 @@
 #include "node.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
+#include <unistd.h>
 
 #include "cgroup_walk.h"
+#include "clock.h"
+#include "cpuset_watch.h"
 #include "log.h"
 
 /*
@@ -41,6 +44,7 @@ struct pw_node {
 	bool needs_scan;
 	unsigned long too_deep_said;
 	const struct pw_runtime_cmd_seen *last_exec;
+	struct pw_cpuset_watch watch; /* cfg.watch_cpus */
 	struct pending pending[PENDING];
 	unsigned int pending_next;
 };
@@ -54,6 +58,7 @@ int pw_node_open(struct pw_node **out, const struct pw_node_config *cfg)
 	if (!n)
 		return -ENOMEM;
 	n->cfg = *cfg;
+	n->watch = PW_CPUSET_WATCH_CLOSED;
 	err = pw_mounts_open(&n->mounts);
 	if (err) {
 		pw_err("no cgroup v1 cpuset or cgroup2 mount found in /proc/self/mounts");
@@ -66,6 +71,8 @@ int pw_node_open(struct pw_node **out, const struct pw_node_config *cfg)
 		err = pw_cpuset_pool_init(&n->pool);
 	if (!err)
 		err = pw_state_index_init(&n->states, &n->mounts);
+	if (!err && cfg->watch_cpus)
+		err = pw_cpuset_watch_open(&n->watch);
 	if (err) {
 		pw_node_free(n);
 		return err;
@@ -104,6 +111,7 @@ void pw_node_free(struct pw_node *n)
 	if (n->states.by_id)
 		pw_state_index_free(&n->states);
 	pw_runtime_cmds_free(&n->cmds);
+	pw_cpuset_watch_close(&n->watch);
 	pw_mounts_close(&n->mounts);
 	free(n);
 }
@@ -227,14 +235,6 @@ static void drop_container(struct pw_node *n, struct pw_cgroup *cg)
 	pw_container_free(c);
 }
 
-static uint64_t monotonic_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
-}
-
 static bool identity_final(const struct pw_cgroup *cg)
 {
 	return cg->container && cg->container->meta_final;
@@ -249,7 +249,7 @@ static void remember_pending(struct pw_node *n, const struct pw_cgroup *cg,
 	p->id = cg->id;
 	p->origin = origin ? *origin : (struct pw_cgroup_origin){};
 	p->origin.dir_fd = -1; /* the walk that held it is over by the retry */
-	p->since_ns = monotonic_ns();
+	p->since_ns = pw_monotonic_ns();
 }
 
 /* Work out who cg belongs to now, and tell the observer what changed. */
@@ -286,6 +286,8 @@ static void identify(struct pw_node *n, struct pw_cgroup *cg, const struct pw_cg
 
 static void remove_cgroup(struct pw_node *n, struct pw_cgroup *cg)
 {
+	if (cg->wd >= 0)
+		pw_cpuset_watch_remove(&n->watch, cg->wd);
 	drop_container(n, cg);
 	if (n->obs.cgroup_removed)
 		n->obs.cgroup_removed(n->obs.ctx, cg);
@@ -294,10 +296,44 @@ static void remove_cgroup(struct pw_node *n, struct pw_cgroup *cg)
 	pw_cgroup_table_remove(&n->table, cg);
 }
 
+/* cg's directory, opened beneath its mount: -1 if it is gone or the path names a newer cgroup. */
+static int open_cgroup_dir(const struct pw_node *n, const struct pw_cgroup *cg)
+{
+	int fd = pw_cgroup_open(pw_mounts_fd(&n->mounts, cg->hierarchy), cg->path,
+				O_PATH | O_DIRECTORY);
+	struct stat st;
+
+	if (fd >= 0 && (fstat(fd, &st) || st.st_ino != cg->id)) {
+		close(fd);
+		fd = -1;
+	}
+	return fd;
+}
+
+/* Whether cg's cpuset.cpus is to be watched and is not yet. */
+static bool needs_watch(const struct pw_node *n, const struct pw_cgroup *cg)
+{
+	return n->cfg.watch_cpus && cg->hierarchy == n->cpuset_h && cg->wd < 0;
+}
+
+/* Watch the cpuset.cpus of cg, its directory open at dir_fd. */
+static void watch_cpus(struct pw_node *n, struct pw_cgroup *cg, int dir_fd)
+{
+	int wd;
+
+	if (dir_fd < 0 || !needs_watch(n, cg))
+		return;
+	wd = pw_cpuset_watch_add(&n->watch, dir_fd, cg->hierarchy, cg->id);
+	if (wd >= 0)
+		cg->wd = wd;
+}
+
 /* A cgroup new to the node: added, identified, its CPUs read. */
 static struct pw_cgroup *add_cgroup(struct pw_node *n, int hierarchy, uint64_t id, const char *path,
 				    size_t len, const struct pw_cgroup_origin *origin)
 {
+	struct pw_cgroup_origin here = *origin;
+	int opened = -1;
 	bool created;
 	struct pw_cgroup *cg =
 		pw_cgroup_table_insert(&n->table, hierarchy, id, path, len, &created);
@@ -305,13 +341,20 @@ static struct pw_cgroup *add_cgroup(struct pw_node *n, int hierarchy, uint64_t i
 	if (!cg || !created)
 		return cg;
 	cg->gen = n->gen;
+	/* From an event: the directory opened once, for the watch and the reads. */
+	if (here.dir_fd < 0 && needs_watch(n, cg))
+		here.dir_fd = opened = open_cgroup_dir(n, cg);
+	/* The watch before the first read: a write between the two is in what is read. */
+	watch_cpus(n, cg, here.dir_fd);
 	if (n->obs.cgroup_added)
 		n->obs.cgroup_added(n->obs.ctx, cg);
-	identify(n, cg, origin);
+	identify(n, cg, &here);
 	if (!identity_final(cg))
-		remember_pending(n, cg, origin);
+		remember_pending(n, cg, &here);
 	if (!cg->container)
-		update_cpus(n, cg, origin ? origin->dir_fd : -1);
+		update_cpus(n, cg, here.dir_fd);
+	if (opened >= 0)
+		close(opened);
 	return cg;
 }
 
@@ -342,6 +385,8 @@ static int scan_visit(const char *path, size_t len, int depth, int dir_fd, void 
 		return 0;
 	}
 	cg->gen = n->gen;
+	/* Not watched yet: at the watch bound before, or cpuset enabled for it since. */
+	watch_cpus(n, cg, dir_fd);
 	/* Known: what may have changed without an event reaching us. */
 	if (cg->container) {
 		if (cg->container->source == PW_FROM_EXEC)
@@ -369,7 +414,7 @@ static int sweep(struct pw_cgroup *cg, void *arg)
 /* Cgroups made lately and not fully named: their runtime's state may name them now. */
 static void retry_pending(struct pw_node *n)
 {
-	uint64_t now = monotonic_ns();
+	uint64_t now = pw_monotonic_ns();
 
 	for (size_t i = 0; i < PENDING; i++) {
 		struct pending *p = &n->pending[i];
@@ -442,15 +487,9 @@ static void apply_exec(struct pw_node *n, const struct pw_event *ev)
 	retry_pending(n);
 }
 
-static void apply_cpuset_write(struct pw_node *n, const struct pw_event *ev)
+/* cg's cpuset.cpus (or another CPU file of it) was written. */
+static void cpus_written(struct pw_node *n, struct pw_cgroup *cg)
 {
-	struct pw_cgroup *cg =
-		pw_cgroup_table_find(&n->table, ev->write->hierarchy_id, ev->write->target_id);
-
-	/* Only accepted writes to the CPU files change CPUs. */
-	if (!cg || ev->write->ret < 0 || ev->file.len < 11 ||
-	    memcmp(ev->file.data, "cpuset.cpus", 11))
-		return;
 	update_cpus(n, cg, -1);
 	/*
 	 * On cgroup2 a cgroup's CPUs (and partitions) shape the effective CPUs
@@ -464,6 +503,54 @@ static void apply_cpuset_write(struct pw_node *n, const struct pw_event *ev)
 				    !memcmp(o->path, cg->path, cg->path_len) &&
 				    (cg->path_len == 1 || o->path[cg->path_len] == '/'))
 					update_cpus(n, o, -1);
+	}
+}
+
+static void apply_cpuset_write(struct pw_node *n, const struct pw_event *ev)
+{
+	struct pw_cgroup *cg =
+		pw_cgroup_table_find(&n->table, ev->write->hierarchy_id, ev->write->target_id);
+
+	/* Only accepted writes to the CPU files change CPUs. */
+	if (cg && ev->write->ret >= 0 && ev->file.len >= 11 &&
+	    !memcmp(ev->file.data, "cpuset.cpus", 11))
+		cpus_written(n, cg);
+}
+
+static void watched_written(void *ctx, int hierarchy, uint64_t id)
+{
+	struct pw_node *n = ctx;
+	struct pw_cgroup *cg = pw_cgroup_table_find(&n->table, hierarchy, id);
+
+	if (cg)
+		cpus_written(n, cg);
+}
+
+static void watch_overflowed(void *ctx)
+{
+	struct pw_node *n = ctx;
+
+	n->needs_scan = true; /* writes were missed: the scan reads every cgroup's CPUs */
+}
+
+void pw_node_watch_counts(const struct pw_node *n, unsigned long *held, unsigned long *refused)
+{
+	*held = n->watch.count - n->watch.holes;
+	*refused = n->watch.at_limit;
+}
+
+int pw_node_watch_fd(const struct pw_node *n)
+{
+	return n->watch.fd;
+}
+
+void pw_node_read_watch(struct pw_node *n)
+{
+	int err = pw_cpuset_watch_read(&n->watch, watched_written, watch_overflowed, n);
+
+	if (err) {
+		pw_warn("cannot read the cpuset watches: %s; rescanning", strerror(-err));
+		n->needs_scan = true;
 	}
 }
 
@@ -496,6 +583,9 @@ void pw_node_apply(struct pw_node *n, const struct pw_event *ev)
 			break;
 		if (!identity_final(cg) && (ev->cgroup->flags & PW_F_POPULATED))
 			retry_pending(n); /* its first task may be the container's init */
+		/* Unwatched (past the watch bound): runtimes pin before the first task. */
+		if (needs_watch(n, cg) && (ev->cgroup->flags & PW_F_POPULATED))
+			update_cpus(n, cg, -1);
 		if (!cg->container)
 			break;
 		if (cg->container->populated != !!(ev->cgroup->flags & PW_F_POPULATED)) {

@@ -23,6 +23,11 @@ struct pw_node;
 struct pw_node_config {
 	bool both_hierarchies; /* trace: cgroup2 as well as the cpuset hierarchy (hybrid hosts) */
 	bool cpus_of_all;      /* read the CPUs of every cgroup, not only of containers */
+	/*
+	 * Learn CPU changes from inotify watches on cpuset.cpus (the agent:
+	 * no probe on the node's syscalls), not from cpuset write events.
+	 */
+	bool watch_cpus;
 };
 
 /*
@@ -64,6 +69,12 @@ void pw_node_apply(struct pw_node *n, const struct pw_event *ev);
 
 /* Read cg's CPUs again (its cpuset file changed). */
 void pw_node_reread_cpus(struct pw_node *n, struct pw_cgroup *cg);
+/* With watch_cpus: the fd that is readable when a watched cpuset.cpus was written, else -1. */
+int pw_node_watch_fd(const struct pw_node *n);
+/* With watch_cpus: read the CPUs of every cgroup whose cpuset.cpus was written since. */
+void pw_node_read_watch(struct pw_node *n);
+/* With watch_cpus: watches held, and watches the kernel refused at its bound so far. */
+void pw_node_watch_counts(const struct pw_node *n, unsigned long *held, unsigned long *refused);
 
 /* A scan is due: an event could not be applied exactly (a truncated path). */
 bool pw_node_needs_scan(const struct pw_node *n);

@@ -12,6 +12,7 @@
 
 #include <bpf/libbpf.h>
 
+#include "clock.h"
 #include "event.h"
 #include "event_loop.h"
 #include "filter.h"
@@ -43,6 +44,10 @@ static const char usage[] =
 	"  -r, --runtime NAME      also watch execs of binary NAME (repeatable)\n"
 	"  -a, --all-hierarchies   cgroup events of every hierarchy, not only the\n"
 	"                          cpuset-bearing ones (v1 cpuset and cgroup2)\n"
+	"      --probe MODE        how cpuset writes are seen: fentry (on the cgroup\n"
+	"                          file write handler: only cgroup writes pay, io_uring\n"
+	"                          seen), tracepoint (write syscalls: every write pays),\n"
+	"                          or auto (default: fentry where the kernel allows it)\n"
 	"      --btf FILE          kernel BTF to use instead of /sys/kernel/btf/vmlinux\n"
 	"  -v, --verbose           show libbpf's messages\n"
 	"  -h, --help              show this help\n"
@@ -53,7 +58,7 @@ static const char usage[] =
 	"  pinwatch trace --cgroup /kubepods --duration 60\n"
 	"  pinwatch trace --runtime my-runc-wrapper\n";
 
-enum { OPT_COMM = 256, OPT_BTF };
+enum { OPT_COMM = 256, OPT_BTF, OPT_PROBE };
 
 static const struct option long_options[] = {
 	{ "json", no_argument, NULL, 'j' },
@@ -64,6 +69,7 @@ static const struct option long_options[] = {
 	{ "runtime", required_argument, NULL, 'r' },
 	{ "all-hierarchies", no_argument, NULL, 'a' },
 	{ "btf", required_argument, NULL, OPT_BTF },
+	{ "probe", required_argument, NULL, OPT_PROBE },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{},
@@ -81,8 +87,25 @@ struct trace_ctx {
 	struct pw_filter filter;
 	struct pw_format format;
 	struct pw_node *node; /* NULL: container columns stay empty */
+	const struct pinwatch_bpf *skel;
 	__u64 malformed;
+	__u64 lost_said;	       /* the kernel side's lost_events when last said */
+	__u64 dropped[PW_EV_TYPE_MAX]; /* per type, when last said */
 };
+
+static int parse_probe(const char *arg, enum pw_probe *probe)
+{
+	static const enum pw_probe modes[] = { PW_PROBE_AUTO, PW_PROBE_TRACEPOINT,
+					       PW_PROBE_FENTRY };
+
+	for (size_t i = 0; i < sizeof(modes) / sizeof(modes[0]); i++)
+		if (!strcmp(arg, pw_probe_name(modes[i]))) {
+			*probe = modes[i];
+			return 0;
+		}
+	pw_err("invalid --probe '%s': expected auto, tracepoint or fentry", PW_Q(arg));
+	return -EINVAL;
+}
 
 /* 0 to run, 1 for --help, or -EINVAL after saying what was wrong. */
 static int parse_args(int argc, char **argv, struct trace_opts *o)
@@ -92,6 +115,7 @@ static int parse_args(int argc, char **argv, struct trace_opts *o)
 
 	memset(o, 0, sizeof(*o));
 	o->filter.types_mask = PW_ALL_TYPES_MASK;
+	o->loader.probe = PW_PROBE_AUTO;
 	o->loader.runtimes = o->runtimes;
 	optind = 1;
 	opterr = 0;
@@ -134,6 +158,10 @@ static int parse_args(int argc, char **argv, struct trace_opts *o)
 			break;
 		case OPT_BTF:
 			o->loader.btf_path = optarg;
+			break;
+		case OPT_PROBE:
+			if (parse_probe(optarg, &o->loader.probe))
+				return -EINVAL;
 			break;
 		case 'v':
 			o->loader.verbose = true;
@@ -228,38 +256,69 @@ static int handle_event(void *ctx, void *data, size_t size)
 	return 0;
 }
 
-static void flush_output(void *ctx)
+/* Events lost since the last batch: said in the stream, where they went missing. */
+static void say_lost(struct trace_ctx *t)
 {
-	(void)ctx;
+	__u64 c[PW_COUNTERS_LEN], errors[PW_MAP_ERR_MAX], lost[PW_EV_TYPE_MAX] = {};
+	__u64 lost_now = pw_loader_lost_events(t->skel);
+
+	if (lost_now == t->lost_said || pw_loader_read_counters(t->skel, c, errors))
+		return;
+	t->lost_said = lost_now;
+	for (int type = 1; type < PW_EV_TYPE_MAX; type++) {
+		__u64 dropped = c[type * PW_CNT_MAX + PW_CNT_DROPPED];
+
+		lost[type] = dropped - t->dropped[type];
+		t->dropped[type] = dropped;
+	}
+	pw_format_lost(&t->format, pw_monotonic_ns(), lost);
+}
+
+/* After each batch: what was lost, then the batch's output in one write. */
+static void after_batch(void *ctx)
+{
+	say_lost(ctx);
 	fflush(stdout);
 }
 
-static void print_counters(const struct pinwatch_bpf *skel, __u64 malformed)
+/* The closing counters: on stderr, and in --json as the stream's last record. */
+static void print_counters(const struct trace_ctx *t)
 {
-	__u64 c[PW_COUNTERS_LEN], errors[PW_MAP_ERR_MAX], seen = 0, emitted = 0, dropped = 0;
+	__u64 c[PW_COUNTERS_LEN], errors[PW_MAP_ERR_MAX];
+	struct pw_trace_counts n = {
+		.probe = pw_probe_name(pw_loader_probe(t->skel)),
+		.malformed = t->malformed,
+	};
+	__u64 seen = 0, emitted = 0, dropped = 0;
 
-	if (pw_loader_read_counters(skel, c, errors)) {
+	if (pw_loader_read_counters(t->skel, c, errors)) {
 		pw_err("cannot read the event counters");
 		return;
 	}
-	for (int t = 1; t < PW_EV_TYPE_MAX; t++) {
-		seen += c[t * PW_CNT_MAX + PW_CNT_SEEN];
-		emitted += c[t * PW_CNT_MAX + PW_CNT_EMITTED];
-		dropped += c[t * PW_CNT_MAX + PW_CNT_DROPPED];
+	for (int type = 1; type < PW_EV_TYPE_MAX; type++) {
+		n.seen[type] = c[type * PW_CNT_MAX + PW_CNT_SEEN];
+		n.emitted[type] = c[type * PW_CNT_MAX + PW_CNT_EMITTED];
+		n.dropped[type] = c[type * PW_CNT_MAX + PW_CNT_DROPPED];
+		seen += n.seen[type];
+		emitted += n.emitted[type];
+		dropped += n.dropped[type];
+	}
+	if (t->format.json) {
+		pw_format_counters(&t->format, &n);
+		fflush(stdout);
 	}
 	pw_info("events seen %" PRIu64 ", emitted %" PRIu64 ", dropped %" PRIu64, (uint64_t)seen,
 		(uint64_t)emitted, (uint64_t)dropped);
-	for (int t = 1; t < PW_EV_TYPE_MAX; t++)
+	for (int type = 1; type < PW_EV_TYPE_MAX; type++)
 		pw_info("  %-16s seen %" PRIu64 ", emitted %" PRIu64 ", dropped %" PRIu64,
-			pw_event_type_name(t), (uint64_t)c[t * PW_CNT_MAX + PW_CNT_SEEN],
-			(uint64_t)c[t * PW_CNT_MAX + PW_CNT_EMITTED],
-			(uint64_t)c[t * PW_CNT_MAX + PW_CNT_DROPPED]);
+			pw_event_type_name(type), (uint64_t)n.seen[type], (uint64_t)n.emitted[type],
+			(uint64_t)n.dropped[type]);
 	for (int i = 0; i < PW_MAP_ERR_MAX; i++)
 		if (errors[i])
 			pw_warn("  map %s: %" PRIu64 " updates failed", pw_map_error_name(i),
 				(uint64_t)errors[i]);
-	if (malformed)
-		pw_warn("%" PRIu64 " malformed records ignored", (uint64_t)malformed);
+	if (t->malformed)
+		pw_warn("%" PRIu64 " malformed records ignored", (uint64_t)t->malformed);
 }
 
 int cmd_trace(int argc, char **argv)
@@ -285,6 +344,10 @@ int cmd_trace(int argc, char **argv)
 	err = pw_loader_start(&opts.loader, &skel);
 	if (err)
 		return 1;
+	ctx.skel = skel;
+	/* To a pipe or a file: each batch leaves in one write, not one per line. */
+	if (!isatty(STDOUT_FILENO))
+		setvbuf(stdout, NULL, _IOFBF, 1 << 16);
 
 	/* Attached: nothing from here on needs a capability. */
 	if (pw_drop_privileges(0, 0)) {
@@ -317,13 +380,18 @@ int cmd_trace(int argc, char **argv)
 	if (err)
 		goto cleanup;
 	pw_loop_set_ringbuf(loop, rb);
-	pw_loop_set_after_turn(loop, flush_output, NULL);
+	pw_loop_set_after_turn(loop, after_batch, &ctx);
 
 	pw_format_header(&ctx.format);
 	fflush(stdout);
-	pw_info("tracing, Ctrl-C to stop");
+	if (opts.loader.types_mask & (1U << PW_EV_CPUSET_WRITE))
+		pw_info("tracing (cpuset writes by %s), Ctrl-C to stop",
+			pw_probe_name(pw_loader_probe(skel)));
+	else
+		pw_info("tracing, Ctrl-C to stop");
 	err = pw_loop_run(loop, opts.duration_s);
-	print_counters(skel, ctx.malformed);
+	say_lost(&ctx);
+	print_counters(&ctx);
 
 cleanup:
 	pw_loop_free(loop);

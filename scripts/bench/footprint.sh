@@ -23,11 +23,8 @@ trap cleanup EXIT
 
 mkdir "$BASE"
 v1=0
-if [ -f "$BASE/cpuset.mems" ] && [ -z "$(cat "$BASE/cpuset.mems")" ]; then
-	v1=1
-	cat "$H/cpuset.mems" >"$BASE/cpuset.mems"
-	cat "$H/cpuset.cpus" >"$BASE/cpuset.cpus"
-fi
+[ -f "$H/cpuset.mems" ] && v1=1
+cpuset_init "$H" "$BASE"
 
 # setup DIR CPUS: a cpuset on v1 needs mems and cpus before anything below it.
 setup() {

@@ -4,6 +4,7 @@
 
 ROOT=${ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
 PW=${PW:-$ROOT/build/pinwatch}
+. "$ROOT/tests/bundle.sh"
 
 # median / minimum / maximum of the numbers on stdin.
 median() { sort -g | awk '{ v[NR] = $1 } END { if (NR) print v[int((NR + 1) / 2)] }'; }
@@ -22,10 +23,28 @@ cpuset_mount() {
 		grep . || awk '$3 == "cgroup2" { print $2; exit }' /proc/mounts
 }
 
+# cpuset_init MOUNT DIR: a new cpuset DIR below MOUNT gets the root's CPUs and
+# memory nodes where it needs them before anything below it (v1: the root has
+# cpuset.mems); cgroup2 children inherit theirs.
+cpuset_init() {
+	[ -f "$1/cpuset.mems" ] || return 0
+	[ -n "$(cat "$2/cpuset.mems")" ] || cat "$1/cpuset.mems" >"$2/cpuset.mems"
+	[ -n "$(cat "$2/cpuset.cpus")" ] || cat "$1/cpuset.cpus" >"$2/cpuset.cpus"
+}
+
 # Remove a cgroup tree, deepest first.
 rm_cgroups() {
 	[ -d "$1" ] && find "$1" -depth -type d -exec rmdir {} + 2>/dev/null
 	true
+}
+
+# Remove the cgroup tree NAME (below the root) from every mounted hierarchy:
+# runtimes make a container's cgroups in all of them.
+rm_cgroups_everywhere() {
+	local m
+	for m in $(awk '$3 == "cgroup" || $3 == "cgroup2" { print $2 }' /proc/mounts); do
+		rm_cgroups "$m/$1"
+	done
 }
 
 # CPU time (user + system) of a process so far, in clock ticks.

@@ -91,6 +91,8 @@ describe() {
 	for k in "${KEYS[@]}"; do
 		[ "${EXISTS[$k]}" = 1 ] && echo "$k ${ID[$k]:0:12} live=${LIVE[$k]} optin=${OPTIN[$k]} cpus=${CPUS[$k]}"
 	done
+	echo "the agent's last words:"
+	tail -n 8 "$LOG"
 }
 
 # pick WORDS...: one of them at random; fails when there is none.

@@ -87,9 +87,12 @@ use_cpuset_hierarchy
 n200=$(printf 'n%.0s' $(seq 200))
 deep="/$TEST_ID-long/a$n200/b$n200/c$n200"
 deep16="/$TEST_ID-deep$(printf '/d%s' $(seq 18))"
+on_exit "rm_cgroup_tree '$H/$TEST_ID-long'"
+on_exit "rm_cgroup_tree '$H/$TEST_ID-deep'"
 start_trace || exit 1
 mkdir -p "$H$deep" "$H$deep16"
-[ -f "$H/$TEST_ID-long/cpuset.mems" ] && for d in "$TEST_ID-long" "$TEST_ID-long/a$n200" "$TEST_ID-long/a$n200/b$n200"; do
+# v1 (the root has cpuset files): each level needs its parent's CPUs and memory nodes.
+[ -f "$H/cpuset.mems" ] && for d in "$TEST_ID-long" "$TEST_ID-long/a$n200" "$TEST_ID-long/a$n200/b$n200"; do
 	cat "$H/cpuset.mems" >"$H/$d/cpuset.mems"
 	cat "$H/cpuset.cpus" >"$H/$d/cpuset.cpus"
 done
@@ -98,8 +101,6 @@ enable_cpuset_below "$H/$TEST_ID-long" && enable_cpuset_below "$H/$TEST_ID-long/
 	enable_cpuset_below "$H/$TEST_ID-long/a$n200/b$n200"
 "$HELPERS/cpuset_write" write "$H$deep/cpuset.cpus" "0" >/dev/null
 stop_trace
-on_exit "rm_cgroup_tree '$H/$TEST_ID-long'"
-on_exit "rm_cgroup_tree '$H/$TEST_ID-deep'"
 rm_cgroup_tree "$H/$TEST_ID-long"
 rm_cgroup_tree "$H/$TEST_ID-deep"
 expect "a path over 511 bytes keeps its deepest levels in mkdir events" \
@@ -108,3 +109,24 @@ expect "a path over 511 bytes keeps its deepest levels in cpuset writes" \
 	".type == \"cpuset_write\" and .path_truncated and (.path | endswith(\"/c$n200\"))"
 expect "a path over 16 levels keeps the deepest 16" \
 	".type == \"cgroup_mkdir\" and .level == 19 and .path_truncated and .path == \"$(printf '/d%s' $(seq 3 18))\""
+
+# A reader that falls behind loses events (the kernel side never waits for
+# it), and its stream says so: "lost" records, in order, whose counts add up
+# to the closing counters' drops.
+on_exit "rm_cgroup_tree '$H/$TEST_ID-storm'"
+mkdir "$H/$TEST_ID-storm"
+start_trace --type cgroup_mkdir,cgroup_rmdir || exit 1
+kill -STOP "$TRACE_PID"
+# 12,000 records of ~600 bytes: more than the 4 MiB ring buffer holds.
+for i in $(seq 6000); do mkdir "$H/$TEST_ID-storm/s$i" && rmdir "$H/$TEST_ID-storm/s$i"; done
+kill -CONT "$TRACE_PID"
+sleep 1
+stop_trace
+dropped=$(jq -s 'map(select(.type == "counters"))[0].dropped' "$TRACE_OUT")
+said=$(jq -s 'map(select(.type == "lost") | .count) | add' "$TRACE_OUT")
+check "slow reader: events were lost ($dropped)" test "$dropped" -gt 0
+check "slow reader: the stream says so, and the lost records add up ($said of $dropped)" test "$said" = "$dropped"
+check "slow reader: seen = emitted + dropped" \
+	test "$(jq -s 'map(select(.type == "counters"))[0] | .seen == .emitted + .dropped' "$TRACE_OUT")" = true
+check "slow reader: the counters record is the last line" \
+	test "$(tail -n 1 "$TRACE_OUT" | jq '.type == "counters"')" = true

@@ -129,6 +129,28 @@ check "the hidden cpuset is balanced again" wait_for 5 lb_is "$T/.hidden" 1
 rmdir "$V1$T/.hidden"
 stop_agent TERM
 
+# 4. A bind mount over a cgroup file cannot redirect the agent's write.
+start_agent --metrics "127.0.0.1:$PORT" || not_ok "agent restarts" "$(cat "$LOG")"
+mkdir -p "$V1$T/kp"
+cat "$V1/cpuset.mems" >"$V1$T/kp/cpuset.mems"
+echo 0-1 >"$V1$T/kp/cpuset.cpus"
+echo 1 >"$WORK/scratch"
+mount --bind "$WORK/scratch" "$V1$T/kp/cpuset.sched_load_balance"
+on_exit "umount '$V1$T/kp/cpuset.sched_load_balance'"
+start_ctr m 1 yes runc "$T/kp/$(random_container_id)"
+# A cpuset spanning the CPU that cannot be unbalanced: the isolation cannot be
+# made whole, so it is undone, and said.
+check "bind mount: the cgroup file behind it is refused, named" \
+	wait_for 10 grep -q "cannot read '$V1$T/kp/cpuset.sched_load_balance'.*not a cgroup file of that mount" "$LOG"
+check "bind mount: the isolation that could not be made whole is undone" wait_for 10 journal_empty
+check "bind mount: the root is load balanced again" wait_for 5 lb_is "" 1
+check "bind mount: the scratch file was not written" test "$(cat "$WORK/scratch")" = 1
+check "bind mount: counted as an error" test "$(metric pinwatch_errors_total)" -ge 1
+delete_ctr m
+umount "$V1$T/kp/cpuset.sched_load_balance"
+stop_agent TERM
+
+
 # Faults, with the fault-injection build: a cgroup removed between its event
 # and the agent's write; a write the kernel rejects.
 AGENT_BIN=$HELPERS/pinwatch-faults PINWATCH_DELAY_APPLY_MS=1500 start_agent ||

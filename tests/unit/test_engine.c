@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <stdlib.h>
 
+#include "clock.h"
 #include "engine.h"
 #include "fixtures.h"
 #include "unit.h"
@@ -16,6 +17,7 @@ struct fake {
 	struct pw_backend b;
 	int applies, reverts, syncs, changed;
 	int fail_apply; /* the next N applies fail */
+	int fail_sync;	/* the next N syncs fail */
 	char last[64];
 };
 
@@ -56,7 +58,13 @@ static int fake_revert(struct pw_backend *b, const struct pw_isolation *iso)
 
 static int fake_sync(struct pw_backend *b)
 {
-	fake_of(b)->syncs++;
+	struct fake *f = fake_of(b);
+
+	f->syncs++;
+	if (f->fail_sync) {
+		f->fail_sync--;
+		return -EBUSY;
+	}
 	return 0;
 }
 
@@ -292,6 +300,34 @@ UNIT_TEST(engine_reverts_orphans_and_failed_applies)
 	pw_engine_look_at_everything(w.e);
 	pw_engine_run(w.e);
 	CHECK(isolated(&w, a));
+	world_free(&w);
+}
+
+UNIT_TEST(engine_tries_a_failed_layout_again_backing_off)
+{
+	struct world w;
+	double now;
+
+	world_init(&w, "0-3");
+	/* The layout step fails twice (a busy cpuset), then works. */
+	w.fake.fail_sync = 2;
+	pw_engine_reconcile_journal(w.e);
+	CHECK_INT(w.fake.syncs, 1);
+	CHECK_INT(w.metrics.errors, 1);
+	now = pw_monotonic_ms();
+	pw_engine_tick(w.e, now);
+	CHECK_INT(w.fake.syncs, 1); /* not before its time */
+	pw_engine_tick(w.e, now + 1500);
+	CHECK_INT(w.fake.syncs, 2);
+	CHECK_INT(w.metrics.errors, 2);
+	pw_engine_tick(w.e, now + 1900);
+	CHECK_INT(w.fake.syncs, 2); /* the second wait is longer */
+	pw_engine_tick(w.e, now + 5000);
+	CHECK_INT(w.fake.syncs, 3);
+	/* Done: nothing more is tried. */
+	pw_engine_tick(w.e, now + 100000);
+	CHECK_INT(w.fake.syncs, 3);
+	CHECK_INT(w.metrics.errors, 2);
 	world_free(&w);
 }
 

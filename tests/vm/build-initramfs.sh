@@ -4,9 +4,12 @@
 # and test helpers, the tests, and the programs they use (bash, jq, runc,
 # crun) with their shared libraries.
 #
-# Usage: tests/vm/build-initramfs.sh OUTPUT.cpio.gz
+# Usage: tests/vm/build-initramfs.sh OUTPUT.cpio.gz [LIST]
+#   LIST: what the guest runs instead of tests/vm/guest-tests.txt (the
+#   benchmark's guest uses tests/vm/guest-bench.txt).
 set -euo pipefail
-out=${1:?usage: build-initramfs.sh OUTPUT.cpio.gz}
+out=${1:?usage: build-initramfs.sh OUTPUT.cpio.gz [LIST]}
+list=${2:-}
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 stage=$(mktemp -d)
 trap 'rm -rf "$stage"' EXIT
@@ -39,10 +42,12 @@ ln -sf /usr/bin/bash "$stage/bin/bash"
 echo 'root:x:0:0:root:/root:/bin/sh' >"$stage/etc/passwd"
 echo 'root:x:0:' >"$stage/etc/group"
 
-mkdir -p "$stage/pinwatch/build/tests" "$stage/pinwatch/tests"
-cp "$ROOT/build/pinwatch" "$stage/pinwatch/build/"
+mkdir -p "$stage/pinwatch/build/tests" "$stage/pinwatch/tests" "$stage/pinwatch/scripts"
+cp "$ROOT/build/pinwatch" "$ROOT/build/floor.bpf.o" "$stage/pinwatch/build/"
 cp "$ROOT"/build/tests/* "$stage/pinwatch/build/tests/"
 cp -r "$ROOT"/tests/*.sh "$ROOT/tests/integration" "$ROOT/tests/vm" "$stage/pinwatch/tests/"
+cp -r "$ROOT/scripts/bench" "$stage/pinwatch/scripts/"
+[ -z "$list" ] || cp "$list" "$stage/pinwatch/tests/vm/guest-tests.txt"
 cp "$ROOT/tests/vm/init" "$stage/init"
 
 (cd "$stage" && find . -print0 | cpio --null -o -H newc --quiet) | gzip -1 >"$out.tmp"

@@ -42,6 +42,8 @@ journal_has() { jq -e '.isolated | length == 1' "$STATE/state.json" >/dev/null 2
 journal_empty() { [ ! -e "$STATE/state.json" ] || jq -e ".isolated | length == 0" "$STATE/state.json" >/dev/null 2>&1; }
 
 check "opted-in container becomes an isolated partition (journal)" wait_for 20 journal_has
+check "the agent attaches nothing to the syscall path (fdinfo: 4 raw tracepoints, no perf event)" \
+	links_are_tax_free "$AGENT_PID"
 journal_has || tail -n 30 "$LOG" | sed 's/^/# agent: /'
 check "its cpuset.cpus.partition reads back 'isolated'" test "$(cat "$V2$CG/cpuset.cpus.partition")" = isolated
 # Least privilege: nothing in effect; held, the override and CAP_SYS_ADMIN

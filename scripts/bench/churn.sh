@@ -1,0 +1,148 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
+# Cgroup churn: N times make a cgroup, write its cpuset.cpus (where it has
+# one) and remove it, as fast as the machine does it (build/tests/cgroup_churn),
+# in a scratch subtree of the v1 cpuset hierarchy and of cgroup2:
+#   - bare, with `pinwatch trace --json` writing to a file, with the agent:
+#     operations/s, the loop's slowdown against bare in the same round,
+#     events seen against operations made, events lost;
+#   - a slow reader, `pinwatch trace --json | jq -c .`: what it lost, and
+#     that its stream says so ("lost" records adding up to the drops);
+#   - the reader's rate to a pipe (`| cat`).
+# Env: N (20000) operations per loop, ROUNDS (3).
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+N=${N:-20000}
+ROUNDS=${ROUNDS:-3}
+CHURN=$ROOT/build/tests/cgroup_churn
+WORK=$(mktemp -d /tmp/pwbench-churn.XXXXXX)
+NAME="pwbench-churn-$$"
+TOOL_PID=""
+
+cleanup() {
+	[ -n "$TOOL_PID" ] && kill -INT "$TOOL_PID" 2>/dev/null && wait "$TOOL_PID" 2>/dev/null
+	"$PW" restore --state-dir "$WORK/state" >/dev/null 2>&1 || true
+	rm_cgroups_everywhere "$NAME"
+	rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+die() {
+	echo "bench churn: $*" >&2
+	exit 1
+}
+
+# wait_for_line FILE PATTERN
+wait_for_line() {
+	local i
+	for ((i = 0; i < 200; i++)); do
+		grep -q -- "$2" "$1" 2>/dev/null && return 0
+		sleep 0.1
+	done
+	die "no '$2' in $1: $(tail -n 3 "$1")"
+}
+
+# The hierarchies to churn in: "LABEL MOUNT".
+hierarchies() {
+	local v1 v2
+	v1=$(awk '$3 == "cgroup" && $4 ~ /(^|,)cpuset(,|$)/ { print $2; exit }' /proc/mounts)
+	v2=$(awk '$3 == "cgroup2" { print $2; exit }' /proc/mounts)
+	[ -n "$v1" ] && echo "v1-cpuset $v1"
+	[ -n "$v2" ] && echo "cgroup2 $v2"
+}
+
+# scratch MOUNT: a subtree to churn in, with CPUs where cpusets need them.
+scratch() {
+	local d="$1/$NAME"
+	mkdir "$d"
+	cpuset_init "$1" "$d"
+	echo "$d"
+}
+
+# churn DIR: "OPS SECONDS" of one loop.
+churn() { "$CHURN" "$1" "$N"; }
+
+# The churn's events in a trace's JSON output, and the closing counters.
+events_of() { grep -c "\"path\":\"/$NAME/" "$1" || true; }
+counter() { jq -r "select(.type == \"counters\") | .$2" "$1"; }
+lost_said() { jq -s 'map(select(.type == "lost") | .count) | add // 0' "$1"; }
+
+# The reader at the end of a pipe wrote the closing counters record.
+stream_ended() {
+	local i
+	for ((i = 0; i < 300; i++)); do
+		tail -n 1 "$1" 2>/dev/null | grep -q '"type":"counters"' && return 0
+		sleep 0.1
+	done
+	die "the stream in $1 did not end with its counters record"
+}
+
+start_trace() {
+	"$PW" trace --json --cgroup "/$NAME" "$@" 2>"$WORK/trace.err" &
+	TOOL_PID=$!
+	wait_for_line "$WORK/trace.err" "tracing (cpuset writes by"
+}
+stop_tool() {
+	kill -INT "$TOOL_PID" 2>/dev/null || true
+	wait "$TOOL_PID" 2>/dev/null || true
+	TOOL_PID=""
+}
+
+echo "Churn: $N operations per loop (mkdir, cpuset.cpus write where there is one, rmdir),"
+echo "median (min-max) of $ROUNDS rounds; slowdown is each round's loop time over bare's"
+while read -r label mount; do
+	dir=$(scratch "$mount")
+	declare -A rate=() slow=()
+	seen=() drops=() agent_lost=() agent_rescans=()
+	for ((r = 0; r < ROUNDS; r++)); do
+		read -r ops bare_s < <(churn "$dir")
+		rate[bare]+="$(awk -v o="$ops" -v s="$bare_s" 'BEGIN { printf "%.0f", o / s }') "
+
+		start_trace >"$WORK/trace.json"
+		read -r ops s < <(churn "$dir")
+		stop_tool
+		rate[trace]+="$(awk -v o="$ops" -v s="$s" 'BEGIN { printf "%.0f", o / s }') "
+		slow[trace]+="$(awk -v t="$s" -v b="$bare_s" 'BEGIN { printf "%.2f", t / b }') "
+		seen+=("$(events_of "$WORK/trace.json")")
+		drops+=("$(counter "$WORK/trace.json" dropped)")
+
+		mkdir -p "$WORK/state"
+		"$PW" agent --state-dir "$WORK/state" >"$WORK/agent.log" 2>&1 &
+		TOOL_PID=$!
+		wait_for_line "$WORK/agent.log" "agent running"
+		read -r ops s < <(churn "$dir")
+		sleep 1 # a tick: losses are noticed and rescanned
+		stop_tool
+		rate[agent]+="$(awk -v o="$ops" -v s="$s" 'BEGIN { printf "%.0f", o / s }') "
+		slow[agent]+="$(awk -v t="$s" -v b="$bare_s" 'BEGIN { printf "%.2f", t / b }') "
+		agent_lost+=("$(sed -n 's/.* \([0-9]*\) kernel events were lost.*/\1/p' "$WORK/agent.log" | awk '{ s += $1 } END { print s + 0 }')")
+		agent_rescans+=("$(grep -c 'node rescanned' "$WORK/agent.log" || true)")
+	done
+	echo "$label ($mount/$NAME), $ops operations per loop:"
+	# shellcheck disable=SC2086
+	echo "  bare:           $(stats ${rate[bare]}) ops/s"
+	# shellcheck disable=SC2086
+	echo "  pinwatch trace: $(stats ${rate[trace]}) ops/s, slowdown x$(stats ${slow[trace]});" \
+		"events seen $(stats "${seen[@]}") of $ops, dropped $(stats "${drops[@]}")"
+	# shellcheck disable=SC2086
+	echo "  pinwatch agent: $(stats ${rate[agent]}) ops/s, slowdown x$(stats ${slow[agent]});" \
+		"events lost $(stats "${agent_lost[@]}"), rescans after a loss $(stats "${agent_rescans[@]}")"
+
+	# A slow reader: jq in the pipe. The kernel side never waits for it.
+	start_trace > >(jq -c . >"$WORK/slow.json")
+	read -r ops s < <(churn "$dir")
+	sleep 1
+	stop_tool
+	stream_ended "$WORK/slow.json"
+	echo "  slow reader (trace --json | jq -c .): events seen $(events_of "$WORK/slow.json") of $ops," \
+		"dropped $(counter "$WORK/slow.json" dropped), 'lost' records in the stream add up to $(lost_said "$WORK/slow.json")"
+
+	# The reader's own rate: everything to a pipe, timed from first to last event.
+	start_trace > >(cat >"$WORK/pipe.json")
+	read -r ops s < <(churn "$dir")
+	sleep 1
+	stop_tool
+	stream_ended "$WORK/pipe.json"
+	awk -v e="$(counter "$WORK/pipe.json" emitted)" -v s="$s" -v d="$(counter "$WORK/pipe.json" dropped)" \
+		'BEGIN { printf "  to a pipe (trace --json | cat): %d events in %.2f s of churn (%.0f events/s), %d dropped\n", e, s, e / s, d }'
+done < <(hierarchies)

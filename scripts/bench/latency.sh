@@ -1,0 +1,121 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
+# Apply latency and start time with real `runc run` starts of an opted-in
+# container pinned to CPU 1 (busybox sleep), N with the agent and N without,
+# in alternating blocks:
+#   - apply latency: from the pinning cpuset.cpus write (its ktime_ns, from
+#     a `pinwatch trace` running through every block) to the agent's
+#     "isolated ... (ktime_ns N)" once the isolation is written and read
+#     back; p50/p99/max;
+#   - start time: wall time of `runc run -d`, bare against with the agent.
+# After each start the container is deleted and, with the agent, its
+# restore awaited: every start is a first isolation.
+# Env: N (200) starts each way, BLOCK (50); AGENT_PW, another build's agent
+# (e.g. the previous release's, for a before/after of the apply latency).
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+N=${N:-200}
+BLOCK=${BLOCK:-50}
+H=$(cpuset_mount)
+NAME="pwbench-lat-$$"
+WORK=$(mktemp -d /tmp/pwbench-lat.XXXXXX)
+TRACE_PID="" AGENT_PID="" ID=""
+
+cleanup() {
+	[ -n "$ID" ] && runc delete -f "$ID" >/dev/null 2>&1
+	for p in $AGENT_PID $TRACE_PID; do kill -INT "$p" 2>/dev/null && wait "$p" 2>/dev/null; done
+	"$PW" restore --state-dir "$WORK/state" >/dev/null 2>&1 || true
+	rm_cgroups_everywhere "$NAME"
+	[ -n "${KEEP_WORK:-}" ] || rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+die() {
+	echo "bench latency: $*" >&2
+	exit 1
+}
+
+# wait_for COUNT FILE PATTERN: FILE has COUNT lines matching PATTERN, within 10 s.
+wait_for() {
+	local i
+	for ((i = 0; i < 1000; i++)); do
+		[ "$(grep -c -- "$3" "$2" 2>/dev/null)" -ge "$1" ] && return 0
+		sleep 0.01
+	done
+	die "no '$3' in $2: $(tail -n 3 "$2")"
+}
+
+# The restore written: the journal holds no isolation (within 10 s).
+journal_empty() {
+	local i
+	for ((i = 0; i < 1000; i++)); do
+		jq -e '.isolated | length == 0' "$WORK/state/state.json" >/dev/null 2>&1 && return 0
+		sleep 0.01
+	done
+	return 1
+}
+
+mkdir -p "$WORK/state" "$H/$NAME"
+cpuset_init "$H" "$H/$NAME"
+make_bundle "$WORK/bundle" 1 "/$NAME/x" >/dev/null
+jq '.annotations = {"cpu-load-balancing.crio.io": "disable"}' "$WORK/bundle/config.json" >"$WORK/c.json"
+
+"$PW" trace --type cpuset_write --json --cgroup "/$NAME" >"$WORK/trace.json" 2>"$WORK/trace.err" &
+TRACE_PID=$!
+wait_for 1 "$WORK/trace.err" "tracing (cpuset writes by"
+
+# start bare|agent: one start, its wall time (us) appended to start-bare or start-agent.
+start() {
+	local t0 t1
+	ID=$(random_container_id)
+	jq --arg cg "/$NAME/kubepods/pod$$/$ID" '.linux.cgroupsPath = $cg' "$WORK/c.json" \
+		>"$WORK/bundle/config.json"
+	t0=$(date +%s%N)
+	(cd / && runc run -d --bundle "$WORK/bundle" "$ID") </dev/null >"$WORK/runc.out" 2>&1 ||
+		die "runc run failed: $(cat "$WORK/runc.out")"
+	t1=$(date +%s%N)
+	echo $(((t1 - t0) / 1000)) >>"$WORK/start-$1"
+	if [ "$1" = agent ]; then
+		wait_for 1 "$WORK/agent.log" "isolated ${ID:0:12} "
+	fi
+	runc delete -f "$ID" >/dev/null
+	if [ "$1" = agent ]; then
+		wait_for 1 "$WORK/agent.log" "restore load balancing on CPUs of ${ID:0:12} "
+		journal_empty || die "the agent did not restore ${ID:0:12}: $(tail -n 3 "$WORK/agent.log")"
+	fi
+	ID=""
+}
+
+for ((done_n = 0; done_n < N; done_n += BLOCK)); do
+	for ((i = 0; i < BLOCK; i++)); do start bare; done
+	"${AGENT_PW:-$PW}" agent --state-dir "$WORK/state" --restore-on-exit >>"$WORK/agent.log" 2>&1 &
+	AGENT_PID=$!
+	wait_for $((done_n / BLOCK + 1)) "$WORK/agent.log" "agent running"
+	for ((i = 0; i < BLOCK; i++)); do start agent; done
+	kill -TERM "$AGENT_PID"
+	wait "$AGENT_PID" || true
+	AGENT_PID=""
+done
+kill -INT "$TRACE_PID"
+wait "$TRACE_PID" || true
+TRACE_PID=""
+
+# Apply latency: each isolation against the last successful pinning write to its cgroup
+# before it (in time order: runc writes cpuset.cpus again once the container runs).
+sed -n 's/.*isolated \([0-9a-f]*\) .*(ktime_ns \([0-9]*\)).*/\1 \2/p' "$WORK/agent.log" >"$WORK/applied"
+jq -r 'select(.type == "cpuset_write" and .file == "cpuset.cpus" and .ret > 0)
+	| "\(.path | split("/") | last | .[0:12]) \(.ktime_ns)"' "$WORK/trace.json" >"$WORK/writes"
+{
+	awk '{ print $2, "w", $1 }' "$WORK/writes"
+	awk '{ print $2, "a", $1 }' "$WORK/applied"
+} | sort -n | awk '$2 == "w" { w[$3] = $1; next } ($3 in w) { printf "%.3f\n", ($1 - w[$3]) / 1e6 }' |
+	sort -g >"$WORK/lat"
+n=$(wc -l <"$WORK/lat")
+[ "$n" -gt 0 ] || die "no isolation could be matched to its pinning write"
+pct() { awk -v p="$1" '{ v[NR] = $1 } END { i = int(NR * p / 100 + 0.999); if (i < 1) i = 1; print v[i] }' "$WORK/lat"; }
+ms() { awk '{ printf "%.1f\n", $1 / 1000 }' "$1" | median; }
+echo "Real starts: runc run -d of an opted-in busybox container pinned to CPU 1, $N with the agent and $N without (blocks of $BLOCK)"
+echo "  apply latency, pinning write to isolation read back: p50 $(pct 50) ms, p99 $(pct 99) ms, max $(tail -n 1 "$WORK/lat") ms ($n starts)"
+b=$(ms "$WORK/start-bare")
+a=$(ms "$WORK/start-agent")
+awk -v b="$b" -v a="$a" 'BEGIN { printf "  runc run -d wall time, median: %.1f ms bare, %.1f ms with the agent (%+.1f ms)\n", b, a, a - b }'

@@ -14,6 +14,7 @@
 #include "cgroup.bpf.h"
 #include "core_fixes.bpf.h"
 #include "emit.bpf.h"
+#include "hold.bpf.h"
 
 #define S_IWGRP 00020
 #define S_IWOTH 00002
@@ -138,12 +139,14 @@ static __always_inline int handle_cgroup(struct cgroup *cgrp, __u32 type, __u32 
 SEC("tp_btf/cgroup_mkdir")
 int BPF_PROG(cgroup_mkdir, struct cgroup *cgrp, const char *path)
 {
+	hold_mark(cgrp);
 	return handle_cgroup(cgrp, PW_EV_CGROUP_MKDIR, 0);
 }
 
 SEC("tp_btf/cgroup_rmdir")
 int BPF_PROG(cgroup_rmdir, struct cgroup *cgrp, const char *path)
 {
+	hold_unmark(cgrp);
 	return handle_cgroup(cgrp, PW_EV_CGROUP_RMDIR, 0);
 }
 
@@ -155,6 +158,32 @@ SEC("tp_btf/cgroup_notify_populated")
 int BPF_PROG(cgroup_notify_populated, struct cgroup *cgrp, const char *path, int val)
 {
 	return handle_cgroup(cgrp, PW_EV_CGROUP_POPULATED, val ? PW_F_POPULATED : 0);
+}
+
+/*
+ * The new comm names a runtime: runc re-executes itself (runc init) inside
+ * the container's cgroup on cgroup2 before the workload's own exec, from a
+ * sealed copy of its binary whose comm reads "memfd:runc_cloned:/...". That
+ * exec is not held: the workload's is. The name runs up to '_' or ':'.
+ */
+static __always_inline bool comm_is_runtime(void)
+{
+	char comm[PW_COMM_LEN] = {}, name[PW_RUNTIME_NAME_LEN] = {};
+
+	bpf_get_current_comm(comm, sizeof(comm));
+	if (comm[0] != 'm' || comm[1] != 'e' || comm[2] != 'm' || comm[3] != 'f' ||
+	    comm[4] != 'd' || comm[5] != ':') {
+		__builtin_memcpy(name, comm, sizeof(comm));
+		return bpf_map_lookup_elem(&runtime_names, name);
+	}
+	for (__u32 i = 0; i < PW_COMM_LEN - 6; i++) {
+		char ch = comm[6 + i];
+
+		if (!ch || ch == '_' || ch == ':')
+			break;
+		name[i] = ch;
+	}
+	return bpf_map_lookup_elem(&runtime_names, name);
 }
 
 SEC("tp_btf/sched_process_exec")
@@ -183,10 +212,12 @@ int BPF_PROG(sched_process_exec, struct task_struct *task, pid_t old_pid, struct
 	}
 	/* A basename that fills the key is longer than any runtime name. */
 	n = bpf_probe_read_kernel_str(name, sizeof(name), filename + base);
-	if (n <= 1 || n >= (long)sizeof(name))
+	if (n <= 1 || n >= (long)sizeof(name) || !bpf_map_lookup_elem(&runtime_names, name)) {
+		/* Not a runtime: perhaps a container's workload, to hold. */
+		if (!comm_is_runtime())
+			hold_at_exec(task);
 		return 0;
-	if (!bpf_map_lookup_elem(&runtime_names, name))
-		return 0;
+	}
 
 	e = reserve_event(PW_EV_EXEC, sizeof(*e));
 	if (!e)

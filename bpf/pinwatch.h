@@ -33,7 +33,9 @@ enum pw_counter {
  * (a full ring buffer and a full map call for different remedies).
  */
 enum pw_map_error {
-	PW_MAP_ERR_PENDING_WRITES = 0, /* a cpuset write could not be stashed at sys_enter */
+	PW_MAP_ERR_PENDING_WRITES = 0,	/* a cpuset write could not be stashed at sys_enter */
+	PW_MAP_ERR_HOLD_CANDIDATES = 1, /* a new cgroup could not be marked: its first exec runs */
+	PW_MAP_ERR_HELD = 2,		/* a task could not be recorded: it was not held */
 	PW_MAP_ERR_MAX,
 };
 
@@ -126,6 +128,25 @@ struct pw_cpuset_write_event {
 	char path[PW_PATH_LEN];
 };
 
+/*
+ * A task the kernel side stopped at its exec (the agent's --hold): the value
+ * of the held map, keyed by its thread group id, and the record of the
+ * separate hold_events ring the agent reads. start_boottime tells this task
+ * from a later one that reuses its pid.
+ */
+struct pw_held {
+	__u64 cgroup_id;      /* its cgroup in the hold hierarchy */
+	__u64 held_ns;	      /* bpf_ktime_get_ns() when it was stopped */
+	__u64 start_boottime; /* task->start_boottime, ns since boot */
+};
+
+struct pw_hold_event {
+	__u32 pid; /* thread group id */
+	__u32 pad;
+	struct pw_held held;
+	char comm[PW_COMM_LEN];
+};
+
 _Static_assert(sizeof(struct pw_event_header) == 48, "pw_event_header layout changed");
 _Static_assert(sizeof(struct pw_cgroup_event) == 48 + 24 + PW_PATH_LEN,
 	       "pw_cgroup_event layout changed");
@@ -134,5 +155,6 @@ _Static_assert(sizeof(struct pw_exec_event) == 48 + 32 + PW_RUNTIME_NAME_LEN + P
 _Static_assert(sizeof(struct pw_cpuset_write_event) ==
 		       48 + 40 + PW_FILE_LEN + PW_VALUE_LEN + PW_PATH_LEN,
 	       "pw_cpuset_write_event layout changed");
+_Static_assert(sizeof(struct pw_hold_event) == 32 + PW_COMM_LEN, "pw_hold_event layout changed");
 
 #endif /* PINWATCH_H */

@@ -11,6 +11,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <bpf/libbpf.h>
@@ -22,6 +24,7 @@
 #include "event.h"
 #include "event_loop.h"
 #include "fault.h"
+#include "hold.h"
 #include "journal.h"
 #include "loader.h"
 #include "log.h"
@@ -56,6 +59,9 @@ static const char usage[] =
 	"      --select-exclusive    isolate every container with exclusive CPUs\n"
 	"      --reserved CPULIST    CPUs never isolated (the host's housekeeping CPUs)\n"
 	"      --backend auto|v1|v2  v1: cpuset.sched_load_balance; v2: isolated partitions\n"
+	"      --hold never|auto|always  stop an opted-in container's first exec until its\n"
+	"                            isolation is in place (auto, the default: only when it\n"
+	"                            is not yet; always: check every one; never)\n"
 	"      --dry-run             log every write it would make, make none, keep no journal\n"
 	"      --restore-on-exit     on SIGTERM/SIGINT restore everything (default: keep\n"
 	"                            running containers isolated across an upgrade)\n"
@@ -82,6 +88,7 @@ enum {
 	OPT_STATE_DIR,
 	OPT_RESYNC,
 	OPT_METRICS,
+	OPT_HOLD,
 };
 
 static const struct option long_options[] = {
@@ -95,6 +102,7 @@ static const struct option long_options[] = {
 	{ "state-dir", required_argument, NULL, OPT_STATE_DIR },
 	{ "resync", required_argument, NULL, OPT_RESYNC },
 	{ "metrics", required_argument, NULL, OPT_METRICS },
+	{ "hold", required_argument, NULL, OPT_HOLD },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{},
@@ -105,6 +113,7 @@ struct agent_opts {
 	const char *backend, *state_dir, *metrics;
 	bool dry_run, restore_on_exit;
 	unsigned long resync_s;
+	enum pw_hold_mode hold;
 };
 
 struct agent {
@@ -117,6 +126,7 @@ struct agent {
 	struct pinwatch_bpf *skel;
 	int host_lock; /* the host's lock (cgroupfs.h); -1 in a dry run */
 	struct pw_metrics_server *metrics_server; /* NULL when off */
+	struct pw_holds holds;
 	__u64 malformed;
 	__u64 lost; /* events the kernel side lost, already recovered from */
 	unsigned long ticks, resync_ticks;
@@ -209,6 +219,13 @@ static int parse_args(int argc, char **argv, struct agent *a, struct agent_opts 
 			o->metrics = optarg;
 			break;
 		}
+		case OPT_HOLD:
+			if (pw_hold_mode_parse(optarg, &o->hold)) {
+				pw_err("invalid --hold '%s': expected never, auto or always",
+				       PW_Q(optarg));
+				return -EINVAL;
+			}
+			break;
 		case 'v':
 			o->loader.verbose = true;
 			break;
@@ -254,6 +271,7 @@ static void on_tick(void *ctx)
 	__u64 lost = pw_loader_lost_events(a->skel);
 
 	a->ticks++;
+	pw_loader_heartbeat(a->skel, pw_monotonic_ns());
 	pw_metrics_server_tick(a->metrics_server);
 	pw_engine_tick(a->engine, pw_monotonic_ms());
 	/* Something was missed: what the node looks like now says what it was. */
@@ -274,6 +292,14 @@ static void after_turn(void *ctx)
 	if (pw_node_needs_scan(a->node))
 		resync(a, "an event could not be applied exactly", true);
 	pw_engine_run(a->engine);
+	pw_holds_review(&a->holds);
+}
+
+static int on_hold_event(void *ctx, void *data, size_t size)
+{
+	struct agent *a = ctx;
+
+	return pw_holds_on_event(&a->holds, data, size);
 }
 
 /* A watched cpuset.cpus was written: the CPUs it changed are due from now. */
@@ -346,6 +372,7 @@ int cmd_agent(int argc, char **argv)
 		.backend = "auto",
 		.state_dir = PW_DEFAULT_STATE_DIR,
 		.resync_s = DEFAULT_RESYNC_S,
+		.hold = PW_HOLD_AUTO,
 	};
 	struct pw_engine_config ecfg = {};
 	double started = pw_monotonic_ms();
@@ -375,9 +402,6 @@ int cmd_agent(int argc, char **argv)
 			      o.dry_run ? PW_JOURNAL_MEMORY : PW_JOURNAL_WRITE);
 	if (err)
 		goto cleanup;
-	err = pw_loader_start(&o.loader, &a->skel);
-	if (err)
-		goto cleanup;
 	{
 		/* Peek at the mounts for the backend: v1 needs the CPUs of every cpuset. */
 		struct pw_mounts m;
@@ -389,7 +413,14 @@ int cmd_agent(int argc, char **argv)
 			goto cleanup;
 		}
 		err = pw_backend_choose(&m, o.backend, &a->backend.ops);
+		/* Execs are held by their cpuset cgroup: v1's cpuset hierarchy, or cgroup2. */
+		a->holds.mode = o.dry_run ? PW_HOLD_NEVER : o.hold;
+		o.loader.hold = a->holds.mode != PW_HOLD_NEVER;
+		o.loader.hold_hierarchy =
+			a->backend.ops == &pw_backend_v1 ? pw_mounts_cpuset_hierarchy(&m) : 0;
 		pw_mounts_close(&m);
+		if (!err)
+			err = pw_loader_start(&o.loader, &a->skel);
 		if (err)
 			goto cleanup;
 		ncfg.cpus_of_all = a->backend.ops == &pw_backend_v1;
@@ -430,6 +461,21 @@ int cmd_agent(int argc, char **argv)
 		pw_err("cannot open the ring buffer: %s", strerror(-err));
 		goto cleanup;
 	}
+	a->holds.node = a->node;
+	a->holds.engine = a->engine;
+	a->holds.metrics = &a->metrics;
+	a->holds.hierarchy = o.loader.hold_hierarchy;
+	a->holds.held_fd = -1;
+	if (a->holds.mode != PW_HOLD_NEVER) {
+		int events;
+
+		pw_loader_hold_fds(a->skel, &a->holds.candidates_fd, &a->holds.held_fd, &events);
+		err = ring_buffer__add(rb, events, on_hold_event, a);
+		if (!err)
+			err = pw_holds_start_guardian(&a->holds);
+		if (err)
+			goto cleanup;
+	}
 	err = pw_loop_new(&loop);
 	if (!err)
 		err = pw_loop_set_tick(loop, TICK_MS, on_tick, a);
@@ -449,7 +495,10 @@ int cmd_agent(int argc, char **argv)
 	 * around the one write that asks for each, what its backend's writes
 	 * ask for.
 	 */
-	err = pw_drop_privileges(0, a->backend.ops->held_caps);
+	err = pw_drop_privileges(
+		0,
+		a->backend.ops->held_caps |
+			(a->holds.mode != PW_HOLD_NEVER ? PW_CAP(CAP_BPF) | PW_CAP(CAP_KILL) : 0));
 	if (err)
 		goto cleanup;
 	/* Attached first, then scanned: nothing that happens meanwhile is missed. */
@@ -457,12 +506,18 @@ int cmd_agent(int argc, char **argv)
 	pw_engine_reconcile_journal(a->engine);
 	pw_engine_look_at_everything(a->engine);
 	pw_engine_run(a->engine);
+	/* Ready: from now on the kernel side may hold (its heartbeat is fresh). */
+	pw_loader_heartbeat(a->skel, pw_monotonic_ns());
 	pw_node_counts(a->node, &cgroups, &containers);
-	pw_info("agent running, %s backend%s, journal '%s'; ready in %.1f ms with %lu cgroups, "
+	pw_info("agent running, %s backend%s%s, journal '%s'; ready in %.1f ms with %lu cgroups, "
 		"%lu containers",
 		a->backend.ops->name, o.dry_run ? ", dry run (no journal kept)" : "",
+		a->holds.mode == PW_HOLD_ALWAYS ? ", holding every first exec" :
+		a->holds.mode == PW_HOLD_AUTO	? ", holding first execs not yet isolated" :
+						  "",
 		pw_journal_file(a->journal), pw_monotonic_ms() - started, cgroups, containers);
 	err = pw_loop_run(loop, 0);
+	pw_holds_release_all(&a->holds, "the agent is exiting");
 	if (o.restore_on_exit) {
 		int rerr = pw_engine_revert_all(a->engine, "agent exiting");
 
@@ -473,6 +528,11 @@ int cmd_agent(int argc, char **argv)
 			pw_journal_count(a->journal));
 	}
 cleanup:
+	if (a->holds.guardian > 0) {
+		/* It resumes whatever is still held, then exits. */
+		kill(a->holds.guardian, SIGTERM);
+		waitpid(a->holds.guardian, NULL, 0);
+	}
 	pw_metrics_server_free(a->metrics_server);
 	pw_loop_free(loop);
 	ring_buffer__free(rb);

@@ -29,6 +29,7 @@
 #include "log.h"
 #include "node.h"
 #include "privileges.h"
+#include "runtime_cmds.h"
 
 #define HOUSEKEEPING "/pinwatch.housekeeping"
 #define LB "cpuset.sched_load_balance"
@@ -154,10 +155,33 @@ static bool still_in(const char *pid, const char *from)
 }
 
 /*
- * Move every task of cgroup from into cgroup to. Returns how many tasks
- * (kernel threads aside) would not move, or -errno.
+ * An OCI runtime's own process (runc init, crun): it may be
+ * joining its container's cpuset right now, and a write of its pid here
+ * would pull it back out of it (nothing can move a task only if it is
+ * still where it was read). Left where it is: it is short-lived, or in
+ * its container's cpuset soon.
  */
-static int move_tasks(const struct pw_backend *b, const char *from, const char *to)
+static bool is_runtime_task(const char *pid)
+{
+	char path[64], comm[32] = "";
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%.*s/comm", (int)strcspn(pid, "\n"), pid);
+	f = fopen(path, "re");
+	if (!f)
+		return false;
+	if (!fgets(comm, sizeof(comm), f))
+		comm[0] = '\0';
+	fclose(f);
+	return pw_oci_runtime_comm(comm);
+}
+
+/*
+ * Move every task of cgroup from into cgroup to, runtimes' own processes
+ * aside (counted in *busy). Returns how many tasks (kernel threads aside)
+ * would not move, or -errno.
+ */
+static int move_tasks(const struct pw_backend *b, const char *from, const char *to, int *busy)
 {
 	char path[PATH_MAX + 32], pid[32];
 	int in, out, failed = 0, moved = 0, kthreads = 0;
@@ -185,10 +209,13 @@ static int move_tasks(const struct pw_backend *b, const char *from, const char *
 	 * asks for CAP_SYS_NICE.
 	 */
 	raised = pw_raise_capability(CAP_SYS_NICE);
+	*busy = 0;
 	while (fgets(pid, sizeof(pid), f)) {
 		if (!still_in(pid, from))
 			continue;
-		if (b->dry_run)
+		if (is_runtime_task(pid))
+			(*busy)++;
+		else if (b->dry_run)
 			moved++;
 		else if (write(out, pid, strlen(pid)) >= 0)
 			moved++;
@@ -234,7 +261,7 @@ static int rebalance(struct pw_backend *b, const char *path)
 static int setup_housekeeping(struct pw_backend *b)
 {
 	char cpus[PW_CPULIST_LEN], mems[PW_CPULIST_LEN];
-	int err, lb;
+	int err, lb, busy;
 
 	err = pw_journal_set_housekeeping(b->journal, HOUSEKEEPING);
 	if (!err)
@@ -251,7 +278,7 @@ static int setup_housekeeping(struct pw_backend *b)
 				      b->dry_run);
 	if (err)
 		return err;
-	err = move_tasks(b, "", HOUSEKEEPING);
+	err = move_tasks(b, "", HOUSEKEEPING, &busy);
 	if (err < 0)
 		return err;
 	if (err > 0)
@@ -405,7 +432,7 @@ static int rebalance_stale(struct pw_backend *b)
 static int teardown(struct pw_backend *b)
 {
 	char cpus[PW_CPULIST_LEN * 4];
-	int err = 0, left = 1;
+	int err = 0, left = 1, busy;
 
 	if (!pw_journal_housekeeping(b->journal) && !pw_journal_unbalanced_count(b->journal))
 		return 0;
@@ -423,7 +450,9 @@ static int teardown(struct pw_backend *b)
 	for (int pass = 0; pass < MOVE_PASSES && left > 0; pass++) {
 		char one[16];
 
-		left = move_tasks(b, HOUSEKEEPING, "");
+		left = move_tasks(b, HOUSEKEEPING, "", &busy);
+		if (left >= 0)
+			left += busy;
 		if (!left && !b->dry_run)
 			left = pw_cgroup_read(root_fd(b), HOUSEKEEPING, "cgroup.procs", one,
 					      sizeof(one)) > 0;

@@ -82,7 +82,8 @@ struct pw_container *pw_container_identify(const struct pw_identity_sources *src
 	struct pw_identity path_id;
 	struct pw_container *c;
 	bool v2 = cg->hierarchy == 0 && pw_mounts_cpuset_hierarchy(src->mounts) != 0;
-	bool by_path, have_meta = false, populated = false, populated_read = false;
+	bool by_path, have_meta = false, from_cmd = false, populated = false,
+		      populated_read = false;
 	int dir_fd = origin ? origin->dir_fd : -1;
 	const char *id;
 
@@ -113,7 +114,8 @@ struct pw_container *pw_container_identify(const struct pw_identity_sources *src
 		memset(&meta, 0, sizeof(meta));
 		have_meta = meta_from_engine_bundle(src->states, id, &meta);
 	}
-	if (!have_meta && cmd && !strcmp(cmd->cmd.id, id))
+	from_cmd = !have_meta && cmd && !strcmp(cmd->cmd.id, id);
+	if (from_cmd)
 		meta = cmd->meta;
 
 	c = calloc(1, sizeof(*c));
@@ -131,6 +133,7 @@ struct pw_container *pw_container_identify(const struct pw_identity_sources *src
 	c->workload = (by_path ? path_id.workload : true) && !meta.sandbox;
 	c->lb_disable = meta.lb_disable;
 	c->meta_final = have_meta;
+	c->meta_known = have_meta || from_cmd;
 	c->root_owned = pw_cgroup_root_owned(src->mounts, cg->hierarchy, cg->path, dir_fd);
 	c->populated = populated_read ?
 			       populated :
@@ -161,7 +164,8 @@ bool pw_container_same_identity(const struct pw_container *a, const struct pw_co
 	       str_eq(a->namespace, b->namespace) && str_eq(a->name, b->name) &&
 	       str_eq(a->pod_uid, b->pod_uid) && a->workload == b->workload &&
 	       a->lb_disable == b->lb_disable && a->source == b->source &&
-	       a->meta_final == b->meta_final && a->root_owned == b->root_owned;
+	       a->meta_final == b->meta_final && a->meta_known == b->meta_known &&
+	       a->root_owned == b->root_owned;
 }
 
 void pw_container_free(struct pw_container *c)

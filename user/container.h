@@ -51,6 +51,8 @@ struct pw_container {
 	 * container is young (the runtime writes its state after the cgroup).
 	 */
 	bool meta_final;
+	/* Its opt-in is known at all: final, or from the runtime command that made it. */
+	bool meta_known;
 	const struct pw_cpuset *cpus; /* cpuset.cpus as written; NULL when unread */
 	void *agent;		      /* the agent's engine keeps its own state here */
 };

@@ -411,7 +411,7 @@ static void isolate(struct pw_engine *e, struct slot *s, const struct pw_verdict
 			double secs = now > s->pinned_ns ? (now - s->pinned_ns) / 1e9 : 0;
 
 			/* ktime (CLOCK_MONOTONIC) lines this up with trace's ktime_ns. */
-			pw_metrics_observe_latency(e->metrics, secs);
+			pw_metrics_observe(&e->metrics->latency, secs);
 			pw_info("isolated %.12s %.3f ms after the pinning write (ktime_ns %llu)",
 				PW_Q(c->id), secs * 1e3, (unsigned long long)now);
 		}
@@ -502,6 +502,34 @@ static bool run_round(struct pw_engine *e)
 			drop_slot(e, s);
 	}
 	return true;
+}
+
+enum pw_hold_state pw_engine_hold_state(const struct pw_engine *e, const struct pw_container *c)
+{
+	struct slot tmp = { .c = (struct pw_container *)c }, *s = c->agent;
+	struct pw_verdict v;
+
+	if (pw_journal_find(e->b->journal, c->cg->hierarchy, c->cg->id))
+		return PW_HOLD_ISOLATED;
+	if (s && s->dirty)
+		return PW_HOLD_PENDING;
+	if (!s) {
+		tmp.selected = pw_policy_selected(e->policy, c);
+		s = &tmp;
+	}
+	/*
+	 * Not selected by what is known of it: at its mkdir that is its
+	 * engine's bundle or the runtime command that made it; with neither
+	 * yet, its opt-in may still come (docs/AGENT.md).
+	 */
+	if (!s->selected)
+		return c->meta_known ? PW_HOLD_NOT_SELECTED : PW_HOLD_UNKNOWN;
+	decide(e, s, &v);
+	if (v.kind == PW_ISOLATE)
+		/* It failed for these very CPUs: not tried again, nothing to wait for. */
+		return s->failed_cpus && s->failed_cpus == c->cg->cpus ? PW_HOLD_DECIDED :
+									 PW_HOLD_PENDING;
+	return PW_HOLD_DECIDED;
 }
 
 void pw_engine_run(struct pw_engine *e)

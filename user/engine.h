@@ -57,6 +57,16 @@ void pw_engine_run(struct pw_engine *e);
 /* Try again a layout step that failed, when its back-off time (from now_ms) has come. */
 void pw_engine_tick(struct pw_engine *e, double now_ms);
 
+/* Where a container stands, for a first exec held until its isolation is in place. */
+enum pw_hold_state {
+	PW_HOLD_UNKNOWN,      /* its opt-in is not known yet, or (hold.c) its mkdir not seen */
+	PW_HOLD_NOT_SELECTED, /* the agent will never isolate it */
+	PW_HOLD_PENDING,      /* selected and about to be isolated */
+	PW_HOLD_ISOLATED,     /* its isolation is applied and read back */
+	PW_HOLD_DECIDED,      /* selected, and not isolated for its CPUs as they are */
+};
+enum pw_hold_state pw_engine_hold_state(const struct pw_engine *e, const struct pw_container *c);
+
 /* Undo every isolation; the first error is returned, the rest still tried. */
 int pw_engine_revert_all(struct pw_engine *e, const char *why);
 

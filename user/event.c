@@ -26,6 +26,8 @@ const char *pw_map_error_name(int which)
 {
 	static const char *const names[PW_MAP_ERR_MAX] = {
 		[PW_MAP_ERR_PENDING_WRITES] = "pending_writes",
+		[PW_MAP_ERR_HOLD_CANDIDATES] = "hold_candidates",
+		[PW_MAP_ERR_HELD] = "held",
 	};
 
 	return which >= 0 && which < PW_MAP_ERR_MAX && names[which] ? names[which] : "unknown";

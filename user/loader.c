@@ -17,23 +17,12 @@
 #include <bpf/libbpf.h>
 
 #include "log.h"
+#include "runtime_cmds.h"
 #include "pinwatch.skel.h"
 
 #define KERNEL_BTF "/sys/kernel/btf/vmlinux"
 #define TRACEFS "/sys/kernel/tracing"
 #define DEBUGFS_TRACING "/sys/kernel/debug/tracing"
-
-/* Runtimes watched without --runtime. */
-static const char *const default_runtimes[] = {
-	"runc",
-	"crun",
-	"youki",
-	"runsc",
-	"conmon",
-	"containerd-shim-runc-v2",
-	"containerd-shim-runc-v1",
-	"containerd-shim-runsc-v1",
-};
 
 static bool verbose_libbpf;
 
@@ -296,6 +285,8 @@ int pw_loader_start(const struct pw_loader_opts *opts, struct pinwatch_bpf **ske
 	}
 	skel->rodata->all_hierarchies = opts->all_hierarchies;
 	skel->rodata->urgent_cgroup_events = opts->urgent_cgroup_events;
+	skel->rodata->hold_enabled = opts->hold;
+	skel->rodata->hold_hierarchy = opts->hold_hierarchy;
 	if (opts->ringbuf_size) {
 		err = bpf_map__set_max_entries(skel->maps.events, opts->ringbuf_size);
 		if (err) {
@@ -315,8 +306,8 @@ int pw_loader_start(const struct pw_loader_opts *opts, struct pinwatch_bpf **ske
 		       opts->verbose ? "" : "; rerun with --verbose for libbpf's log");
 		goto cleanup;
 	}
-	for (size_t i = 0; i < sizeof(default_runtimes) / sizeof(default_runtimes[0]); i++) {
-		err = add_runtime(skel, default_runtimes[i]);
+	for (size_t i = 0; i < pw_nr_default_runtimes; i++) {
+		err = add_runtime(skel, pw_default_runtimes[i]);
 		if (err)
 			goto cleanup;
 	}
@@ -353,6 +344,18 @@ enum pw_probe pw_loader_probe(const struct pinwatch_bpf *skel)
 	if (bpf_program__fd(skel->progs.sys_exit_write) >= 0)
 		return PW_PROBE_TRACEPOINT;
 	return PW_PROBE_NONE;
+}
+
+void pw_loader_hold_fds(const struct pinwatch_bpf *skel, int *candidates, int *held, int *events)
+{
+	*candidates = bpf_map__fd(skel->maps.hold_candidates);
+	*held = bpf_map__fd(skel->maps.held);
+	*events = bpf_map__fd(skel->maps.hold_events);
+}
+
+void pw_loader_heartbeat(struct pinwatch_bpf *skel, __u64 now_ns)
+{
+	__atomic_store_n(&skel->bss->agent_heartbeat_ns, now_ns, __ATOMIC_RELAXED);
 }
 
 __u64 pw_loader_lost_events(const struct pinwatch_bpf *skel)

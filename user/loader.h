@@ -41,7 +41,16 @@ struct pw_loader_opts {
 	 * write handler (only writes to cgroup files pay; io_uring's too).
 	 */
 	enum pw_probe probe;
+	/* Hold first execs in marked cgroups of hold_hierarchy (agent --hold: bpf/hold.bpf.h). */
+	bool hold;
+	int hold_hierarchy; /* the v1 cpuset hierarchy's id, or 0 for cgroup2 */
 };
+
+/* The hold maps' fds (bpf/hold.bpf.h): candidate cgroups, held tasks, the hold_events ring. */
+void pw_loader_hold_fds(const struct pinwatch_bpf *skel, int *candidates, int *held, int *events);
+
+/* The agent is alive at CLOCK_MONOTONIC now_ns: the kernel side may hold (bpf/hold.bpf.h). */
+void pw_loader_heartbeat(struct pinwatch_bpf *skel, __u64 now_ns);
 
 /* Longest runtime basename the BPF side can match. */
 #define PW_RUNTIME_NAME_MAX (PW_RUNTIME_NAME_LEN - 1)

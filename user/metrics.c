@@ -8,13 +8,25 @@ static const double bucket_le[PW_LATENCY_BUCKETS] = {
 	0.0001, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 1,
 };
 
-void pw_metrics_observe_latency(struct pw_metrics *m, double seconds)
+void pw_metrics_observe(struct pw_histogram *h, double seconds)
 {
-	m->latency_count++;
-	m->latency_sum += seconds;
+	h->count++;
+	h->sum += seconds;
 	for (int i = 0; i < PW_LATENCY_BUCKETS; i++)
 		if (seconds <= bucket_le[i])
-			m->latency_buckets[i]++;
+			h->buckets[i]++;
+}
+
+static void write_histogram(FILE *out, const char *name, const char *help,
+			    const struct pw_histogram *h)
+{
+	fprintf(out, "# HELP %s %s\n# TYPE %s histogram\n", name, help, name);
+	for (int i = 0; i < PW_LATENCY_BUCKETS; i++)
+		fprintf(out, "%s_bucket{le=\"%g\"} %llu\n", name, bucket_le[i],
+			(unsigned long long)h->buckets[i]);
+	fprintf(out, "%s_bucket{le=\"+Inf\"} %llu\n", name, (unsigned long long)h->count);
+	fprintf(out, "%s_sum %.9f\n", name, h->sum);
+	fprintf(out, "%s_count %llu\n", name, (unsigned long long)h->count);
 }
 
 void pw_metrics_count_refusal(struct pw_metrics *m, const char *label)
@@ -77,15 +89,17 @@ void pw_metrics_write(FILE *out, const struct pw_metrics_view *v)
 	for (int i = 0; i < PW_MAP_ERR_MAX; i++)
 		fprintf(out, "pinwatch_bpf_map_update_errors_total{map=\"%s\"} %llu\n",
 			pw_map_error_name(i), (unsigned long long)v->map_errors[i]);
-	fputs("# HELP pinwatch_apply_latency_seconds From the pinning cpuset write to isolation "
-	      "applied.\n# TYPE pinwatch_apply_latency_seconds histogram\n",
-	      out);
-	for (int i = 0; i < PW_LATENCY_BUCKETS; i++)
-		fprintf(out, "pinwatch_apply_latency_seconds_bucket{le=\"%g\"} %llu\n",
-			bucket_le[i], (unsigned long long)m->latency_buckets[i]);
-	fprintf(out, "pinwatch_apply_latency_seconds_bucket{le=\"+Inf\"} %llu\n",
-		(unsigned long long)m->latency_count);
-	fprintf(out, "pinwatch_apply_latency_seconds_sum %.9f\n", m->latency_sum);
-	fprintf(out, "pinwatch_apply_latency_seconds_count %llu\n",
-		(unsigned long long)m->latency_count);
+	write_histogram(out, "pinwatch_apply_latency_seconds",
+			"From the pinning cpuset write to isolation applied.", &m->latency);
+	fprintf(out,
+		"# HELP pinwatch_held_total First execs held until their isolation was in place "
+		"(--hold).\n# TYPE pinwatch_held_total counter\npinwatch_held_total %llu\n",
+		(unsigned long long)m->held);
+	fprintf(out,
+		"# HELP pinwatch_held_timeouts_total Held execs let go at the time bound, "
+		"isolated or not.\n# TYPE pinwatch_held_timeouts_total counter\n"
+		"pinwatch_held_timeouts_total %llu\n",
+		(unsigned long long)m->held_timeouts);
+	write_histogram(out, "pinwatch_hold_seconds", "How long each held exec was held.",
+			&m->hold_time);
 }

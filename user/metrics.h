@@ -8,23 +8,30 @@
 
 #include "pinwatch.h"
 
-/* Upper bounds of the apply latency histogram, in seconds. */
+/* Buckets of a seconds histogram (metrics.c has their upper bounds). */
 #define PW_LATENCY_BUCKETS 10
 /* Refusal reasons counted apart (policy.h's labels). */
 #define PW_REFUSAL_LABELS 8
 
+struct pw_histogram {
+	__u64 count, buckets[PW_LATENCY_BUCKETS];
+	double sum;
+};
+
 struct pw_metrics {
 	__u64 applies, reverts, refusals, errors, resyncs;
-	__u64 latency_count, latency_buckets[PW_LATENCY_BUCKETS];
-	double latency_sum;
+	struct pw_histogram latency; /* from the pinning write to isolation applied */
+	/* First execs held (--hold), those let go at the time bound, and how long each was held. */
+	__u64 held, held_timeouts;
+	struct pw_histogram hold_time;
 	struct {
 		const char *label;
 		__u64 count;
 	} refusals_by[PW_REFUSAL_LABELS];
 };
 
-/* Count one isolation that took seconds from the pinning write. */
-void pw_metrics_observe_latency(struct pw_metrics *m, double seconds);
+/* Count one observation of seconds in h. */
+void pw_metrics_observe(struct pw_histogram *h, double seconds);
 
 /* Count one refusal under its reason's label (a static string). */
 void pw_metrics_count_refusal(struct pw_metrics *m, const char *label);

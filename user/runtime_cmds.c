@@ -97,3 +97,31 @@ const struct pw_runtime_cmd_seen *pw_runtime_cmds_match(struct pw_runtime_cmds *
 	best->named[slot].id = id;
 	return best;
 }
+
+const char *const pw_default_runtimes[] = {
+	"runc",
+	"crun",
+	"youki",
+	"runsc",
+	"conmon",
+	"containerd-shim-runc-v2",
+	"containerd-shim-runc-v1",
+	"containerd-shim-runsc-v1",
+};
+const size_t pw_nr_default_runtimes = sizeof(pw_default_runtimes) / sizeof(pw_default_runtimes[0]);
+
+bool pw_oci_runtime_comm(const char *comm)
+{
+	static const char *const oci[] = { "runc", "crun", "youki" };
+
+	if (!strncmp(comm, "memfd:", 6))
+		comm += 6;
+	for (size_t i = 0; i < sizeof(oci) / sizeof(oci[0]); i++) {
+		size_t len = strlen(oci[i]);
+
+		if (!strncmp(comm, oci[i], len) &&
+		    (!comm[len] || comm[len] == ':' || comm[len] == '_' || comm[len] == '\n'))
+			return true;
+	}
+	return false;
+}

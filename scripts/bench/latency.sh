@@ -7,7 +7,9 @@
 #     a `pinwatch trace` running through every block) to the agent's
 #     "isolated ... (ktime_ns N)" once the isolation is written and read
 #     back; p50/p99/max;
-#   - start time: wall time of `runc run -d`, bare against with the agent.
+#   - start time: wall time of `runc run -d`, bare against with the agent;
+#   - holds (agent --hold auto, the default): how many first execs were held
+#     and for how long (the agent's "resumed pid ... after N ms" lines).
 # After each start the container is deleted and, with the agent, its
 # restore awaited: every start is a first isolation.
 # Env: N (200) starts each way, BLOCK (50); AGENT_PW, another build's agent
@@ -119,3 +121,10 @@ echo "  apply latency, pinning write to isolation read back: p50 $(pct 50) ms, p
 b=$(ms "$WORK/start-bare")
 a=$(ms "$WORK/start-agent")
 awk -v b="$b" -v a="$a" 'BEGIN { printf "  runc run -d wall time, median: %.1f ms bare, %.1f ms with the agent (%+.1f ms)\n", b, a, a - b }'
+held=$(grep -c 'held pid' "$WORK/agent.log" || true)
+sed -n 's/.*resumed pid .* after \([0-9.]*\) ms.*/\1/p' "$WORK/agent.log" | sort -g >"$WORK/holds"
+if [ -s "$WORK/holds" ]; then
+	echo "  first execs held: $held of $N starts; held for p50 $(median <"$WORK/holds") ms, max $(tail -n 1 "$WORK/holds") ms"
+else
+	echo "  first execs held: $held of $N starts (isolation was in place before every exec)"
+fi

@@ -201,12 +201,14 @@ check "journal cut short: no kernel write made" bash -c "! grep -q 'wrote\|made 
 rm -f "$STATE/state.json"
 
 # Least privilege: once running, the agent has no capability in effect, holds
-# only CAP_DAC_OVERRIDE (bit 1) and CAP_SYS_NICE (bit 23) to raise around the
-# one write that needs each, and none in its bounding set beyond those.
+# only what it raises around the one operation that needs each, and none in
+# its bounding set beyond those.
 start_agent || not_ok "agent starts" "$(cat "$LOG")"
 check "the running agent has no capability in effect" grep -q '^CapEff:.*0000000000000000$' "/proc/$AGENT_PID/status"
-check "the running agent holds only DAC_OVERRIDE and SYS_NICE" grep -q '^CapPrm:.*0000000000800002$' "/proc/$AGENT_PID/status"
-check "the running agent's bounding set is as small" grep -q '^CapBnd:.*0000000000800002$' "/proc/$AGENT_PID/status"
+# DAC_OVERRIDE and SYS_NICE for the v1 writes, KILL and BPF to resume held
+# execs (bits 1, 23, 5, 39).
+check "the running agent holds only DAC_OVERRIDE, SYS_NICE, KILL and BPF" grep -q '^CapPrm:.*0000008000800022$' "/proc/$AGENT_PID/status"
+check "the running agent's bounding set is as small" grep -q '^CapBnd:.*0000008000800022$' "/proc/$AGENT_PID/status"
 check "the running agent cannot gain privileges" grep -q '^NoNewPrivs:.*1$' "/proc/$AGENT_PID/status"
 stop_agent TERM
 start_trace || exit 1

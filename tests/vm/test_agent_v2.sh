@@ -47,9 +47,10 @@ check "the agent attaches nothing to the syscall path (fdinfo: 4 raw tracepoints
 journal_has || tail -n 30 "$LOG" | sed 's/^/# agent: /'
 check "its cpuset.cpus.partition reads back 'isolated'" test "$(cat "$V2$CG/cpuset.cpus.partition")" = isolated
 # Least privilege: nothing in effect; held, the override and CAP_SYS_ADMIN
-# (bits 1 and 21), without which the kernel refuses a remote partition.
+# (bits 1 and 21), without which the kernel refuses a remote partition, and
+# KILL and BPF to resume held execs (bits 5 and 39).
 check "the v2 agent has no capability in effect" grep -q '^CapEff:.*0000000000000000$' "/proc/$AGENT_PID/status"
-check "the v2 agent holds only DAC_OVERRIDE and SYS_ADMIN" grep -q '^CapPrm:.*0000000000200002$' "/proc/$AGENT_PID/status"
+check "the v2 agent holds only DAC_OVERRIDE, SYS_ADMIN, and KILL and BPF for holds" grep -q '^CapPrm:.*0000008000200022$' "/proc/$AGENT_PID/status"
 check "root cpuset.cpus.isolated holds CPUs 1-2" test "$(cat "$V2/cpuset.cpus.isolated")" = 1-2
 check "its parent holds 1-2 in cpuset.cpus.exclusive" test "$(cat "$V2$(dirname "$CG")/cpuset.cpus.exclusive")" = 1-2
 hits=$(spinners_hits "$V2$CG" 2 1)

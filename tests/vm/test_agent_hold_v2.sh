@@ -1,0 +1,91 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
+# Holding the first exec with the v2 partition backend (guests only: pure
+# cgroup v2, 3 CPUs, 6.7 or later): with the agent slowed on purpose, an
+# opted-in container pinned to CPUs 1-2 must find its cpuset.cpus.partition
+# "isolated" as its workload's first act, in every start; without holding,
+# some start sees "member"; a container that is not selected is not held.
+. "$(dirname "$0")/../lib.sh"
+
+V2=$(v2_mount)
+if [ -n "$(v1_cpuset_mount)" ] || [ "$(nproc)" -lt 3 ]; then
+	not_ok "agent hold v2: pure cgroup v2 with 3 CPUs" "run in the kernel-matrix guests"
+	exit 1
+fi
+if [ ! -e "$V2/cpuset.cpus.isolated" ]; then
+	# Not a pass: nothing is held where the v2 agent does not run (test_agent_v2 proves that).
+	echo "skip - ${TAG}agent hold v2: kernel $(uname -r) has no cpuset.cpus.exclusive (6.7+)"
+	exit 0
+fi
+STATE="$WORK/state"
+AGENT_PID=""
+on_exit "rm_cgroup_everywhere '$TEST_ID'"
+on_exit "'$PW' restore --state-dir '$STATE'"
+on_exit '[ -n "$AGENT_PID" ] && kill -KILL $AGENT_PID'
+on_exit 'runc delete -f "$(cat "$WORK/cur" 2>/dev/null)" >/dev/null 2>&1'
+LOG="$WORK/agent.log"
+STARTS=${HOLD_STARTS:-10}
+export PINWATCH_DELAY_APPLY_MS=300
+
+B="$WORK/bundle"
+make_bundle "$B" 1-2 /unused >/dev/null
+jq '.root.readonly = false
+	| .process.args = ["sh", "-c", "read p < /sys/fs/cgroup/cpuset.cpus.partition; echo \"$p\" > /marker; exec sleep 300"]' \
+	"$B/config.json" >"$WORK/base.json"
+
+# one OPT_IN: a start; prints the marker ("none" after 10 s); deletes it and
+# waits for the journal to be empty again.
+one() {
+	local id i
+	id=$(random_container_id)
+	echo "$id" >"$WORK/cur"
+	rm -f "$B/rootfs/marker"
+	jq --arg cg "/$TEST_ID/kubepods/pod$(random_pod_uid)/$id" --arg opt "$1" '
+		.linux.cgroupsPath = $cg
+		| if $opt == "yes" then .annotations = {"cpu-load-balancing.crio.io": "disable"} else . end' \
+		"$WORK/base.json" >"$B/config.json"
+	(cd / && runc run -d --bundle "$B" "$id") </dev/null >>"$WORK/rt.out" 2>&1
+	for ((i = 0; i < 100; i++)); do
+		[ -s "$B/rootfs/marker" ] && break
+		sleep 0.1
+	done
+	cat "$B/rootfs/marker" 2>/dev/null || echo none
+	runc delete -f "$id" >>"$WORK/rt.out" 2>&1
+	wait_for 20 bash -c "[ ! -e '$STATE/state.json' ] || jq -e '.isolated | length == 0' '$STATE/state.json' >/dev/null"
+}
+
+agent() {
+	"$HELPERS/pinwatch-faults" agent --state-dir "$STATE" "$@" >>"$LOG" 2>&1 &
+	AGENT_PID=$!
+	wait_for 60 grep -q 'agent running' "$LOG"
+}
+stop() {
+	kill -TERM "$AGENT_PID"
+	wait "$AGENT_PID"
+	AGENT_PID=""
+	: >"$LOG"
+}
+
+agent || { not_ok "agent starts" "$(cat "$LOG")"; exit 1; }
+: >"$WORK/markers"
+for ((s = 0; s < STARTS; s++)); do one yes >>"$WORK/markers"; done
+check "in all $STARTS starts the workload's first act saw its partition isolated" \
+	test "$(grep -cx isolated "$WORK/markers")" = "$STARTS"
+sort "$WORK/markers" | uniq -c | sed 's/^/# markers: /'
+grep -qx isolated "$WORK/markers" || head -n 40 "$LOG" | sed 's/^/# agent: /'
+check "the starts were held and resumed once isolated" \
+	test "$(grep -c 'resumed pid .*: its isolation is in place' "$LOG")" -gt 0
+: >"$WORK/markers"
+held=$(grep -c 'held pid' "$LOG")
+for ((s = 0; s < 3; s++)); do one no >>"$WORK/markers"; done
+check "containers that are not selected ran ($(tr '\n' ' ' <"$WORK/markers"))" \
+	test "$(grep -cx member "$WORK/markers")" = 3
+check "and were not held" test "$(grep -c 'held pid' "$LOG")" = "$held"
+stop
+
+agent --hold never || exit 1
+: >"$WORK/markers"
+for ((s = 0; s < 3; s++)); do one yes >>"$WORK/markers"; done
+check "control, --hold never: some workload ran before its partition ($(tr '\n' ' ' <"$WORK/markers"))" \
+	grep -qx member "$WORK/markers"
+stop

@@ -26,6 +26,8 @@
 const volatile bool hold_enabled = false;
 /* The hierarchy whose cgroups are marked: the v1 cpuset one, or 0 for cgroup2. */
 const volatile __s32 hold_hierarchy = 0;
+/* The agent itself: cgroups it makes (its v1 housekeeping cpuset) are never candidates. */
+const volatile __u32 hold_agent_tgid = 0;
 /* How old the agent's heartbeat may be for anything to be held. */
 const volatile __u64 hold_heartbeat_max_ns = 1000000000ULL;
 /* CLOCK_MONOTONIC of the agent's last tick: it writes it through the mapped .bss. */
@@ -64,7 +66,8 @@ static __always_inline void hold_mark(struct cgroup *cgrp)
 {
 	__u64 id, now = bpf_ktime_get_ns();
 
-	if (!hold_enabled || cgroup_hierarchy(cgrp) != hold_hierarchy || !agent_alive(now))
+	if (!hold_enabled || cgroup_hierarchy(cgrp) != hold_hierarchy || !agent_alive(now) ||
+	    bpf_get_current_pid_tgid() >> 32 == hold_agent_tgid)
 		return;
 	id = cgroup_id_of(cgrp);
 	if (bpf_map_update_elem(&hold_candidates, &id, &now, BPF_ANY))

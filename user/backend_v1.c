@@ -432,7 +432,7 @@ static int rebalance_stale(struct pw_backend *b)
 static int teardown(struct pw_backend *b)
 {
 	char cpus[PW_CPULIST_LEN * 4];
-	int err = 0, left = 1, busy;
+	int err = 0, left = 1, busy = 0;
 
 	if (!pw_journal_housekeeping(b->journal) && !pw_journal_unbalanced_count(b->journal))
 		return 0;
@@ -456,6 +456,17 @@ static int teardown(struct pw_backend *b)
 		if (!left && !b->dry_run)
 			left = pw_cgroup_read(root_fd(b), HOUSEKEEPING, "cgroup.procs", one,
 					      sizeof(one)) > 0;
+	}
+	/*
+	 * A runtime's own task still in it (on its way into a container): the
+	 * cpuset goes once it has left. Balancing is back already; the journal
+	 * keeps the cpuset, and the caller tries again.
+	 */
+	if (busy > 0 && !b->dry_run) {
+		pw_info("cpuset '%s' still holds %d runtime tasks on their way into a container; "
+			"it is removed once they leave",
+			HOUSEKEEPING, busy);
+		return -EBUSY;
 	}
 	err = pw_cgroup_rmdir(b->mounts, hier(b), HOUSEKEEPING, b->dry_run);
 	if (err)

@@ -52,9 +52,11 @@ struct pw_engine {
 #define RETRY_FIRST_MS 1000
 #define RETRY_MAX_MS 30000
 
-static void layout_failed(struct pw_engine *e)
+/* A layout step to finish later: an error, or (busy) a cpuset a runtime's task still holds. */
+static void layout_later(struct pw_engine *e, bool busy)
 {
-	e->metrics->errors++;
+	if (!busy)
+		e->metrics->errors++;
 	e->retry_ms = e->retry_ms ? e->retry_ms * 2 : RETRY_FIRST_MS;
 	if (e->retry_ms > RETRY_MAX_MS)
 		e->retry_ms = RETRY_MAX_MS;
@@ -64,8 +66,10 @@ static void layout_failed(struct pw_engine *e)
 /* The backend's shared layout made to match its journal; a failure is tried again later. */
 static void sync_layout(struct pw_engine *e)
 {
-	if (e->b->ops->sync(e->b)) {
-		layout_failed(e);
+	int err = e->b->ops->sync(e->b);
+
+	if (err) {
+		layout_later(e, err == -EBUSY);
 		return;
 	}
 	e->retry_ms = 0;
@@ -75,7 +79,7 @@ void pw_engine_tick(struct pw_engine *e, double now_ms)
 {
 	if (!e->retry_ms || now_ms < e->retry_at_ms)
 		return;
-	pw_info("trying the cpuset layout again (it failed %.0f s ago)", e->retry_ms / 1000.0);
+	pw_info("finishing the cpuset layout (last tried %.0f s ago)", e->retry_ms / 1000.0);
 	sync_layout(e);
 }
 
@@ -341,8 +345,13 @@ static int revert(struct pw_engine *e, const struct pw_isolation *iso, const cha
 	snprintf(path, sizeof(path), "%s", PW_Q(iso->path));
 	pw_info("restore load balancing on CPUs of %s (%s): %s", PW_Q(id), path, why);
 	err = ops_of(e, iso)->revert(e->b, iso);
+	if (err == -EBUSY) {
+		/* Restored; only the backend's shared layout waits for a runtime's task. */
+		layout_later(e, true);
+		err = 0;
+	}
 	if (err) {
-		layout_failed(e);
+		layout_later(e, false);
 		pw_err("restore of %s failed: %s; the journal keeps it", PW_Q(id), strerror(-err));
 		return err;
 	}
@@ -511,6 +520,9 @@ enum pw_hold_state pw_engine_hold_state(const struct pw_engine *e, const struct 
 
 	if (pw_journal_find(e->b->journal, c->cg->hierarchy, c->cg->id))
 		return PW_HOLD_ISOLATED;
+	/* A user's own cgroup is never isolated (docs/SECURITY.md): nothing to wait for. */
+	if (!c->root_owned)
+		return PW_HOLD_NOT_SELECTED;
 	if (s && s->dirty)
 		return PW_HOLD_PENDING;
 	if (!s) {

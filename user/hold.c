@@ -185,9 +185,9 @@ static void review_held(struct pw_holds *h, uint64_t now)
 		cg = pw_node_find(h->node, h->hierarchy, held[i].cgroup_id);
 		if (cg && cg->container)
 			pw_container_name(cg->container, name, sizeof(name));
-		err = resume(h->held_fd, pids[i], &held[i]);
-		/* Its first exec has run: later execs in it are not held. */
+		/* Its first exec has run: later execs in it (its own, at once) are not held. */
 		bpf_map_delete_elem(h->candidates_fd, &held[i].cgroup_id);
+		err = resume(h->held_fd, pids[i], &held[i]);
 		h->metrics->held++;
 		pw_metrics_observe(&h->metrics->hold_time, ms / 1e3);
 		if (!why) {

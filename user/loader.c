@@ -287,6 +287,7 @@ int pw_loader_start(const struct pw_loader_opts *opts, struct pinwatch_bpf **ske
 	skel->rodata->urgent_cgroup_events = opts->urgent_cgroup_events;
 	skel->rodata->hold_enabled = opts->hold;
 	skel->rodata->hold_hierarchy = opts->hold_hierarchy;
+	skel->rodata->hold_agent_tgid = getpid();
 	if (opts->ringbuf_size) {
 		err = bpf_map__set_max_entries(skel->maps.events, opts->ringbuf_size);
 		if (err) {

@@ -63,7 +63,7 @@ static int fake_sync(struct pw_backend *b)
 	f->syncs++;
 	if (f->fail_sync) {
 		f->fail_sync--;
-		return -EBUSY;
+		return -EIO;
 	}
 	return 0;
 }

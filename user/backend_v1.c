@@ -35,6 +35,9 @@
 #define LB "cpuset.sched_load_balance"
 /* Tasks fork while they move: a few passes empty a cpuset. */
 #define MOVE_PASSES 5
+/* How long a teardown waits for a runtime's task to leave the housekeeping cpuset. */
+#define BUSY_WAITS 10
+#define BUSY_WAIT_US 20000
 /* PF_KTHREAD in /proc/PID/stat's flags: kernel threads bound to a CPU cannot move. */
 #define PF_KTHREAD 0x00200000UL
 
@@ -457,10 +460,15 @@ static int teardown(struct pw_backend *b)
 			left = pw_cgroup_read(root_fd(b), HOUSEKEEPING, "cgroup.procs", one,
 					      sizeof(one)) > 0;
 	}
+	/* A runtime's own task on its way into a container leaves within milliseconds. */
+	for (int wait = 0; wait < BUSY_WAITS && busy > 0 && !b->dry_run; wait++) {
+		usleep(BUSY_WAIT_US);
+		if (move_tasks(b, HOUSEKEEPING, "", &busy) < 0)
+			break;
+	}
 	/*
-	 * A runtime's own task still in it (on its way into a container): the
-	 * cpuset goes once it has left. Balancing is back already; the journal
-	 * keeps the cpuset, and the caller tries again.
+	 * Still there: the cpuset goes once it has left. Balancing is back
+	 * already; the journal keeps the cpuset, and the caller tries again.
 	 */
 	if (busy > 0 && !b->dry_run) {
 		pw_info("cpuset '%s' still holds %d runtime tasks on their way into a container; "

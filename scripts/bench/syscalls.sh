@@ -133,11 +133,10 @@ make_bundle "$WORK/bundle" 1 "/${SCRATCH##*/}/$CTR" >/dev/null
 	die "runc run failed: $(cat "$WORK/runc.out")"
 
 variants=(nothing nothing-2 floor trace agent agent-live)
-mode=$(
-	start_tool trace >/dev/null
-	sed -n 's/.*tracing (cpuset writes by \([a-z]*\)).*/\1/p' "$WORK/err"
-	stop_tool
-)
+# In this shell, not a subshell: the EXIT trap must know the tracer if it fails.
+start_tool trace
+mode=$(sed -n 's/.*tracing (cpuset writes by \([a-z]*\)).*/\1/p' "$WORK/err")
+stop_tool
 [ "$mode" = fentry ] && variants+=(floor-fentry trace-tp)
 if command -v bpftrace >/dev/null; then
 	variants+=(bpftrace)

@@ -27,21 +27,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-die() {
-	echo "bench churn: $*" >&2
-	exit 1
-}
-
-# wait_for_line FILE PATTERN
-wait_for_line() {
-	local i
-	for ((i = 0; i < 200; i++)); do
-		grep -q -- "$2" "$1" 2>/dev/null && return 0
-		sleep 0.1
-	done
-	die "no '$2' in $1: $(tail -n 3 "$1")"
-}
-
 # The hierarchies to churn in: "LABEL MOUNT".
 hierarchies() {
 	local v1 v2

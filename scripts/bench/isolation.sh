@@ -30,10 +30,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-die() {
-	echo "bench isolation: $*" >&2
-	exit 1
-}
 [ "$(nproc)" -ge 2 ] || die "needs 2 CPUs"
 command -v cyclictest >/dev/null && command -v stress-ng >/dev/null ||
 	die "needs cyclictest and stress-ng: scripts/install-deps.sh --with-bench"
@@ -61,15 +57,6 @@ run_in() {
 	shift
 	sh -c 'echo $$ >"$0/cgroup.procs" && exec "$@"' "$H/$cg" "$@" &
 	PIDS+=($!)
-}
-
-wait_for_line() {
-	local i
-	for ((i = 0; i < 300; i++)); do
-		grep -q -- "$2" "$1" 2>/dev/null && return 0
-		sleep 0.05
-	done
-	die "no '$2' in $1: $(tail -n 3 "$1")"
 }
 
 # one POLICY with|without N: a cyclictest run, its histogram on stdout (hist-POLICY-MODE-N).

@@ -32,11 +32,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-die() {
-	echo "bench latency: $*" >&2
-	exit 1
-}
-
 # wait_for COUNT FILE PATTERN: FILE has COUNT lines matching PATTERN, within 10 s.
 wait_for() {
 	local i

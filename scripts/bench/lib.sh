@@ -23,6 +23,24 @@ cpuset_mount() {
 		grep . || awk '$3 == "cgroup2" { print $2; exit }' /proc/mounts
 }
 
+# die MESSAGE: the section stops, saying why (its cleanup trap restores the host).
+die() {
+	echo "bench $(basename "$0" .sh): $*" >&2
+	exit 1
+}
+
+# wait_for_line FILE PATTERN [PID]: the file holds PATTERN within 20 s, or the
+# section dies; with PID, it dies as soon as that process is gone.
+wait_for_line() {
+	local i
+	for ((i = 0; i < 200; i++)); do
+		grep -q -- "$2" "$1" 2>/dev/null && return 0
+		[ -z "${3:-}" ] || kill -0 "$3" 2>/dev/null || break
+		sleep 0.1
+	done
+	die "no '$2' in $1: $(tail -n 3 "$1" 2>/dev/null)"
+}
+
 # cpuset_init MOUNT DIR: a new cpuset DIR below MOUNT gets the root's CPUs and
 # memory nodes where it needs them before anything below it (v1: the root has
 # cpuset.mems); cgroup2 children inherit theirs.

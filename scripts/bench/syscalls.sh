@@ -49,22 +49,6 @@ stop_tool() {
 	TOOL_PID=""
 }
 
-die() {
-	echo "bench syscalls: $*" >&2
-	exit 1
-}
-
-# wait_for_line FILE PATTERN: the tool said PATTERN within 20 s.
-wait_for_line() {
-	local i
-	for ((i = 0; i < 200; i++)); do
-		grep -q -- "$2" "$1" 2>/dev/null && return 0
-		kill -0 "$TOOL_PID" 2>/dev/null || break
-		sleep 0.1
-	done
-	die "$VARIANT did not start: $(tail -n 3 "$1")"
-}
-
 # The tracer saw a write to the scratch cpuset.cpus: it is attached.
 canary_seen() {
 	local i
@@ -86,30 +70,30 @@ start_tool() {
 	floor)
 		"$FLOOR" "$ROOT/build/floor.bpf.o" tracepoint >"$WORK/out" 2>&1 &
 		TOOL_PID=$!
-		wait_for_line "$WORK/out" "attached 6 programs"
+		wait_for_line "$WORK/out" "attached 6 programs" "$TOOL_PID"
 		;;
 	floor-fentry)
 		"$FLOOR" "$ROOT/build/floor.bpf.o" fentry >"$WORK/out" 2>&1 &
 		TOOL_PID=$!
-		wait_for_line "$WORK/out" "attached 1 programs"
+		wait_for_line "$WORK/out" "attached 1 programs" "$TOOL_PID"
 		;;
 	trace | trace-tp)
 		"$PW" trace $([ "$1" = trace-tp ] && echo --probe tracepoint) >"$WORK/out" 2>"$WORK/err" &
 		TOOL_PID=$!
-		wait_for_line "$WORK/err" "tracing (cpuset writes by"
+		wait_for_line "$WORK/err" "tracing (cpuset writes by" "$TOOL_PID"
 		canary_seen
 		;;
 	agent | agent-live)
 		"$PW" agent --state-dir "$WORK/state" --restore-on-exit \
 			$([ "$1" = agent-live ] && echo --select-cgroup "/${SCRATCH##*/}/*") >"$WORK/out" 2>&1 &
 		TOOL_PID=$!
-		wait_for_line "$WORK/out" "agent running"
-		[ "$1" = agent ] || wait_for_line "$WORK/out" "isolate CPUs"
+		wait_for_line "$WORK/out" "agent running" "$TOOL_PID"
+		[ "$1" = agent ] || wait_for_line "$WORK/out" "isolate CPUs" "$TOOL_PID"
 		;;
 	bpftrace)
 		bpftrace "$ROOT/scripts/bench/cpuset_writes.bt" >"$WORK/out" 2>&1 &
 		TOOL_PID=$!
-		wait_for_line "$WORK/out" "Attaching 6 probes"
+		wait_for_line "$WORK/out" "Attaching 6 probes" "$TOOL_PID"
 		canary_seen
 		;;
 	esac

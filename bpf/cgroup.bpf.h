@@ -44,6 +44,22 @@ static __always_inline __u64 cgroup_id_of(struct cgroup *cgrp)
 	return BPF_CORE_READ(cgrp, kn, id);
 }
 
+/*
+ * The cgroup of task that carries its CPUs: its cgroup of the v1 cpuset
+ * hierarchy when cpusets are bound there, else its cgroup2 cgroup (not the
+ * cpuset css's, which is the nearest ancestor with the controller enabled).
+ */
+static __always_inline struct cgroup *task_cpuset_cgroup(struct task_struct *task)
+{
+	struct cgroup *cgrp = BPF_CORE_READ(
+		task, cgroups, subsys[bpf_core_enum_value(enum cgroup_subsys_id, cpuset_cgrp_id)],
+		cgroup);
+
+	if (cgroup_hierarchy(cgrp) == 0)
+		return BPF_CORE_READ(task, cgroups, dfl_cgrp);
+	return cgrp;
+}
+
 /* The cgroup of a cgroup directory's kernfs node: kernfs keeps it in priv. */
 static __always_inline struct cgroup *kn_cgroup(struct kernfs_node *dir)
 {

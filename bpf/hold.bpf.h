@@ -32,6 +32,12 @@ const volatile __u32 hold_agent_tgid = 0;
 const volatile __u64 hold_heartbeat_max_ns = 1000000000ULL;
 /* CLOCK_MONOTONIC of the agent's last tick: it writes it through the mapped .bss. */
 __u64 agent_heartbeat_ns = 0;
+/*
+ * Marks made plus tasks held, ever: the agent reads it through the mapped
+ * .bss and walks the maps only when it moved (or something was left the
+ * last time), not on every turn: an empty hash map's walk visits every bucket.
+ */
+__u64 hold_changes = 0;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -72,6 +78,8 @@ static __always_inline void hold_mark(struct cgroup *cgrp)
 	id = cgroup_id_of(cgrp);
 	if (bpf_map_update_elem(&hold_candidates, &id, &now, BPF_ANY))
 		count_map_error(PW_MAP_ERR_HOLD_CANDIDATES);
+	else
+		__sync_fetch_and_add(&hold_changes, 1);
 }
 
 static __always_inline void hold_unmark(struct cgroup *cgrp)
@@ -84,16 +92,6 @@ static __always_inline void hold_unmark(struct cgroup *cgrp)
 	bpf_map_delete_elem(&hold_candidates, &id);
 }
 
-/* The task's cgroup in the hold hierarchy. */
-static __always_inline __u64 task_hold_cgroup(struct task_struct *task)
-{
-	if (hold_hierarchy == 0)
-		return cgroup_id_of(BPF_CORE_READ(task, cgroups, dfl_cgrp));
-	return cgroup_id_of(BPF_CORE_READ(
-		task, cgroups, subsys[bpf_core_enum_value(enum cgroup_subsys_id, cpuset_cgrp_id)],
-		cgroup));
-}
-
 /* At an exec: stop the task before its first instruction when its cgroup is marked. */
 static __always_inline void hold_at_exec(struct task_struct *task)
 {
@@ -104,7 +102,8 @@ static __always_inline void hold_at_exec(struct task_struct *task)
 	if (!hold_enabled)
 		return;
 	h.held_ns = bpf_ktime_get_ns();
-	h.cgroup_id = task_hold_cgroup(task);
+	/* The hold hierarchy is the cpuset one: the loader sets hold_hierarchy to match. */
+	h.cgroup_id = cgroup_id_of(task_cpuset_cgroup(task));
 	if (!bpf_map_lookup_elem(&hold_candidates, &h.cgroup_id) || !agent_alive(h.held_ns))
 		return;
 	h.start_boottime = BPF_CORE_READ(task, start_boottime);
@@ -114,6 +113,7 @@ static __always_inline void hold_at_exec(struct task_struct *task)
 		count_map_error(PW_MAP_ERR_HELD);
 		return;
 	}
+	__sync_fetch_and_add(&hold_changes, 1);
 	if (bpf_send_signal(SIGSTOP)) {
 		bpf_map_delete_elem(&held, &tgid);
 		return;

@@ -15,6 +15,7 @@
 #include "core_fixes.bpf.h"
 #include "emit.bpf.h"
 #include "hold.bpf.h"
+#include "hold_trace.bpf.h"
 
 #define S_IWGRP 00020
 #define S_IWOTH 00002
@@ -82,13 +83,22 @@ struct {
 	__type(value, struct exec_scratch);
 } exec_scratch SEC(".maps");
 
-/* Where cgroup events build their paths (a ring buffer record cannot be the scratch). */
+/*
+ * Where cgroup events are built: the record is sent cut after its path's NUL
+ * (a typical path is a quarter of PW_PATH_LEN), so a ring buffer of a given
+ * size holds about three times as many, and a reserved record has a fixed size.
+ */
+struct cgroup_scratch {
+	struct path_scratch path;
+	struct pw_cgroup_event ev;
+};
+
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, 1);
 	__type(key, __u32);
-	__type(value, struct path_scratch);
-} cgroup_path_scratch SEC(".maps");
+	__type(value, struct cgroup_scratch);
+} cgroup_scratch SEC(".maps");
 
 /*
  * Copy a kernel string into a fixed buffer; return its length without the NUL
@@ -112,27 +122,30 @@ static __always_inline __u32 read_kernel_str(char *dst, __u32 size, const char *
 
 static __always_inline int handle_cgroup(struct cgroup *cgrp, __u32 type, __u32 extra_flags)
 {
+	struct cgroup_scratch *s;
 	struct pw_cgroup_event *e;
-	struct path_scratch *ps;
 	bool truncated = false;
-	__u32 zero = 0;
+	__u32 zero = 0, size;
 
 	/* --all-hierarchies aside, only the hierarchies that can carry cpusets. */
 	if (!all_hierarchies && !cgroup_carries_cpusets(cgrp))
 		return 0;
-	ps = bpf_map_lookup_elem(&cgroup_path_scratch, &zero);
-	if (!ps)
+	s = bpf_map_lookup_elem(&cgroup_scratch, &zero);
+	if (!s)
 		return 0;
-	e = reserve_event(type, sizeof(*e));
-	if (!e)
-		return 0;
+	e = &s->ev;
 	e->hierarchy_id = cgroup_hierarchy(cgrp);
 	e->level = BPF_CORE_READ(cgrp, level);
 	e->id = cgroup_id_of(cgrp);
 	/* From its kernfs names, not the tracepoint's string: a long path keeps its end. */
-	e->path_len = build_cgroup_path(ps, BPF_CORE_READ(cgrp, kn), e->level, e->path, &truncated);
+	e->path_len =
+		build_cgroup_path(&s->path, BPF_CORE_READ(cgrp, kn), e->level, e->path, &truncated);
 	e->flags = (truncated ? PW_F_PATH_TRUNCATED : 0) | extra_flags;
-	submit_event(e, type, urgent_cgroup_events);
+	size = PW_CGROUP_EVENT_SIZE(e->path_len);
+	if (size > sizeof(*e))
+		size = sizeof(*e);
+	begin_event(&e->hdr, type, size);
+	output_event(e, type, size, urgent_cgroup_events);
 	return 0;
 }
 

@@ -16,6 +16,8 @@ enum pw_event_type {
 	PW_EV_EXEC = 3,
 	PW_EV_CPUSET_WRITE = 4,
 	PW_EV_CGROUP_POPULATED = 5, /* populated or unpopulated: see PW_F_POPULATED */
+	PW_EV_HOLD = 6,		    /* a task stopped at its exec by agent --hold (its signal) */
+	PW_EV_RELEASE = 7,	    /* the SIGCONT that ends such a stop */
 	PW_EV_TYPE_MAX,		    /* one past the last event number */
 };
 
@@ -36,6 +38,7 @@ enum pw_map_error {
 	PW_MAP_ERR_PENDING_WRITES = 0,	/* a cpuset write could not be stashed at sys_enter */
 	PW_MAP_ERR_HOLD_CANDIDATES = 1, /* a new cgroup could not be marked: its first exec runs */
 	PW_MAP_ERR_HELD = 2,		/* a task could not be recorded: it was not held */
+	PW_MAP_ERR_HOLDS_SEEN = 3,	/* trace: a hold whose release it will not report */
 	PW_MAP_ERR_MAX,
 };
 
@@ -86,7 +89,11 @@ struct pw_event_header {
 	char comm[PW_COMM_LEN];
 };
 
-/* cgroup:cgroup_mkdir, cgroup:cgroup_rmdir and cgroup:cgroup_notify_populated. */
+/*
+ * cgroup:cgroup_mkdir, cgroup:cgroup_rmdir and cgroup:cgroup_notify_populated.
+ * Sent cut after the path's NUL: hdr.size is PW_CGROUP_EVENT_SIZE(path_len),
+ * and no byte of path past it is in the record.
+ */
 struct pw_cgroup_event {
 	struct pw_event_header hdr;
 	__s32 hierarchy_id; /* 0 is cgroup2, each v1 hierarchy has its own */
@@ -96,6 +103,34 @@ struct pw_cgroup_event {
 	__u32 path_len;	    /* bytes in path, without the NUL */
 	char path[PW_PATH_LEN];
 };
+
+#define PW_CGROUP_EVENT_SIZE(path_len)                                                             \
+	(__builtin_offsetof(struct pw_cgroup_event, path) + (path_len) + 1)
+
+/*
+ * signal:signal_generate, as trace sees the agent's holds (bpf/hold_trace.bpf.h):
+ * PW_EV_HOLD is a SIGSTOP a task gets from the kernel side of itself (what
+ * agent --hold's bpf_send_signal() is; no process can send that), PW_EV_RELEASE
+ * the first SIGCONT such a task gets after, from whoever sends it. The header
+ * is the sender's (for a hold, the held task itself); target_* and the cgroup
+ * are the held task's. Sent cut after the path's NUL, like pw_cgroup_event.
+ */
+struct pw_hold_signal_event {
+	struct pw_event_header hdr;
+	__u32 target_pid; /* thread group id of the held task */
+	__u32 flags;	  /* PW_F_PATH_TRUNCATED */
+	__u64 held_ns;	  /* release: how long it was stopped; 0 for a hold */
+	char target_comm[PW_COMM_LEN];
+	__s32 hierarchy_id; /* its cgroup of the cpuset hierarchy (cgroup2 on pure v2) */
+	__s32 level;
+	__u64 id;
+	__u32 pad;
+	__u32 path_len; /* bytes in path, without the NUL */
+	char path[PW_PATH_LEN];
+};
+
+#define PW_HOLD_SIGNAL_EVENT_SIZE(path_len)                                                        \
+	(__builtin_offsetof(struct pw_hold_signal_event, path) + (path_len) + 1)
 
 /* sched:sched_process_exec of a container runtime. */
 struct pw_exec_event {
@@ -156,5 +191,7 @@ _Static_assert(sizeof(struct pw_cpuset_write_event) ==
 		       48 + 40 + PW_FILE_LEN + PW_VALUE_LEN + PW_PATH_LEN,
 	       "pw_cpuset_write_event layout changed");
 _Static_assert(sizeof(struct pw_hold_event) == 32 + PW_COMM_LEN, "pw_hold_event layout changed");
+_Static_assert(sizeof(struct pw_hold_signal_event) == 48 + 56 + PW_PATH_LEN,
+	       "pw_hold_signal_event layout changed");
 
 #endif /* PINWATCH_H */

@@ -40,10 +40,11 @@
 #define TICK_MS 100
 /*
  * The agent's ring buffer: the cgroup events of a busy node's loop turn fit
- * (~880 records); a storm that overflows it costs a rescan, not a wrong
- * state. Its pages are mapped twice and count in RSS.
+ * (a kubepods container's record is ~230 bytes: ~1,100 of them); a storm
+ * that overflows it costs a rescan, not a wrong state. Its pages are mapped
+ * twice and count twice in RSS.
  */
-#define AGENT_RINGBUF_BYTES (512U << 10)
+#define AGENT_RINGBUF_BYTES (256U << 10)
 
 static const char usage[] =
 	"Usage: pinwatch agent [OPTIONS]\n"
@@ -365,8 +366,7 @@ static int host_cpus(const struct pw_mounts *m, struct pw_cpus *cpus)
 int cmd_agent(int argc, char **argv)
 {
 	struct agent_opts o = {
-		.loader.types_mask = (1U << PW_EV_CGROUP_MKDIR) | (1U << PW_EV_CGROUP_RMDIR) |
-				     (1U << PW_EV_CGROUP_POPULATED) | (1U << PW_EV_EXEC),
+		.loader.types_mask = PW_NODE_EVENTS_MASK,
 		.loader.urgent_cgroup_events = true,
 		.loader.ringbuf_size = AGENT_RINGBUF_BYTES,
 		.backend = "auto",
@@ -470,6 +470,7 @@ int cmd_agent(int argc, char **argv)
 		int events;
 
 		pw_loader_hold_fds(a->skel, &a->holds.candidates_fd, &a->holds.held_fd, &events);
+		a->holds.changes = pw_loader_hold_changes(a->skel);
 		err = ring_buffer__add(rb, events, on_hold_event, a);
 		if (!err)
 			err = pw_holds_start_guardian(&a->holds);

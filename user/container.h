@@ -35,12 +35,12 @@ struct pw_container {
 	struct pw_cgroup *cg;
 	/* Into cg->path when the path ends in it (most containers), else its own copy. */
 	const char *id;
-	bool id_owned;	   /* id is a copy of its own, freed with the container */
 	char *engine;	   /* containerd, cri-o, docker, podman; NULL when unknown */
 	char *oci_runtime; /* runc, crun; NULL when unknown */
 	char *pod, *namespace, *name, *pod_uid; /* NULL when unknown */
 	const char *qos;			/* guaranteed, burstable, besteffort; NULL */
 	enum pw_identity_source source;
+	bool id_owned;	 /* id is a copy of its own, freed with the container (no padding hole) */
 	bool workload;	 /* false for conmon and pod sandboxes */
 	bool lb_disable; /* opted in: cpu-load-balancing.crio.io: "disable" */
 	bool populated;	 /* it has tasks */

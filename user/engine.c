@@ -17,16 +17,17 @@
  * may have to decide or that take part in exclusivity: selected, running
  * workloads, or isolated. A node's other containers cost it nothing.
  */
+/* One per container: kept small (no padding hole), there is one per container of the node. */
 struct slot {
 	struct pw_container *c;
 	struct slot *prev, *next; /* every slot */
 	struct slot *next_dirty;  /* on the dirty list when dirty */
-	bool dirty;
 	const char *selected; /* the policy's selection, cached: it changes with identity only */
 	struct pw_cpu_index_entry *indexed;  /* on the index when it counts */
-	enum pw_refusal refused;	     /* the refusal said last: said once */
 	const struct pw_cpuset *failed_cpus; /* an apply of these CPUs failed: not again */
 	uint64_t pinned_ns;		     /* kernel time its CPUs were last seen change */
+	enum pw_refusal refused;	     /* the refusal said last: said once */
+	bool dirty;
 };
 
 struct pw_engine {
@@ -513,7 +514,8 @@ static bool run_round(struct pw_engine *e)
 	return true;
 }
 
-enum pw_hold_state pw_engine_hold_state(const struct pw_engine *e, const struct pw_container *c)
+enum pw_hold_state pw_engine_hold_state(const struct pw_engine *e, const struct pw_container *c,
+					bool at_exec)
 {
 	struct slot tmp = { .c = (struct pw_container *)c }, *s = c->agent;
 	struct pw_verdict v;
@@ -536,6 +538,14 @@ enum pw_hold_state pw_engine_hold_state(const struct pw_engine *e, const struct 
 	 */
 	if (!s->selected)
 		return c->meta_known ? PW_HOLD_NOT_SELECTED : PW_HOLD_UNKNOWN;
+	/*
+	 * Being set up: a decision now would be on CPUs and tasks it will not
+	 * run with (v1 runtimes pin before the first task joins, cgroup2 ones
+	 * after). A held task's container has a task, if the agent has not
+	 * seen it yet.
+	 */
+	if (!c->populated || (!at_exec && (!c->cpus || pw_cpus_empty(&c->cpus->cpus))))
+		return PW_HOLD_PENDING;
 	decide(e, s, &v);
 	if (v.kind == PW_ISOLATE)
 		/* It failed for these very CPUs: not tried again, nothing to wait for. */

@@ -65,7 +65,14 @@ enum pw_hold_state {
 	PW_HOLD_ISOLATED,     /* its isolation is applied and read back */
 	PW_HOLD_DECIDED,      /* selected, and not isolated for its CPUs as they are */
 };
-enum pw_hold_state pw_engine_hold_state(const struct pw_engine *e, const struct pw_container *c);
+/*
+ * For a mark (at_exec false) a selected container that has no task yet, or
+ * is not pinned yet, is still PENDING: its runtime is setting it up, and its
+ * first exec must find the decision made on what it will run with. For a
+ * held task (at_exec true) its runtime is done: not pinned is DECIDED.
+ */
+enum pw_hold_state pw_engine_hold_state(const struct pw_engine *e, const struct pw_container *c,
+					bool at_exec);
 
 /* Undo every isolation; the first error is returned, the rest still tried. */
 int pw_engine_revert_all(struct pw_engine *e, const char *why);

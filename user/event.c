@@ -13,6 +13,8 @@ static const char *const type_names[PW_EV_TYPE_MAX] = {
 	[PW_EV_EXEC] = "exec",
 	[PW_EV_CPUSET_WRITE] = "cpuset_write",
 	[PW_EV_CGROUP_POPULATED] = "cgroup_populated",
+	[PW_EV_HOLD] = "hold",
+	[PW_EV_RELEASE] = "release",
 };
 
 const char *pw_event_type_name(enum pw_event_type type)
@@ -28,6 +30,7 @@ const char *pw_map_error_name(int which)
 		[PW_MAP_ERR_PENDING_WRITES] = "pending_writes",
 		[PW_MAP_ERR_HOLD_CANDIDATES] = "hold_candidates",
 		[PW_MAP_ERR_HELD] = "held",
+		[PW_MAP_ERR_HOLDS_SEEN] = "holds_seen",
 	};
 
 	return which >= 0 && which < PW_MAP_ERR_MAX && names[which] ? names[which] : "unknown";
@@ -41,19 +44,28 @@ enum pw_event_type pw_event_type_from_name(const char *name)
 	return 0;
 }
 
-static size_t expected_size(enum pw_event_type type)
+/*
+ * Whether a record of this type may be size bytes long: cgroup and hold
+ * records end after their path's NUL (at least the empty path's), the
+ * others are whole.
+ */
+static bool size_fits(enum pw_event_type type, size_t size)
 {
 	switch (type) {
 	case PW_EV_CGROUP_MKDIR:
 	case PW_EV_CGROUP_RMDIR:
 	case PW_EV_CGROUP_POPULATED:
-		return sizeof(struct pw_cgroup_event);
+		return size >= PW_CGROUP_EVENT_SIZE(0) && size <= sizeof(struct pw_cgroup_event);
+	case PW_EV_HOLD:
+	case PW_EV_RELEASE:
+		return size >= PW_HOLD_SIGNAL_EVENT_SIZE(0) &&
+		       size <= sizeof(struct pw_hold_signal_event);
 	case PW_EV_EXEC:
-		return sizeof(struct pw_exec_event);
+		return size == sizeof(struct pw_exec_event);
 	case PW_EV_CPUSET_WRITE:
-		return sizeof(struct pw_cpuset_write_event);
+		return size == sizeof(struct pw_cpuset_write_event);
 	default:
-		return 0;
+		return false;
 	}
 }
 
@@ -74,13 +86,9 @@ static struct pw_bytes counted_str(const char *buf, size_t size, size_t len)
 int pw_event_decode(const void *data, size_t size, struct pw_event *ev)
 {
 	const struct pw_event_header *hdr = data;
-	size_t want;
 
 	memset(ev, 0, sizeof(*ev));
-	if (size < sizeof(*hdr))
-		return -EINVAL;
-	want = expected_size(hdr->type);
-	if (want == 0 || size < want || hdr->size != want)
+	if (size < sizeof(*hdr) || hdr->size != size || !size_fits(hdr->type, size))
 		return -EINVAL;
 
 	ev->type = hdr->type;
@@ -91,9 +99,18 @@ int pw_event_decode(const void *data, size_t size, struct pw_event *ev)
 	case PW_EV_CGROUP_RMDIR:
 	case PW_EV_CGROUP_POPULATED:
 		ev->cgroup = data;
-		ev->path = counted_str(ev->cgroup->path, sizeof(ev->cgroup->path),
+		/* Only the fixed fields and the path's bytes in the record are read. */
+		ev->path = counted_str(ev->cgroup->path, size - PW_CGROUP_EVENT_SIZE(0) + 1,
 				       ev->cgroup->path_len);
 		ev->path_truncated = ev->cgroup->flags & PW_F_PATH_TRUNCATED;
+		break;
+	case PW_EV_HOLD:
+	case PW_EV_RELEASE:
+		ev->hold = data;
+		ev->path = counted_str(ev->hold->path, size - PW_HOLD_SIGNAL_EVENT_SIZE(0) + 1,
+				       ev->hold->path_len);
+		ev->path_truncated = ev->hold->flags & PW_F_PATH_TRUNCATED;
+		ev->target_comm = fixed_str(ev->hold->target_comm, sizeof(ev->hold->target_comm));
 		break;
 	case PW_EV_EXEC:
 		ev->exec = data;

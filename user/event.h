@@ -27,13 +27,15 @@ struct pw_event {
 		const struct pw_cgroup_event *cgroup;	   /* PW_EV_CGROUP_MKDIR/RMDIR */
 		const struct pw_exec_event *exec;	   /* PW_EV_EXEC */
 		const struct pw_cpuset_write_event *write; /* PW_EV_CPUSET_WRITE */
+		const struct pw_hold_signal_event *hold;   /* PW_EV_HOLD/RELEASE */
 	};
-	struct pw_bytes path;	  /* cgroup events, cpuset writes */
-	bool path_truncated;	  /* the kernel cut path (PW_F_PATH_TRUNCATED) */
-	struct pw_bytes file;	  /* cpuset writes */
-	struct pw_bytes value;	  /* cpuset writes, one trailing newline dropped */
-	struct pw_bytes args;	  /* exec: NUL-separated argv */
-	struct pw_bytes filename; /* exec: the runtime's basename */
+	struct pw_bytes path;	     /* cgroup events, cpuset writes, holds: the cgroup's */
+	bool path_truncated;	     /* the kernel cut path (PW_F_PATH_TRUNCATED) */
+	struct pw_bytes file;	     /* cpuset writes */
+	struct pw_bytes value;	     /* cpuset writes, one trailing newline dropped */
+	struct pw_bytes args;	     /* exec: NUL-separated argv */
+	struct pw_bytes filename;    /* exec: the runtime's basename */
+	struct pw_bytes target_comm; /* hold, release: the held task's */
 };
 
 /* Decode size bytes at data; 0, or -EINVAL for a record that is not well-formed. */

@@ -15,7 +15,8 @@ struct pw_filter {
 
 #define PW_ALL_TYPES_MASK                                                                          \
 	((1U << PW_EV_CGROUP_MKDIR) | (1U << PW_EV_CGROUP_RMDIR) | (1U << PW_EV_EXEC) |            \
-	 (1U << PW_EV_CPUSET_WRITE) | (1U << PW_EV_CGROUP_POPULATED))
+	 (1U << PW_EV_CPUSET_WRITE) | (1U << PW_EV_CGROUP_POPULATED) | (1U << PW_EV_HOLD) |        \
+	 (1U << PW_EV_RELEASE))
 
 bool pw_filter_match(const struct pw_filter *f, const struct pw_event *ev);
 

@@ -59,6 +59,10 @@ static const char *table_event_name(enum pw_event_type type)
 		return "cpuset";
 	case PW_EV_CGROUP_POPULATED:
 		return "popul";
+	case PW_EV_HOLD:
+		return "hold";
+	case PW_EV_RELEASE:
+		return "resume";
 	default:
 		return "?";
 	}
@@ -152,6 +156,14 @@ static void print_table(const struct pw_format *f, const struct pw_event *ev,
 		fprintf(f->out, "%s\" %s", ev->write->flags & PW_F_VALUE_TRUNCATED ? "..." : "",
 			ev->write->ret >= 0 ? "ok" : error_name(ev->write->ret));
 		break;
+	case PW_EV_HOLD:
+		fputs("stopped at its exec until its isolation is in place", f->out);
+		break;
+	case PW_EV_RELEASE:
+		fprintf(f->out, "pid %u (", ev->hold->target_pid);
+		text_bytes(f->out, &ev->target_comm);
+		fprintf(f->out, ") resumed after %.3f ms", ev->hold->held_ns / 1e6);
+		break;
 	default:
 		break;
 	}
@@ -232,6 +244,15 @@ static void print_json(const struct pw_format *f, const struct pw_event *ev,
 		pw_json_string(&j, "syscall", syscall_name(ev->write->syscall));
 		pw_json_int(&j, "ret", ev->write->ret);
 		pw_json_string(&j, "error", error_name(ev->write->ret));
+		break;
+	case PW_EV_HOLD:
+	case PW_EV_RELEASE:
+		pw_json_uint(&j, "target_pid", ev->hold->target_pid);
+		pw_json_bytes(&j, "target_comm", ev->target_comm.data, ev->target_comm.len);
+		if (ev->type == PW_EV_RELEASE)
+			pw_json_uint(&j, "held_ns", ev->hold->held_ns);
+		json_where(&j, f, ev, ev->hold->hierarchy_id, ev->hold->id, ev->hold->level,
+			   ev->path_truncated);
 		break;
 	default:
 		break;

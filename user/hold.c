@@ -119,7 +119,7 @@ static size_t read_map(int fd, size_t key_size, size_t value_size, void **keys, 
 	return n;
 }
 
-static enum pw_hold_state state_of(const struct pw_holds *h, uint64_t id)
+static enum pw_hold_state state_of(const struct pw_holds *h, uint64_t id, bool at_exec)
 {
 	struct pw_cgroup *cg = pw_node_find(h->node, h->hierarchy, id);
 
@@ -128,27 +128,36 @@ static enum pw_hold_state state_of(const struct pw_holds *h, uint64_t id)
 		return PW_HOLD_UNKNOWN;
 	if (!cg->container)
 		return PW_HOLD_NOT_SELECTED;
-	return pw_engine_hold_state(h->engine, cg->container);
+	return pw_engine_hold_state(h->engine, cg->container, at_exec);
 }
 
-static void review_marks(struct pw_holds *h, uint64_t now)
+/* Returns how many marks are kept. */
+static size_t review_marks(struct pw_holds *h, uint64_t now)
 {
 	__u64 *ids, *marked;
-	size_t n = read_map(h->candidates_fd, sizeof(*ids), sizeof(*marked), (void **)&ids,
-			    (void **)&marked);
+	size_t kept = 0, n = read_map(h->candidates_fd, sizeof(*ids), sizeof(*marked),
+				      (void **)&ids, (void **)&marked);
 
 	for (size_t i = 0; i < n; i++) {
-		enum pw_hold_state st = state_of(h, ids[i]);
-		/* In always mode an isolated container keeps its mark for its first exec. */
-		bool drop = st == PW_HOLD_NOT_SELECTED ||
-			    (st == PW_HOLD_ISOLATED && h->mode == PW_HOLD_AUTO) ||
-			    (st == PW_HOLD_UNKNOWN && now - marked[i] > MARK_TTL_NS);
+		enum pw_hold_state st = state_of(h, ids[i], false);
+		/*
+		 * In always mode an isolated container keeps its mark for its
+		 * first exec. A mark made since now was read (during this walk)
+		 * is not old: now - marked[i] would wrap.
+		 */
+		bool drop =
+			st == PW_HOLD_NOT_SELECTED ||
+			(st == PW_HOLD_ISOLATED && h->mode == PW_HOLD_AUTO) ||
+			(st == PW_HOLD_UNKNOWN && now > marked[i] && now - marked[i] > MARK_TTL_NS);
 
 		if (drop)
 			bpf_map_delete_elem(h->candidates_fd, &ids[i]);
+		else
+			kept++;
 	}
 	free(ids);
 	free(marked);
+	return kept;
 }
 
 static const char *release_reason(enum pw_hold_state st)
@@ -165,23 +174,26 @@ static const char *release_reason(enum pw_hold_state st)
 	}
 }
 
-static void review_held(struct pw_holds *h, uint64_t now)
+/* Returns how many tasks stay held. */
+static size_t review_held(struct pw_holds *h, uint64_t now)
 {
 	struct pw_held *held;
 	__u32 *pids;
-	size_t n =
-		read_map(h->held_fd, sizeof(*pids), sizeof(*held), (void **)&pids, (void **)&held);
+	size_t kept = 0, n = read_map(h->held_fd, sizeof(*pids), sizeof(*held), (void **)&pids,
+				      (void **)&held);
 
 	for (size_t i = 0; i < n; i++) {
-		enum pw_hold_state st = state_of(h, held[i].cgroup_id);
+		enum pw_hold_state st = state_of(h, held[i].cgroup_id, true);
 		double ms = now > held[i].held_ns ? (now - held[i].held_ns) / 1e6 : 0;
 		const char *why = release_reason(st);
 		struct pw_cgroup *cg;
 		char name[PW_Q_LEN] = "-";
 		int err;
 
-		if (!why && ms < PW_HOLD_MAX_MS)
+		if (!why && ms < PW_HOLD_MAX_MS) {
+			kept++;
 			continue;
+		}
 		cg = pw_node_find(h->node, h->hierarchy, held[i].cgroup_id);
 		if (cg && cg->container)
 			pw_container_name(cg->container, name, sizeof(name));
@@ -204,20 +216,29 @@ static void review_held(struct pw_holds *h, uint64_t now)
 	}
 	free(pids);
 	free(held);
+	return kept;
 }
 
 void pw_holds_review(struct pw_holds *h)
 {
 	uint64_t now = pw_monotonic_ns();
 	bool bpf, kill;
+	size_t kept;
+	__u64 changes;
 
 	if (h->mode == PW_HOLD_NEVER)
+		return;
+	/* Read before the walk: what the kernel side adds during it is walked again next time. */
+	changes = __atomic_load_n(h->changes, __ATOMIC_ACQUIRE);
+	if (!h->outstanding && changes == h->changes_reviewed)
 		return;
 	/* Map syscalls and signals to other users' tasks: raised for this look only. */
 	bpf = pw_raise_capability(CAP_BPF);
 	kill = pw_raise_capability(CAP_KILL);
-	review_marks(h, now);
-	review_held(h, now);
+	kept = review_marks(h, now);
+	kept += review_held(h, now);
+	h->changes_reviewed = changes;
+	h->outstanding = kept > 0;
 	if (kill)
 		pw_lower_capability(CAP_KILL);
 	if (bpf)

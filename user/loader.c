@@ -184,6 +184,8 @@ static void disable_unneeded(struct pinwatch_bpf *skel, unsigned int mask,
 	bpf_program__set_autoload(skel->progs.cgroup_notify_populated,
 				  mask & (1U << PW_EV_CGROUP_POPULATED));
 	bpf_program__set_autoload(skel->progs.sched_process_exec, exec);
+	bpf_program__set_autoload(skel->progs.signal_generate,
+				  mask & ((1U << PW_EV_HOLD) | (1U << PW_EV_RELEASE)));
 	for (size_t i = 0; i < sizeof(exit_progs) / sizeof(exit_progs[0]); i++) {
 		bpf_program__set_autoload(cast_progs[i], tracepoints && wp->cast);
 		bpf_program__set_autoload(legacy_progs[i], tracepoints && !wp->cast);
@@ -352,6 +354,11 @@ void pw_loader_hold_fds(const struct pinwatch_bpf *skel, int *candidates, int *h
 	*candidates = bpf_map__fd(skel->maps.hold_candidates);
 	*held = bpf_map__fd(skel->maps.held);
 	*events = bpf_map__fd(skel->maps.hold_events);
+}
+
+const __u64 *pw_loader_hold_changes(const struct pinwatch_bpf *skel)
+{
+	return &skel->bss->hold_changes;
 }
 
 void pw_loader_heartbeat(struct pinwatch_bpf *skel, __u64 now_ns)

@@ -49,6 +49,9 @@ struct pw_loader_opts {
 /* The hold maps' fds (bpf/hold.bpf.h): candidate cgroups, held tasks, the hold_events ring. */
 void pw_loader_hold_fds(const struct pinwatch_bpf *skel, int *candidates, int *held, int *events);
 
+/* The kernel side's count of marks made and tasks held, in the mapped .bss (read atomically). */
+const __u64 *pw_loader_hold_changes(const struct pinwatch_bpf *skel);
+
 /* The agent is alive at CLOCK_MONOTONIC now_ns: the kernel side may hold (bpf/hold.bpf.h). */
 void pw_loader_heartbeat(struct pinwatch_bpf *skel, __u64 now_ns);
 

@@ -18,6 +18,11 @@
 #include "container.h"
 #include "event.h"
 
+/* The kernel events that keep a node current: what names every container. */
+#define PW_NODE_EVENTS_MASK                                                                        \
+	((1U << PW_EV_CGROUP_MKDIR) | (1U << PW_EV_CGROUP_RMDIR) | (1U << PW_EV_EXEC) |            \
+	 (1U << PW_EV_CGROUP_POPULATED))
+
 struct pw_node;
 
 struct pw_node_config {

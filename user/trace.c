@@ -29,15 +29,15 @@
 static const char usage[] =
 	"Usage: pinwatch trace [OPTIONS]\n"
 	"\n"
-	"Stream container runtime execs, cgroup mkdir/rmdir and writes to cpuset files,\n"
-	"live, from the kernel. Runs as root. Ends on Ctrl-C, SIGTERM or --duration and\n"
+	"Stream container runtime execs, cgroup mkdir/rmdir, writes to cpuset files and\n"
+	"the agent's holds of first execs, live, from the kernel. Runs as root. Ends on Ctrl-C, SIGTERM or --duration and\n"
 	"prints the event counters (seen, emitted, dropped) to stderr.\n"
 	"\n"
 	"Options:\n"
 	"  -j, --json              one JSON object per line (schema: docs/EVENTS.md)\n"
 	"  -t, --type LIST         only these event types, comma-separated:\n"
 	"                          cgroup_mkdir, cgroup_rmdir, cgroup_populated,\n"
-	"                          exec, cpuset_write\n"
+	"                          exec, cpuset_write, hold, release\n"
 	"  -c, --cgroup PREFIX     only events whose cgroup path starts with PREFIX\n"
 	"      --comm NAME         only events from tasks whose comm is NAME\n"
 	"  -d, --duration SECONDS  stop after SECONDS (1 to 31536000)\n"
@@ -174,7 +174,12 @@ static int parse_args(int argc, char **argv, struct trace_opts *o)
 	}
 	if (pw_no_operands(argc, argv, "trace"))
 		return -EINVAL;
-	o->loader.types_mask = o->filter.types_mask;
+	/*
+	 * What is shown is filtered here; what names containers is always
+	 * loaded: a --type hold trace still learns of the containers made
+	 * after it started.
+	 */
+	o->loader.types_mask = o->filter.types_mask | PW_NODE_EVENTS_MASK;
 	return 0;
 }
 
@@ -209,6 +214,10 @@ static void context_of(struct pw_node *n, const struct pw_event *ev, struct pw_e
 		break;
 	case PW_EV_CPUSET_WRITE:
 		cg = pw_node_find(n, ev->write->hierarchy_id, ev->write->target_id);
+		break;
+	case PW_EV_HOLD:
+	case PW_EV_RELEASE:
+		cg = pw_node_find(n, ev->hold->hierarchy_id, ev->hold->id);
 		break;
 	case PW_EV_EXEC:
 		s = pw_node_last_exec(n);

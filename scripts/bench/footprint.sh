@@ -81,26 +81,25 @@ measure_agent() {
 	echo "  agent RSS:       $(stats "${rss[@]}") MiB (VmRSS once ready)"
 }
 
-# The agent's CPU per cpuset.cpus change of one container, against the same
-# span idle (its tick), at the current size. The agent is running.
+# The agent's CPU per cpuset.cpus change of one container, less its CPU over
+# the same span idle (its tick), at the current size. The agent is running.
 measure_events() {
-	local n=2000 hz t0 t1 idle busy i
-	hz=$(getconf CLK_TCK)
-	t0=$(cpu_ticks "$AGENT")
+	local n=5000 idle0 idle1 wall0 cpu0 cpu1 i
+	idle0=$(cpu_ns "$AGENT")
 	sleep 4
-	t1=$(cpu_ticks "$AGENT")
-	idle=$((t1 - t0))
-	t0=$(cpu_ticks "$AGENT")
+	idle1=$(cpu_ns "$AGENT")
+	wall0=$(date +%s%N)
+	cpu0=$(cpu_ns "$AGENT")
 	for ((i = 0; i < n; i++)); do
 		echo $((i % 2)) >"$LAST/cpuset.cpus"
 		echo 0-1 >"$LAST/cpuset.cpus"
 	done
 	sleep 1
-	t1=$(cpu_ticks "$AGENT")
-	busy=$((t1 - t0))
-	awk -v b="$busy" -v i="$idle" -v n=$((2 * n)) -v hz="$hz" 'BEGIN {
-		printf "  agent CPU:       %.1f us per cpuset.cpus change (%d changes; %d ticks busy, %d idle in 4 s)\n",
-			(b - i / 4 * 2) / hz / n * 1e6, n, b, i }'
+	cpu1=$(cpu_ns "$AGENT")
+	awk -v idle=$((idle1 - idle0)) -v busy=$((cpu1 - cpu0)) -v span=$(($(date +%s%N) - wall0)) \
+		-v n=$((2 * n)) 'BEGIN {
+		printf "  agent CPU:       %.1f us per cpuset.cpus change (%d changes; %.0f ms busy, %.1f ms idle in 4 s)\n",
+			(busy - idle * span / 4e9) / n / 1e3, n, busy / 1e6, idle / 1e6 }'
 }
 
 measure_ps() {

@@ -65,5 +65,6 @@ rm_cgroups_everywhere() {
 	done
 }
 
-# CPU time (user + system) of a process so far, in clock ticks.
-cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
+# CPU time of a process so far, in ns, summed over its threads (the
+# scheduler's own runtime, /proc/PID/task/TID/schedstat: not rounded to ticks).
+cpu_ns() { cat /proc/"$1"/task/*/schedstat | awk '{ ns += $1 } END { printf "%d\n", ns }'; }

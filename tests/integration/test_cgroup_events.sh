@@ -117,8 +117,8 @@ on_exit "rm_cgroup_tree '$H/$TEST_ID-storm'"
 mkdir "$H/$TEST_ID-storm"
 start_trace --type cgroup_mkdir,cgroup_rmdir || exit 1
 kill -STOP "$TRACE_PID"
-# 12,000 records of ~600 bytes: more than the 4 MiB ring buffer holds.
-for i in $(seq 6000); do mkdir "$H/$TEST_ID-storm/s$i" && rmdir "$H/$TEST_ID-storm/s$i"; done
+# 80,000 records of ~130 bytes (cut after their paths): more than the 4 MiB ring buffer holds.
+"$HELPERS/cgroup_churn" "$H/$TEST_ID-storm" 40000 >/dev/null
 kill -CONT "$TRACE_PID"
 sleep 1
 stop_trace

@@ -49,6 +49,25 @@ static inline void make_cgroup_event(struct pw_cgroup_event *e, __u32 type, cons
 	memcpy(e->path, path, e->path_len);
 }
 
+/* A release (or hold) of pid 4242 "sh", as the kernel sends it: cut after its path. */
+static inline size_t make_hold_event(struct pw_hold_signal_event *e, __u32 type, const char *path,
+				     __u64 held_ns)
+{
+	size_t len = strlen(path);
+
+	memset(e, 0, sizeof(*e));
+	fill_test_header(&e->hdr, type, PW_HOLD_SIGNAL_EVENT_SIZE(len), "pinwatch");
+	e->target_pid = 4242;
+	strcpy(e->target_comm, "sh");
+	e->held_ns = held_ns;
+	e->hierarchy_id = 3;
+	e->level = 2;
+	e->id = 77;
+	e->path_len = len;
+	memcpy(e->path, path, len);
+	return e->hdr.size;
+}
+
 static inline void make_exec_event(struct pw_exec_event *e, const char *args, size_t args_len)
 {
 	memset(e, 0, sizeof(*e));

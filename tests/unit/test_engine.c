@@ -191,22 +191,43 @@ UNIT_TEST(engine_says_where_a_held_exec_stands)
 	a = start(&w, 1, "1", true);
 	b = start(&w, 2, "1", true); /* shares CPU 1 with a: a is reverted, both refused */
 	plain = start(&w, 3, "3", false);
-	CHECK_INT(pw_engine_hold_state(w.e, a), PW_HOLD_DECIDED);
-	CHECK_INT(pw_engine_hold_state(w.e, b), PW_HOLD_DECIDED);
+	CHECK_INT(pw_engine_hold_state(w.e, a, true), PW_HOLD_DECIDED);
+	CHECK_INT(pw_engine_hold_state(w.e, b, true), PW_HOLD_DECIDED);
 	/* Not opted in by what is known of it: its first exec is not held. */
 	plain->meta_known = true;
-	CHECK_INT(pw_engine_hold_state(w.e, plain), PW_HOLD_NOT_SELECTED);
+	CHECK_INT(pw_engine_hold_state(w.e, plain, true), PW_HOLD_NOT_SELECTED);
 	/* Nothing known of its opt-in yet: it may still opt in. */
 	plain->meta_known = false;
-	CHECK_INT(pw_engine_hold_state(w.e, plain), PW_HOLD_UNKNOWN);
+	CHECK_INT(pw_engine_hold_state(w.e, plain, true), PW_HOLD_UNKNOWN);
 	remove_container(&w, b);
-	CHECK_INT(pw_engine_hold_state(w.e, a), PW_HOLD_ISOLATED);
+	CHECK_INT(pw_engine_hold_state(w.e, a, true), PW_HOLD_ISOLATED);
 	/* Selected and exclusive, the engine not run yet: its isolation is coming. */
 	pending = fx_container(&w.fx, 4, "/kubepods/pod/4", "2", true);
 	w.obs.container_changed(w.obs.ctx, pending, NULL);
-	CHECK_INT(pw_engine_hold_state(w.e, pending), PW_HOLD_PENDING);
+	CHECK_INT(pw_engine_hold_state(w.e, pending, true), PW_HOLD_PENDING);
 	pw_engine_run(w.e);
-	CHECK_INT(pw_engine_hold_state(w.e, pending), PW_HOLD_ISOLATED);
+	CHECK_INT(pw_engine_hold_state(w.e, pending, true), PW_HOLD_ISOLATED);
+	world_free(&w);
+}
+
+UNIT_TEST(engine_keeps_the_mark_of_a_container_being_set_up)
+{
+	struct pw_container *young;
+	struct world w;
+
+	world_init(&w, "0-3");
+	/* Pinned, no task yet (v1 runtimes pin first): its first exec is still to be decided. */
+	young = fx_container(&w.fx, 5, "/kubepods/pod/5", "2", true);
+	young->populated = false;
+	w.obs.container_changed(w.obs.ctx, young, NULL);
+	pw_engine_run(w.e);
+	CHECK_INT(pw_engine_hold_state(w.e, young, false), PW_HOLD_PENDING);
+	CHECK_INT(pw_engine_hold_state(w.e, young, true), PW_HOLD_PENDING);
+	/* A task, not pinned yet (cgroup2 runtimes pin after): the mark stays; at its exec, decided. */
+	young->populated = true;
+	young->cpus = NULL;
+	CHECK_INT(pw_engine_hold_state(w.e, young, false), PW_HOLD_PENDING);
+	CHECK_INT(pw_engine_hold_state(w.e, young, true), PW_HOLD_DECIDED);
 	world_free(&w);
 }
 

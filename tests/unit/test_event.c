@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* Decoding of ring buffer records: sizes, types and bounded strings. */
 #include <errno.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "event.h"
 #include "events.h"
@@ -47,6 +49,38 @@ UNIT_TEST(decode_bounds_lengths_from_the_kernel)
 	c.path_len = sizeof(c.path) + 5;
 	CHECK_INT(pw_event_decode(&c, sizeof(c), &ev), 0);
 	CHECK_INT(ev.path.len, PW_PATH_LEN);
+}
+
+UNIT_TEST(decode_reads_a_cut_cgroup_record_within_its_size)
+{
+	struct pw_cgroup_event c;
+	struct pw_cgroup_event *cut;
+	struct pw_event ev;
+	size_t size = PW_CGROUP_EVENT_SIZE(4);
+
+	/* As the kernel sends it: ending after the path's NUL, in a buffer of that size. */
+	make_cgroup_event(&c, PW_EV_CGROUP_RMDIR, "/a/b");
+	c.hdr.size = size;
+	cut = malloc(size);
+	CHECK(cut != NULL);
+	memcpy(cut, &c, size);
+	CHECK_INT(pw_event_decode(cut, size, &ev), 0);
+	CHECK_INT(ev.path.len, 4);
+	CHECK(memcmp(ev.path.data, "/a/b", 4) == 0);
+	CHECK_INT(ev.cgroup->id, 99);
+
+	/* A length past the record is cut at the record's end (ASan sees any read past it). */
+	cut->path_len = 400;
+	cut->path[4] = 'x';
+	CHECK_INT(pw_event_decode(cut, size, &ev), 0);
+	CHECK_INT(ev.path.len, 5);
+
+	/* Shorter than the empty path's record, or not the size it says: refused. */
+	CHECK_INT(pw_event_decode(cut, PW_CGROUP_EVENT_SIZE(0) - 1, &ev), -EINVAL);
+	CHECK_INT(pw_event_decode(cut, size - 1, &ev), -EINVAL);
+	c.hdr.size = sizeof(c) + 8;
+	CHECK_INT(pw_event_decode(&c, sizeof(c) + 8, &ev), -EINVAL);
+	free(cut);
 }
 
 UNIT_TEST(decode_drops_one_trailing_newline_of_a_value)

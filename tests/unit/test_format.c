@@ -223,3 +223,40 @@ UNIT_TEST(print_tail_keeps_the_end_of_long_paths)
 	CHECK_STR(text, "…lmnop");
 	free(text);
 }
+
+UNIT_TEST(hold_and_release_in_json_and_table)
+{
+	struct pw_hold_signal_event e;
+	struct pw_event ev;
+	json_object *obj;
+	size_t size;
+	char *text;
+
+	size = make_hold_event(&e, PW_EV_RELEASE, "/kubepods/pod/c\x1b", 1500000);
+	CHECK_INT(pw_event_decode(&e, size, &ev), 0);
+	obj = format_and_parse(&ev);
+	if (obj) {
+		CHECK_STR(get_str(obj, "type"), "release");
+		CHECK_STR(get_str(obj, "comm"), "pinwatch");
+		CHECK_STR(get_str(obj, "target_comm"), "sh");
+		CHECK_INT(get_int(obj, "target_pid"), 4242);
+		CHECK_INT(get_int(obj, "held_ns"), 1500000);
+		CHECK_STR(get_str(obj, "path"), "/kubepods/pod/c\x1b");
+		json_object_put(obj);
+	}
+	text = unit_capture(run_table, &ev);
+	CHECK(strstr(text, "resume ") == text + 13);
+	CHECK(strstr(text, "pid 4242 (sh) resumed after 1.500 ms\n") != NULL);
+	CHECK(strstr(text, "/kubepods/pod/c\\x1b") != NULL);
+	free(text);
+
+	/* A hold has no held_ns. */
+	size = make_hold_event(&e, PW_EV_HOLD, "/k", 0);
+	CHECK_INT(pw_event_decode(&e, size, &ev), 0);
+	obj = format_and_parse(&ev);
+	if (obj) {
+		CHECK_STR(get_str(obj, "type"), "hold");
+		CHECK(!json_object_object_get_ex(obj, "held_ns", NULL));
+		json_object_put(obj);
+	}
+}

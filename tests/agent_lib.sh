@@ -61,6 +61,13 @@ journal_has() { jq -e --arg id "${ID[$1]}" '.isolated | any(.container_id == $id
 journal_empty() { [ ! -e "$STATE/state.json" ] || jq -e '.isolated | length == 0' "$STATE/state.json" >/dev/null 2>&1; }
 lb() { cat "$V1$1/cpuset.sched_load_balance"; }
 lb_is() { [ "$(lb "$1")" = "$2" ]; }
+# Nothing isolated on the host: the root balanced, and no housekeeping
+# cpuset, or one kept for the next container (--keep-layout) at every CPU.
+layout_idle() {
+	lb_is "" 1 && { [ ! -d "$V1/pinwatch.housekeeping" ] ||
+		[ "$(cat "$V1/pinwatch.housekeeping/cpuset.cpus")" = "$(cat "$V1/cpuset.cpus")" ]; }
+}
+housekeeping_kept() { [ -d "$V1/pinwatch.housekeeping" ] && layout_idle; }
 # How many log lines (of the current start) match PATTERN.
 log_count() { grep -c -- "$1" "$LOG"; }
 

@@ -37,6 +37,8 @@
 
 /* Full rescans when nothing else asks for one: a safety net, cheap at this pace. */
 #define DEFAULT_RESYNC_S 30
+/* A rolling update or a restarting pod comes back within seconds: its layout is ready. */
+#define DEFAULT_KEEP_LAYOUT_S 30
 #define TICK_MS 100
 /*
  * The agent's ring buffer: the cgroup events of a busy node's loop turn fit
@@ -68,6 +70,9 @@ static const char usage[] =
 	"                            running containers isolated across an upgrade)\n"
 	"      --state-dir DIR       where the journal lives (default /run/pinwatch)\n"
 	"      --resync SECONDS      rescan the node this often (default 30, 1 to 3600)\n"
+	"      --keep-layout SECONDS v1: keep the housekeeping cpuset (balancing back, at\n"
+	"                            every CPU) this long after the last isolation, for the\n"
+	"                            next container (default 30, 0 to 3600; 0: undo it)\n"
 	"      --metrics ADDR        serve Prometheus metrics on PORT (127.0.0.1),\n"
 	"                            IPV4:PORT or [IPV6]:PORT (off by default)\n"
 	"  -v, --verbose             show libbpf's messages\n"
@@ -90,6 +95,7 @@ enum {
 	OPT_RESYNC,
 	OPT_METRICS,
 	OPT_HOLD,
+	OPT_KEEP_LAYOUT,
 };
 
 static const struct option long_options[] = {
@@ -104,6 +110,7 @@ static const struct option long_options[] = {
 	{ "resync", required_argument, NULL, OPT_RESYNC },
 	{ "metrics", required_argument, NULL, OPT_METRICS },
 	{ "hold", required_argument, NULL, OPT_HOLD },
+	{ "keep-layout", required_argument, NULL, OPT_KEEP_LAYOUT },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{},
@@ -113,7 +120,7 @@ struct agent_opts {
 	struct pw_loader_opts loader;
 	const char *backend, *state_dir, *metrics;
 	bool dry_run, restore_on_exit;
-	unsigned long resync_s;
+	unsigned long resync_s, keep_layout_s;
 	enum pw_hold_mode hold;
 };
 
@@ -210,6 +217,11 @@ static int parse_args(int argc, char **argv, struct agent *a, struct agent_opts 
 			if (parse_ulong_range(optarg, "--resync", 1, 3600, &value))
 				return -EINVAL;
 			o->resync_s = value;
+			break;
+		case OPT_KEEP_LAYOUT:
+			if (parse_ulong_range(optarg, "--keep-layout", 0, 3600, &value))
+				return -EINVAL;
+			o->keep_layout_s = value;
 			break;
 		case OPT_METRICS: {
 			struct sockaddr_storage sa;
@@ -372,6 +384,7 @@ int cmd_agent(int argc, char **argv)
 		.backend = "auto",
 		.state_dir = PW_DEFAULT_STATE_DIR,
 		.resync_s = DEFAULT_RESYNC_S,
+		.keep_layout_s = DEFAULT_KEEP_LAYOUT_S,
 		.hold = PW_HOLD_AUTO,
 	};
 	struct pw_engine_config ecfg = {};
@@ -442,6 +455,7 @@ int cmd_agent(int argc, char **argv)
 	a->backend.journal = a->journal;
 	a->backend.node = a->node;
 	a->backend.dry_run = o.dry_run;
+	a->backend.keep_layout_ms = o.keep_layout_s * 1000;
 	ecfg.policy = &a->policy;
 	ecfg.backend = &a->backend;
 	ecfg.metrics = &a->metrics;
@@ -519,6 +533,7 @@ int cmd_agent(int argc, char **argv)
 		pw_journal_file(a->journal), pw_monotonic_ms() - started, cgroups, containers);
 	err = pw_loop_run(loop, 0);
 	pw_holds_release_all(&a->holds, "the agent is exiting");
+	pw_engine_drop_kept_layout(a->engine);
 	if (o.restore_on_exit) {
 		int rerr = pw_engine_revert_all(a->engine, "agent exiting");
 

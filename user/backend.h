@@ -40,6 +40,14 @@ struct pw_backend {
 	 */
 	struct pw_spanner *pending;
 	size_t nr_pending, cap_pending;
+	/*
+	 * v1: how long the housekeeping cpuset (the host's tasks moved into it,
+	 * the costly part of a layout) outlives the last isolation, balancing
+	 * back and at every CPU, for the next container to reuse; 0: undone
+	 * with it. idle_since_ms: when it became idle (0: not idle).
+	 */
+	unsigned int keep_layout_ms;
+	double idle_since_ms;
 };
 
 struct pw_backend_ops {

@@ -26,6 +26,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "log.h"
 #include "node.h"
 #include "privileges.h"
@@ -260,18 +261,30 @@ static int rebalance(struct pw_backend *b, const char *path)
 	return pw_cgroup_write(b->mounts, hier(b), path, LB, "1", b->dry_run);
 }
 
+static bool housekeeping_exists(const struct pw_backend *b)
+{
+	int fd = pw_cgroup_open(root_fd(b), HOUSEKEEPING, O_RDONLY | O_DIRECTORY);
+
+	if (fd < 0)
+		return false;
+	close(fd);
+	return true;
+}
+
 /* The housekeeping cpuset at the root's CPUs less the isolated ones, the host's tasks in it. */
 static int setup_housekeeping(struct pw_backend *b)
 {
 	char cpus[PW_CPULIST_LEN], mems[PW_CPULIST_LEN];
 	int err, lb, busy;
 
+	b->idle_since_ms = 0;
 	err = pw_journal_set_housekeeping(b->journal, HOUSEKEEPING);
 	if (!err)
 		err = housekeeping_cpus(b, cpus, sizeof(cpus));
 	if (!err && pw_cgroup_read(root_fd(b), "", "cpuset.mems", mems, sizeof(mems)) < 0)
 		err = -EIO;
-	if (!err)
+	/* Kept from the last container (teardown): the host's tasks are in it already. */
+	if (!err && (b->dry_run || !housekeeping_exists(b)))
 		err = pw_cgroup_mkdir(b->mounts, hier(b), HOUSEKEEPING, b->dry_run);
 	if (!err)
 		err = pw_cgroup_write(b->mounts, hier(b), HOUSEKEEPING, "cpuset.mems", mems,
@@ -294,19 +307,25 @@ static int setup_housekeeping(struct pw_backend *b)
 	return lb < 0 ? lb : 0;
 }
 
-/* Only the housekeeping cpuset's CPUs follow the journal (a CPU given back or taken). */
-static int resize_housekeeping(struct pw_backend *b)
+/* The housekeeping cpuset's CPUs to cpus, unless they are already. */
+static int set_housekeeping_cpus(struct pw_backend *b, const char *cpus)
 {
-	char cpus[PW_CPULIST_LEN], now[PW_CPULIST_LEN * 4];
-	int err = housekeeping_cpus(b, cpus, sizeof(cpus));
+	char now[PW_CPULIST_LEN * 4];
 
-	if (err)
-		return err;
 	if (!b->dry_run &&
 	    pw_cgroup_read(root_fd(b), HOUSEKEEPING, "cpuset.cpus", now, sizeof(now)) >= 0 &&
 	    !strcmp(now, cpus))
 		return 0;
 	return pw_cgroup_write(b->mounts, hier(b), HOUSEKEEPING, "cpuset.cpus", cpus, b->dry_run);
+}
+
+/* Only the housekeeping cpuset's CPUs follow the journal (a CPU given back or taken). */
+static int resize_housekeeping(struct pw_backend *b)
+{
+	char cpus[PW_CPULIST_LEN];
+	int err = housekeeping_cpus(b, cpus, sizeof(cpus));
+
+	return err ? err : set_housekeeping_cpus(b, cpus);
 }
 
 /* Whether cg must be out of balancing: it spans an isolated CPU (root and housekeeping aside). */
@@ -431,7 +450,29 @@ static int rebalance_stale(struct pw_backend *b)
 	return err;
 }
 
-/* No v1 isolation left: everything back as it was. */
+/*
+ * Whether the housekeeping cpuset, balancing back and at every CPU, is kept
+ * a while for the next container: its layout then costs writes, not moving
+ * every host task twice. -EAGAIN while it is kept.
+ */
+static int keep_layout(struct pw_backend *b)
+{
+	double now = pw_monotonic_ms();
+
+	if (!b->keep_layout_ms || b->dry_run)
+		return 0;
+	if (!b->idle_since_ms) {
+		b->idle_since_ms = now;
+		pw_info("cpuset '%s' kept at every CPU for %.0f s, for the next container",
+			HOUSEKEEPING, b->keep_layout_ms / 1000.0);
+	}
+	return now - b->idle_since_ms < b->keep_layout_ms ? -EAGAIN : 0;
+}
+
+/*
+ * No v1 isolation left: balancing back at once, the housekeeping cpuset at
+ * every CPU; the cpuset itself goes when keep_layout() lets it.
+ */
 static int teardown(struct pw_backend *b)
 {
 	char cpus[PW_CPULIST_LEN * 4];
@@ -448,8 +489,13 @@ static int teardown(struct pw_backend *b)
 		return err;
 	if (!pw_journal_housekeeping(b->journal))
 		return 0;
-	if (pw_cgroup_read(root_fd(b), "", "cpuset.cpus", cpus, sizeof(cpus)) >= 0)
-		pw_cgroup_write(b->mounts, hier(b), HOUSEKEEPING, "cpuset.cpus", cpus, b->dry_run);
+	/* Kept only at every CPU: a narrower one would still confine the host's tasks. */
+	if (pw_cgroup_read(root_fd(b), "", "cpuset.cpus", cpus, sizeof(cpus)) >= 0 &&
+	    !set_housekeeping_cpus(b, cpus)) {
+		err = keep_layout(b);
+		if (err)
+			return err;
+	}
 	for (int pass = 0; pass < MOVE_PASSES && left > 0; pass++) {
 		char one[16];
 
@@ -479,6 +525,7 @@ static int teardown(struct pw_backend *b)
 	err = pw_cgroup_rmdir(b->mounts, hier(b), HOUSEKEEPING, b->dry_run);
 	if (err)
 		return err; /* the journal keeps it: the next restore tries again */
+	b->idle_since_ms = 0;
 	return pw_journal_set_housekeeping(b->journal, NULL);
 }
 
@@ -498,16 +545,6 @@ static int v1_sync(struct pw_backend *b)
 	if (!err)
 		err = rebalance_stale(b);
 	return err;
-}
-
-static bool housekeeping_exists(const struct pw_backend *b)
-{
-	int fd = pw_cgroup_open(root_fd(b), HOUSEKEEPING, O_RDONLY | O_DIRECTORY);
-
-	if (fd < 0)
-		return false;
-	close(fd);
-	return true;
 }
 
 static int v1_apply(struct pw_backend *b, const struct pw_isolation *want)

@@ -48,16 +48,22 @@ struct pw_engine {
 	 */
 	double retry_at_ms;
 	unsigned int retry_ms;
+	bool layout_kept; /* the retry is the end of a layout kept for the next container */
 };
 
 #define RETRY_FIRST_MS 1000
 #define RETRY_MAX_MS 30000
 
-/* A layout step to finish later: an error, or (busy) a cpuset a runtime's task still holds. */
-static void layout_later(struct pw_engine *e, bool busy)
+/*
+ * A layout step to finish later, backing off: after an error (counted), while
+ * a runtime's task keeps a cpuset busy (-EBUSY), or while the backend keeps
+ * its layout for the next container (-EAGAIN).
+ */
+static void layout_later(struct pw_engine *e, int err)
 {
-	if (!busy)
+	if (err != -EBUSY && err != -EAGAIN)
 		e->metrics->errors++;
+	e->layout_kept = err == -EAGAIN;
 	e->retry_ms = e->retry_ms ? e->retry_ms * 2 : RETRY_FIRST_MS;
 	if (e->retry_ms > RETRY_MAX_MS)
 		e->retry_ms = RETRY_MAX_MS;
@@ -70,18 +76,28 @@ static void sync_layout(struct pw_engine *e)
 	int err = e->b->ops->sync(e->b);
 
 	if (err) {
-		layout_later(e, err == -EBUSY);
+		layout_later(e, err);
 		return;
 	}
 	e->retry_ms = 0;
+	e->layout_kept = false;
 }
 
 void pw_engine_tick(struct pw_engine *e, double now_ms)
 {
 	if (!e->retry_ms || now_ms < e->retry_at_ms)
 		return;
-	pw_info("finishing the cpuset layout (last tried %.0f s ago)", e->retry_ms / 1000.0);
+	if (!e->layout_kept)
+		pw_info("finishing the cpuset layout (last tried %.0f s ago)",
+			e->retry_ms / 1000.0);
 	sync_layout(e);
+}
+
+void pw_engine_drop_kept_layout(struct pw_engine *e)
+{
+	e->b->keep_layout_ms = 0;
+	if (e->layout_kept)
+		sync_layout(e);
 }
 
 /* Whether the container of (hierarchy, id) is still on the node. */
@@ -346,13 +362,13 @@ static int revert(struct pw_engine *e, const struct pw_isolation *iso, const cha
 	snprintf(path, sizeof(path), "%s", PW_Q(iso->path));
 	pw_info("restore load balancing on CPUs of %s (%s): %s", PW_Q(id), path, why);
 	err = ops_of(e, iso)->revert(e->b, iso);
-	if (err == -EBUSY) {
-		/* Restored; only the backend's shared layout waits for a runtime's task. */
-		layout_later(e, true);
+	if (err == -EBUSY || err == -EAGAIN) {
+		/* Restored; only the backend's shared layout waits (a runtime's task, or kept). */
+		layout_later(e, err);
 		err = 0;
 	}
 	if (err) {
-		layout_later(e, false);
+		layout_later(e, err);
 		pw_err("restore of %s failed: %s; the journal keeps it", PW_Q(id), strerror(-err));
 		return err;
 	}

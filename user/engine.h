@@ -54,8 +54,14 @@ void pw_engine_look_at_everything(struct pw_engine *e);
 /* Decide what was looked at and make the kernel match. */
 void pw_engine_run(struct pw_engine *e);
 
-/* Try again a layout step that failed, when its back-off time (from now_ms) has come. */
+/*
+ * Try again a layout step that failed, when its back-off time (from now_ms)
+ * has come; and end a layout kept for the next container once its time is up.
+ */
 void pw_engine_tick(struct pw_engine *e, double now_ms);
+
+/* The agent is going: a layout kept for a next container is not kept any more (undone now). */
+void pw_engine_drop_kept_layout(struct pw_engine *e);
 
 /* Where a container stands, for a first exec held until its isolation is in place. */
 enum pw_hold_state {

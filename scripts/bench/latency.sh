@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-only
 # Apply latency and start time with real `runc run` starts of an opted-in
-# container pinned to CPU 1 (busybox sleep), N with the agent and N without,
+# container pinned to CPU 1 (busybox sleep), N bare, N with an agent that
+# makes the v1 layout for each container (--keep-layout 0, the previous
+# behaviour) and N with one that keeps it between containers (the default),
 # in alternating blocks:
 #   - apply latency: from the pinning cpuset.cpus write (its ktime_ns, from
 #     a `pinwatch trace` running through every block) to the agent's
@@ -11,7 +13,7 @@
 #   - holds (agent --hold auto, the default): how many first execs were held
 #     and for how long (the agent's "resumed pid ... after N ms" lines).
 # After each start the container is deleted and, with the agent, its
-# restore awaited: every start is a first isolation.
+# restore awaited.
 # Env: N (200) starts each way, BLOCK (50); AGENT_PW, another build's agent
 # (e.g. the previous release's, for a before/after of the apply latency).
 set -euo pipefail
@@ -72,26 +74,35 @@ start() {
 		die "runc run failed: $(cat "$WORK/runc.out")"
 	t1=$(date +%s%N)
 	echo $(((t1 - t0) / 1000)) >>"$WORK/start-$1"
-	if [ "$1" = agent ]; then
-		wait_for 1 "$WORK/agent.log" "isolated ${ID:0:12} "
+	if [ "$1" != bare ]; then
+		wait_for 1 "$WORK/agent-$1.log" "isolated ${ID:0:12} "
 	fi
 	runc delete -f "$ID" >/dev/null
-	if [ "$1" = agent ]; then
-		wait_for 1 "$WORK/agent.log" "restore load balancing on CPUs of ${ID:0:12} "
-		journal_empty || die "the agent did not restore ${ID:0:12}: $(tail -n 3 "$WORK/agent.log")"
+	if [ "$1" != bare ]; then
+		wait_for 1 "$WORK/agent-$1.log" "restore load balancing on CPUs of ${ID:0:12} "
+		journal_empty || die "the agent did not restore ${ID:0:12}: $(tail -n 3 "$WORK/agent-$1.log")"
 	fi
 	ID=""
 }
 
-for ((done_n = 0; done_n < N; done_n += BLOCK)); do
-	for ((i = 0; i < BLOCK; i++)); do start bare; done
-	"${AGENT_PW:-$PW}" agent --state-dir "$WORK/state" --restore-on-exit >>"$WORK/agent.log" 2>&1 &
+# agent_block VARIANT ARGS...: BLOCK starts under an agent started with ARGS.
+agent_block() {
+	local variant=$1
+	shift
+	"${AGENT_PW:-$PW}" agent --state-dir "$WORK/state" --restore-on-exit "$@" \
+		>>"$WORK/agent-$variant.log" 2>&1 &
 	AGENT_PID=$!
-	wait_for $((done_n / BLOCK + 1)) "$WORK/agent.log" "agent running"
-	for ((i = 0; i < BLOCK; i++)); do start agent; done
+	wait_for $((done_n / BLOCK + 1)) "$WORK/agent-$variant.log" "agent running"
+	for ((i = 0; i < BLOCK; i++)); do start "$variant"; done
 	kill -TERM "$AGENT_PID"
 	wait "$AGENT_PID" || true
 	AGENT_PID=""
+}
+
+for ((done_n = 0; done_n < N; done_n += BLOCK)); do
+	for ((i = 0; i < BLOCK; i++)); do start bare; done
+	agent_block fresh --keep-layout 0
+	agent_block kept
 done
 kill -INT "$TRACE_PID"
 wait "$TRACE_PID" || true
@@ -99,27 +110,38 @@ TRACE_PID=""
 
 # Apply latency: each isolation against the last successful pinning write to its cgroup
 # before it (in time order: runc writes cpuset.cpus again once the container runs).
-sed -n 's/.*isolated \([0-9a-f]*\) .*(ktime_ns \([0-9]*\)).*/\1 \2/p' "$WORK/agent.log" >"$WORK/applied"
 jq -r 'select(.type == "cpuset_write" and .file == "cpuset.cpus" and .ret > 0)
 	| "\(.path | split("/") | last | .[0:12]) \(.ktime_ns)"' "$WORK/trace.json" >"$WORK/writes"
-{
-	awk '{ print $2, "w", $1 }' "$WORK/writes"
-	awk '{ print $2, "a", $1 }' "$WORK/applied"
-} | sort -n | awk '$2 == "w" { w[$3] = $1; next } ($3 in w) { printf "%.3f\n", ($1 - w[$3]) / 1e6 }' |
-	sort -g >"$WORK/lat"
-n=$(wc -l <"$WORK/lat")
-[ "$n" -gt 0 ] || die "no isolation could be matched to its pinning write"
-pct() { awk -v p="$1" '{ v[NR] = $1 } END { i = int(NR * p / 100 + 0.999); if (i < 1) i = 1; print v[i] }' "$WORK/lat"; }
+# latencies VARIANT: the sorted apply latencies of that agent's starts, in $WORK/lat-VARIANT.
+latencies() {
+	sed -n 's/.*isolated \([0-9a-f]*\) .*(ktime_ns \([0-9]*\)).*/\1 \2/p' "$WORK/agent-$1.log" >"$WORK/applied"
+	{
+		awk '{ print $2, "w", $1 }' "$WORK/writes"
+		awk '{ print $2, "a", $1 }' "$WORK/applied"
+	} | sort -n | awk '$2 == "w" { w[$3] = $1; next } ($3 in w) { printf "%.3f\n", ($1 - w[$3]) / 1e6 }' |
+		sort -g >"$WORK/lat-$1"
+	[ -s "$WORK/lat-$1" ] || die "no isolation of the $1 agent could be matched to its pinning write"
+}
+pct() { awk -v p="$1" '{ v[NR] = $1 } END { i = int(NR * p / 100 + 0.999); if (i < 1) i = 1; print v[i] }' "$2"; }
 ms() { awk '{ printf "%.1f\n", $1 / 1000 }' "$1" | median; }
-echo "Real starts: runc run -d of an opted-in busybox container pinned to CPU 1, $N with the agent and $N without (blocks of $BLOCK)"
-echo "  apply latency, pinning write to isolation read back: p50 $(pct 50) ms, p99 $(pct 99) ms, max $(tail -n 1 "$WORK/lat") ms ($n starts)"
+echo "Real starts: runc run -d of an opted-in busybox container pinned to CPU 1, $N bare and $N with each agent (blocks of $BLOCK)"
 b=$(ms "$WORK/start-bare")
-a=$(ms "$WORK/start-agent")
-awk -v b="$b" -v a="$a" 'BEGIN { printf "  runc run -d wall time, median: %.1f ms bare, %.1f ms with the agent (%+.1f ms)\n", b, a, a - b }'
-held=$(grep -c 'held pid' "$WORK/agent.log" || true)
-sed -n 's/.*resumed pid .* after \([0-9.]*\) ms.*/\1/p' "$WORK/agent.log" | sort -g >"$WORK/holds"
-if [ -s "$WORK/holds" ]; then
-	echo "  first execs held: $held of $N starts; held for p50 $(median <"$WORK/holds") ms, max $(tail -n 1 "$WORK/holds") ms"
-else
-	echo "  first execs held: $held of $N starts (isolation was in place before every exec)"
-fi
+for variant in fresh kept; do
+	case $variant in
+	fresh) what="layout made for each container (--keep-layout 0)" ;;
+	kept) what="layout kept between containers (default)" ;;
+	esac
+	latencies $variant
+	echo "  agent, $what:"
+	echo "    apply latency, pinning write to isolation read back: p50 $(pct 50 "$WORK/lat-$variant") ms," \
+		"p99 $(pct 99 "$WORK/lat-$variant") ms, max $(tail -n 1 "$WORK/lat-$variant") ms ($(wc -l <"$WORK/lat-$variant") starts)"
+	a=$(ms "$WORK/start-$variant")
+	awk -v b="$b" -v a="$a" 'BEGIN { printf "    runc run -d wall time, median: %.1f ms bare, %.1f ms with the agent (%+.1f ms)\n", b, a, a - b }'
+	held=$(grep -c 'held pid' "$WORK/agent-$variant.log" || true)
+	sed -n 's/.*resumed pid .* after \([0-9.]*\) ms.*/\1/p' "$WORK/agent-$variant.log" | sort -g >"$WORK/holds"
+	if [ -s "$WORK/holds" ]; then
+		echo "    first execs held: $held of $N starts; held for p50 $(median <"$WORK/holds") ms, max $(tail -n 1 "$WORK/holds") ms"
+	else
+		echo "    first execs held: $held of $N starts (isolation was in place before every exec)"
+	fi
+done

@@ -63,18 +63,41 @@ check "released when its last task exits, before delete" wait_for 10 journal_emp
 check "released on exit: the log says why" grep -q 'its last task exited' "$LOG"
 check "cgroup still there when released" test -d "$V1${CG[a]}"
 check "root cpuset load balanced again" wait_for 5 lb_is "" 1
-check "housekeeping cpuset gone" wait_for 5 test ! -d "$V1/pinwatch.housekeeping"
+check "housekeeping cpuset kept for the next container, at every CPU" wait_for 5 housekeeping_kept
 runc delete -f "${ID[a]}" >>"$WORK/rt.out" 2>&1
 echo 1 >"$PROBE/cpuset.sched_load_balance"
 check "behaviour: spinners reach CPU 1 again after release" balanced_to "$PROBE" 1
 
-# crun too: isolated, then released on delete.
+# crun too: isolated, then released on delete. It reuses the kept layout.
 start_ctr h 1 yes crun
 check "crun: opted-in pinned container is isolated" wait_for 10 journal_has h
 check "crun: root cpuset no longer load balanced" lb_is "" 0
+check "crun: the kept housekeeping cpuset was reused, not made again" \
+	test "$(grep -c "made cgroup '.*/pinwatch.housekeeping'" "$LOG")" = 1
+check "crun: housekeeping at the host's CPUs but CPU 1 again" \
+	test "$(cat "$V1/pinwatch.housekeeping/cpuset.cpus")" = 0
 crun delete -f "${ID[h]}" >>"$WORK/rt.out" 2>&1
-check "crun: released when it goes" wait_for 10 journal_empty
-check "crun: root cpuset load balanced again" wait_for 5 lb_is "" 1
+check "crun: released, the layout kept again" wait_for 10 eval 'journal_empty && housekeeping_kept'
+stop_agent TERM
+check "the agent's exit undoes a kept layout" \
+	eval 'layout_idle && [ ! -d "$V1/pinwatch.housekeeping" ] && jq -e ".v1_housekeeping == null" "$STATE/state.json" >/dev/null'
+# --keep-layout: how long; 0 undoes it with the last container.
+start_agent --keep-layout 1
+start_ctr k1 1 yes
+check "--keep-layout 1: isolated" wait_for 10 journal_has k1
+runc delete -f "${ID[k1]}" >>"$WORK/rt.out" 2>&1
+check "--keep-layout 1: released, the layout kept" wait_for 10 eval 'journal_empty && housekeeping_kept'
+check "--keep-layout 1: then undone, every host task back in the root cpuset" \
+	wait_for 10 eval '[ ! -d "$V1/pinwatch.housekeeping" ]'
+stop_agent TERM
+start_agent --keep-layout 0
+start_ctr k0 1 yes
+check "--keep-layout 0: isolated" wait_for 10 journal_has k0
+runc delete -f "${ID[k0]}" >>"$WORK/rt.out" 2>&1
+check "--keep-layout 0: released and undone with the last container" \
+	wait_for 5 eval 'journal_empty && layout_idle && [ ! -d "$V1/pinwatch.housekeeping" ]'
+stop_agent TERM
+start_agent
 
 # Two opted-in containers sharing CPU 1: both refused, naming each other.
 start_ctr c 1 yes
@@ -134,7 +157,7 @@ for n in 0 1 2 3 4 5 6 7; do
 		wait_for 10 eval 'journal_has crash$n && lb_is "" 0 && lb_is "${CG[crash$n]}" 0'
 	runc kill "${ID[crash$n]}" KILL >>"$WORK/rt.out" 2>&1
 	check "crash before write $n of apply: then released on exit" \
-		wait_for 10 eval 'journal_empty && lb_is "" 1 && [ ! -d "$V1/pinwatch.housekeeping" ]'
+		wait_for 10 eval 'journal_empty && layout_idle'
 	runc delete -f "${ID[crash$n]}" >>"$WORK/rt.out" 2>&1
 	stop_agent TERM
 done
@@ -150,7 +173,7 @@ wait_for 10 eval '! kill -0 $AGENT_PID 2>/dev/null'
 stop_agent KILL
 start_agent
 check "crash inside a restore: the restart finishes it" \
-	wait_for 10 eval 'journal_empty && lb_is "" 1 && [ ! -d "$V1/pinwatch.housekeeping" ]'
+	wait_for 10 eval 'journal_empty && layout_idle'
 runc delete -f "${ID[crashr]}" >>"$WORK/rt.out" 2>&1
 stop_agent TERM
 

@@ -159,7 +159,7 @@ start_ctr q 1 yes
 wait_for 10 grep -q "isolate CPUs 1 of ${ID[q]:0:12}" "$LOG"
 delete_ctr q
 check "removed under the agent: it converges (nothing isolated, the root balanced)" \
-	wait_for 15 eval 'journal_empty && lb_is "" 1 && [ ! -d "$V1/pinwatch.housekeeping" ]'
+	wait_for 15 eval 'journal_empty && layout_idle'
 stop_agent TERM
 AGENT_BIN=$HELPERS/pinwatch-faults PINWATCH_REJECT_WRITES=pinwatch.housekeeping/cpuset.cpus \
 	start_agent --metrics "127.0.0.1:$PORT" || not_ok "agent starts" "$(cat "$LOG")"

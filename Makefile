@@ -43,7 +43,8 @@ msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
 endif
 
 .DELETE_ON_ERROR:
-.PHONY: all clean check check-vm unit helpers vmlinux bench bench-vm format check-format asan fuzz fuzz-build
+.PHONY: all clean check check-vm unit helpers vmlinux bench bench-vm format check-format asan fuzz fuzz-build \
+	install uninstall
 
 all: $(OUTPUT)/pinwatch helpers $(FAULTS_BIN)
 
@@ -150,6 +151,30 @@ bench-vm: all
 
 vmlinux:
 	$(Q)scripts/gen-vmlinux.sh
+
+# make install [PREFIX=/usr/local] [DESTDIR=]: the binary, its man page, bash
+# completion and the agent's systemd unit (deploy/). make uninstall removes them.
+PREFIX ?= /usr/local
+SBINDIR ?= $(PREFIX)/sbin
+MANDIR ?= $(PREFIX)/share/man
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+UNITDIR ?= $(PREFIX)/lib/systemd/system
+INSTALLED := $(DESTDIR)$(SBINDIR)/pinwatch $(DESTDIR)$(MANDIR)/man8/pinwatch.8 \
+	$(DESTDIR)$(BASHCOMPDIR)/pinwatch $(DESTDIR)$(UNITDIR)/pinwatch-agent.service
+
+install: $(OUTPUT)/pinwatch
+	$(call msg,INSTALL,$(DESTDIR)$(PREFIX))
+	$(Q)install -D -m 0755 $(OUTPUT)/pinwatch $(DESTDIR)$(SBINDIR)/pinwatch
+	$(Q)install -D -m 0644 docs/pinwatch.8 $(DESTDIR)$(MANDIR)/man8/pinwatch.8
+	$(Q)install -D -m 0644 deploy/pinwatch.bash-completion $(DESTDIR)$(BASHCOMPDIR)/pinwatch
+	$(Q)install -d $(DESTDIR)$(UNITDIR)
+	$(Q)sed 's|@SBINDIR@|$(SBINDIR)|' deploy/pinwatch-agent.service.in \
+		>$(DESTDIR)$(UNITDIR)/pinwatch-agent.service
+	$(Q)chmod 0644 $(DESTDIR)$(UNITDIR)/pinwatch-agent.service
+
+uninstall:
+	$(call msg,UNINSTALL,$(DESTDIR)$(PREFIX))
+	$(Q)rm -f $(INSTALLED)
 
 # The tree stays in the kernel style of .clang-format; the test suite checks it.
 FORMAT_SRCS := $(wildcard bpf/*.c bpf/*.h user/*.c user/*.h tests/unit/*.c tests/unit/*.h \

@@ -9,9 +9,11 @@ BUILD_PKGS=(make gcc libc6-dev clang llvm bpftool libbpf-dev libelf-dev zlib1g-d
 	libzstd-dev libjson-c-dev)
 # Tests: real runtimes, busybox for container rootfs, jq for the JSON checks,
 # QEMU and cpio for the kernel-matrix guests, clang-format for the style check,
-# curl for the metrics endpoint, libFuzzer's runtime for the fuzz targets.
+# curl for the metrics endpoint, libFuzzer's runtime for the fuzz targets;
+# groff, systemd-analyze and PyYAML to check the man page, the unit and the
+# Kubernetes manifests that make install and deploy/ ship.
 TEST_PKGS=(jq runc crun busybox-static util-linux qemu-system-x86 cpio clang-format curl
-	libclang-rt-14-dev strace)
+	libclang-rt-14-dev strace groff-base systemd python3-yaml)
 
 # Benchmarks (make bench): the peer tracer, the latency proof and its plot.
 BENCH_PKGS=(bpftrace rt-tests stress-ng gnuplot-nox jq runc busybox-static curl strace)

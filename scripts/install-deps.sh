@@ -13,7 +13,7 @@ BUILD_PKGS=(make gcc libc6-dev clang llvm bpftool libbpf-dev libelf-dev zlib1g-d
 # groff, systemd-analyze and PyYAML to check the man page, the unit and the
 # Kubernetes manifests that make install and deploy/ ship.
 TEST_PKGS=(jq runc crun busybox-static util-linux qemu-system-x86 cpio clang-format curl
-	libclang-rt-14-dev strace groff-base systemd python3-yaml)
+	libclang-rt-14-dev strace groff-base man-db systemd python3-yaml)
 
 # Benchmarks (make bench): the peer tracer, the latency proof and its plot.
 BENCH_PKGS=(bpftrace rt-tests stress-ng gnuplot-nox jq runc busybox-static curl strace)

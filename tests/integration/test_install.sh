@@ -10,7 +10,7 @@
 . "$(dirname "$0")/../lib.sh"
 require_basics
 PY=/usr/bin/python3
-for tool in groff systemd-analyze "$PY"; do
+for tool in groff man systemd-analyze "$PY"; do
 	command -v "$tool" >/dev/null ||
 		{ not_ok "install: $tool is installed (scripts/install-deps.sh --with-tests)"; exit 1; }
 done
@@ -31,7 +31,8 @@ check "the binary is executable, the rest is not" \
 # The man page: renders without a groff warning, and every option of every
 # command's --help is in it (the two cannot drift apart).
 MAN="$DEST/usr/share/man/man8/pinwatch.8"
-check "man page renders without warnings" eval '[ -z "$(groff -man -ww -z "$MAN" 2>&1)" ]'
+check "man page renders without warnings (groff -ww, man --warnings)" \
+	eval '[ -z "$(groff -man -ww -z "$MAN" 2>&1)$(MANWIDTH=80 man --warnings -l "$MAN" 2>&1 >/dev/null)" ]'
 options_of() {
 	"$PW" "$1" --help | grep -oE -- '(^|[ ,])--[a-z][a-z-]*' | tr -d ' ,' | sort -u
 }

@@ -23,6 +23,14 @@ SAN_CFLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror \
 	-I$(dir $(VMLINUX_H)) -Ibpf
 
+# What `pinwatch version` and pinwatch_build_info say: the commit, and its date
+# (or SOURCE_DATE_EPOCH), not the wall clock: the same source builds the same.
+GIT_COMMIT := $(shell git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)$(shell \
+	git diff --quiet HEAD -- 2>/dev/null || echo -dirty)
+BUILD_EPOCH := $(or $(SOURCE_DATE_EPOCH),$(shell git log -1 --format=%ct 2>/dev/null),0)
+BUILD_DATE := $(shell date -u -d @$(BUILD_EPOCH) +%Y-%m-%dT%H:%M:%SZ)
+VERSION_FLAGS := -DPINWATCH_COMMIT='"$(GIT_COMMIT)"' -DPINWATCH_BUILD_DATE='"$(BUILD_DATE)"'
+
 # Every user-side source but main.c and the fault hooks: the unit tests link these too.
 LIB_SRCS := $(filter-out user/main.c user/fault.c,$(wildcard user/*.c))
 LIB_OBJS := $(patsubst user/%.c,$(OUTPUT)/user/%.o,$(LIB_SRCS))
@@ -44,7 +52,7 @@ endif
 
 .DELETE_ON_ERROR:
 .PHONY: all clean check check-vm unit helpers vmlinux bench bench-vm format check-format asan fuzz fuzz-build \
-	install uninstall
+	install uninstall FORCE
 
 all: $(OUTPUT)/pinwatch helpers $(FAULTS_BIN)
 
@@ -58,6 +66,13 @@ $(OUTPUT)/pinwatch.bpf.o: bpf/pinwatch.bpf.c bpf/pinwatch.h $(wildcard bpf/*.bpf
 $(SKEL): $(OUTPUT)/pinwatch.bpf.o
 	$(call msg,GEN-SKEL,$@)
 	$(Q)$(BPFTOOL) gen skeleton $< name pinwatch_bpf > $@
+
+# version.o follows the commit: rebuilt whenever the recorded one changes.
+$(OUTPUT)/version.stamp: FORCE | $(OUTPUT)
+	$(Q)echo '$(GIT_COMMIT) $(BUILD_DATE)' | cmp -s - $@ || echo '$(GIT_COMMIT) $(BUILD_DATE)' >$@
+$(OUTPUT)/user/version.o $(OUTPUT)/faults/version.o: $(OUTPUT)/version.stamp
+$(OUTPUT)/user/version.o $(OUTPUT)/faults/version.o: CFLAGS += $(VERSION_FLAGS)
+FORCE:
 
 $(OUTPUT)/user/%.o: user/%.c $(wildcard user/*.h) bpf/pinwatch.h $(SKEL) | $(OUTPUT)/user
 	$(call msg,CC,$@)

@@ -341,7 +341,7 @@ static int handle_event(void *ctx, void *data, size_t size)
 static void write_metrics(void *ctx, FILE *out)
 {
 	struct agent *a = ctx;
-	struct pw_metrics_view v = { .m = &a->metrics };
+	struct pw_metrics_view v = { .m = &a->metrics, .backend = a->backend.ops->name };
 	unsigned long cgroups;
 
 	pw_node_counts(a->node, &cgroups, &v.containers);

@@ -8,10 +8,7 @@
 #include "ps.h"
 #include "restore.h"
 #include "trace.h"
-
-#ifndef PINWATCH_VERSION
-#define PINWATCH_VERSION "0.1.0"
-#endif
+#include "version.h"
 
 static const char usage[] =
 	"Usage: pinwatch COMMAND [OPTIONS]\n"
@@ -37,7 +34,12 @@ int main(int argc, char **argv)
 		return cmd ? 0 : 2;
 	}
 	if (!strcmp(cmd, "version") || !strcmp(cmd, "--version")) {
-		printf("pinwatch %s\n", PINWATCH_VERSION);
+		if (argc > 2) {
+			pw_err("version takes no argument, got '%s'", PW_Q(argv[2]));
+			return 2;
+		}
+		printf("pinwatch %s (commit %s, built %s)\n", pw_version(), pw_commit(),
+		       pw_build_date());
 		return 0;
 	}
 	if (!strcmp(cmd, "trace"))

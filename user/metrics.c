@@ -3,6 +3,7 @@
 #include "metrics.h"
 
 #include "event.h"
+#include "version.h"
 
 static const double bucket_le[PW_LATENCY_BUCKETS] = {
 	0.0001, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 1,
@@ -50,6 +51,13 @@ static void metric(FILE *out, const char *name, const char *type, const char *he
 void pw_metrics_write(FILE *out, const struct pw_metrics_view *v)
 {
 	const struct pw_metrics *m = v->m;
+
+	fprintf(out,
+		"# HELP pinwatch_build_info The running agent: version, commit, build date, "
+		"backend.\n# TYPE pinwatch_build_info gauge\n"
+		"pinwatch_build_info{version=\"%s\",commit=\"%s\",build_date=\"%s\",backend=\"%s\"} "
+		"1\n",
+		pw_version(), pw_commit(), pw_build_date(), v->backend);
 
 	metric(out, "pinwatch_containers_tracked", "gauge",
 	       "Containers in the hierarchy that carries cpusets.", v->containers);

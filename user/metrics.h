@@ -39,6 +39,7 @@ void pw_metrics_count_refusal(struct pw_metrics *m, const char *label);
 /* Gauges and counters the agent reads when asked. */
 struct pw_metrics_view {
 	const struct pw_metrics *m;
+	const char *backend; /* "v1", "v2" */
 	unsigned long containers, isolated_containers, isolated_cpus;
 	/* inotify watches on cpuset.cpus held, and refused at the kernel's bound. */
 	unsigned long cpuset_watches, cpuset_watches_refused;

@@ -39,6 +39,8 @@ check "opted-out container untouched" test "$(lb "${CG[b]}")" = 1
 check "metrics: one isolated container, one isolated CPU" test "$(metric pinwatch_isolated_containers) $(metric pinwatch_isolated_cpus)" = "1 1"
 check "metrics: applies counted, two containers tracked" test "$(metric pinwatch_applies_total) $(metric pinwatch_containers_tracked)" = "1 2"
 check "metrics: the apply latency was observed" test "$(metric pinwatch_apply_latency_seconds_count)" = 1
+check "metrics: build info names the version, commit and backend" \
+	eval 'curl -s "http://127.0.0.1:$PORT/metrics" | grep -Eq "^pinwatch_build_info\{version=\"[0-9.]+\",commit=\"[0-9a-f]{12}(-dirty)?\",build_date=\"[0-9TZ:-]+\",backend=\"v1\"\} 1$"'
 check "the log says how long after the pinning write" grep -q "isolated ${ID[a]:0:12} .* ms after the pinning write" "$LOG"
 stop_trace
 iso_ns=$(sed -n "s/.*isolated ${ID[a]:0:12} .*ktime_ns \([0-9]*\).*/\1/p" "$LOG")

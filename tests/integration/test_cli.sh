@@ -48,7 +48,13 @@ check "--verbose shows libbpf's messages" grep -q '^libbpf: ' "$WORK/err"
 "$PW" trace --help >"$WORK/out" 2>&1
 check "--help prints usage and examples" grep -q 'Examples:' "$WORK/out"
 "$PW" version >"$WORK/out"
-check "version prints the version" grep -q '^pinwatch [0-9]' "$WORK/out"
+commit=$(git -C "$ROOT" rev-parse --short=12 HEAD 2>/dev/null || echo unknown)
+check "version prints the version, the commit it was built from and when" \
+	grep -Eq "^pinwatch [0-9][0-9.]* \(commit $commit(-dirty)?, built [0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]{8}Z\)$" "$WORK/out"
+"$PW" version --bogus >/dev/null 2>"$WORK/err"
+rc=$?
+check "version --bogus is a usage error naming it" \
+	eval '[ $rc = 2 ] && grep -q "version takes no argument, got .--bogus." "$WORK/err"'
 
 # --duration ends the trace by itself and prints the counters.
 start=$(date +%s)

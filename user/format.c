@@ -109,12 +109,65 @@ static void print_where(const struct pw_format *f, const struct pw_event *ev,
 		      ev->path_truncated);
 }
 
+/* What the DETAIL column says of ev, escaped. */
+static void print_detail(FILE *out, const struct pw_format *f, const struct pw_event *ev)
+{
+	struct pw_bytes arg;
+	size_t pos = 0;
+
+	switch (ev->type) {
+	case PW_EV_CGROUP_POPULATED:
+		fprintf(out, "%s ",
+			ev->cgroup->flags & PW_F_POPULATED ? "populated" : "unpopulated");
+		/* The rest is as for mkdir and rmdir. */
+		__attribute__((fallthrough));
+	case PW_EV_CGROUP_MKDIR:
+	case PW_EV_CGROUP_RMDIR:
+		fprintf(out, "%s id=%" PRIu64,
+			pw_hierarchy_name(f->hierarchies, ev->cgroup->hierarchy_id),
+			(uint64_t)ev->cgroup->id);
+		break;
+	case PW_EV_EXEC:
+		/* Anyone can name a binary runc: say when it was not root's own. */
+		if (!(ev->exec->flags & PW_F_TRUSTED))
+			fprintf(out, "[untrusted uid %u] ", ev->exec->uid);
+		while (pw_event_next_arg(&ev->args, &pos, &arg)) {
+			if (pos > arg.len + 1)
+				fputc(' ', out);
+			text_bytes(out, &arg);
+		}
+		if (ev->exec->flags & PW_F_ARGS_TRUNCATED)
+			fputs(" ...", out);
+		break;
+	case PW_EV_CPUSET_WRITE:
+		text_bytes(out, &ev->file);
+		fputs(" = \"", out);
+		text_bytes(out, &ev->value);
+		fprintf(out, "%s\" %s", ev->write->flags & PW_F_VALUE_TRUNCATED ? "..." : "",
+			ev->write->ret >= 0 ? "ok" : error_name(ev->write->ret));
+		break;
+	case PW_EV_HOLD:
+		fputs("stopped at its exec until its isolation is in place", out);
+		break;
+	case PW_EV_RELEASE:
+		fprintf(out, "pid %u (", ev->hold->target_pid);
+		text_bytes(out, &ev->target_comm);
+		fprintf(out, ") resumed after %.3f ms", ev->hold->held_ns / 1e6);
+		break;
+	default:
+		break;
+	}
+}
+
+/* The columns before DETAIL: TIME to POD/CGROUP, each with its space. */
+#define TABLE_PREFIX_WIDTH (13 + 7 + 8 + 16 + PW_SHORT_ID_LEN + 1 + 11 + PW_TABLE_WHERE_WIDTH + 1)
+
 static void print_table(const struct pw_format *f, const struct pw_event *ev,
 			const struct pw_event_context *ctx)
 {
-	char short_id[PW_SHORT_ID_LEN + 1] = "";
-	struct pw_bytes arg;
-	size_t pos = 0;
+	char short_id[PW_SHORT_ID_LEN + 1] = "", *detail = NULL;
+	size_t size = 0;
+	FILE *mem;
 
 	print_table_time(f, ev->hdr->ktime_ns);
 	fprintf(f->out, "%-6s %7u ", table_event_name(ev->type), ev->hdr->pid);
@@ -124,48 +177,19 @@ static void print_table(const struct pw_format *f, const struct pw_event *ev,
 	pw_table_cell_str(f->out, short_id, PW_SHORT_ID_LEN);
 	pw_table_cell_str(f->out, ctx ? ctx->runtime : NULL, 10);
 	print_where(f, ev, ctx);
-
-	switch (ev->type) {
-	case PW_EV_CGROUP_POPULATED:
-		fprintf(f->out, "%s ",
-			ev->cgroup->flags & PW_F_POPULATED ? "populated" : "unpopulated");
-		/* The rest is as for mkdir and rmdir. */
-		__attribute__((fallthrough));
-	case PW_EV_CGROUP_MKDIR:
-	case PW_EV_CGROUP_RMDIR:
-		fprintf(f->out, "%s id=%" PRIu64,
-			pw_hierarchy_name(f->hierarchies, ev->cgroup->hierarchy_id),
-			(uint64_t)ev->cgroup->id);
-		break;
-	case PW_EV_EXEC:
-		/* Anyone can name a binary runc: say when it was not root's own. */
-		if (!(ev->exec->flags & PW_F_TRUSTED))
-			fprintf(f->out, "[untrusted uid %u] ", ev->exec->uid);
-		while (pw_event_next_arg(&ev->args, &pos, &arg)) {
-			if (pos > arg.len + 1)
-				fputc(' ', f->out);
-			text_bytes(f->out, &arg);
-		}
-		if (ev->exec->flags & PW_F_ARGS_TRUNCATED)
-			fputs(" ...", f->out);
-		break;
-	case PW_EV_CPUSET_WRITE:
-		text_bytes(f->out, &ev->file);
-		fputs(" = \"", f->out);
-		text_bytes(f->out, &ev->value);
-		fprintf(f->out, "%s\" %s", ev->write->flags & PW_F_VALUE_TRUNCATED ? "..." : "",
-			ev->write->ret >= 0 ? "ok" : error_name(ev->write->ret));
-		break;
-	case PW_EV_HOLD:
-		fputs("stopped at its exec until its isolation is in place", f->out);
-		break;
-	case PW_EV_RELEASE:
-		fprintf(f->out, "pid %u (", ev->hold->target_pid);
-		text_bytes(f->out, &ev->target_comm);
-		fprintf(f->out, ") resumed after %.3f ms", ev->hold->held_ns / 1e6);
-		break;
-	default:
-		break;
+	/*
+	 * A command line (up to 512 bytes) is cut, marked, so that the line fits
+	 * PW_TABLE_COLUMNS; --wide keeps it whole. Other details are short.
+	 */
+	mem = open_memstream(&detail, &size);
+	if (mem) {
+		print_detail(mem, f, ev);
+		fclose(mem);
+		if (f->wide || ev->type != PW_EV_EXEC)
+			fputs(detail, f->out);
+		else
+			pw_print_head(f->out, detail, PW_TABLE_COLUMNS - TABLE_PREFIX_WIDTH);
+		free(detail);
 	}
 	fputc('\n', f->out);
 }

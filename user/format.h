@@ -15,6 +15,7 @@ struct pw_format {
 	/* CLOCK_REALTIME minus CLOCK_MONOTONIC: turns BPF ktime into wall time. */
 	long long realtime_offset_ns;
 	const struct pw_hierarchies *hierarchies;
+	bool wide; /* the table's DETAIL whole, past PW_TABLE_COLUMNS */
 };
 
 /* What is known of the container an event is about; NULL fields are unknown. */

@@ -12,7 +12,9 @@
 
 #include "cpu_index.h"
 #include "cpulist.h"
+#include "escape.h"
 #include "format.h"
+#include "identity.h"
 #include "journal.h"
 #include "json_writer.h"
 #include "log.h"
@@ -30,6 +32,7 @@ static const char usage[] =
 	"\n"
 	"Options:\n"
 	"  -j, --json             one JSON object per line (schema: docs/CONTAINERS.md)\n"
+	"  -w, --wide             full container ids, and each container's cgroup path\n"
 	"      --reserved CPULIST CPUs kept for the host: never counted as exclusive\n"
 	"      --state-dir DIR    the agent's journal, to show isolation (default\n"
 	"                         /run/pinwatch)\n"
@@ -43,6 +46,7 @@ enum { OPT_RESERVED = 256, OPT_STATE_DIR };
 
 static const struct option long_options[] = {
 	{ "json", no_argument, NULL, 'j' },
+	{ "wide", no_argument, NULL, 'w' },
 	{ "reserved", required_argument, NULL, OPT_RESERVED },
 	{ "state-dir", required_argument, NULL, OPT_STATE_DIR },
 	{ "help", no_argument, NULL, 'h' },
@@ -55,6 +59,7 @@ struct ps {
 	struct pw_cpu_index index;
 	struct pw_container **items;
 	size_t len, cap;
+	bool wide; /* full ids, and a CGROUP column */
 };
 
 /* The agent's backend isolating c ("v1", "v2"), or NULL. */
@@ -154,17 +159,26 @@ static void print_row(struct ps *ps, const struct pw_container *c)
 
 	snprintf(short_id, sizeof(short_id), "%.*s", PW_SHORT_ID_LEN, c->id);
 	cpus_text(c->cg->cpus, cpus, sizeof(cpus));
-	pw_table_cell_str(stdout, short_id, PW_SHORT_ID_LEN);
+	if (ps->wide)
+		pw_table_cell_str(stdout, c->id, PW_CONTAINER_ID_LEN);
+	else
+		pw_table_cell_str(stdout, short_id, PW_SHORT_ID_LEN);
 	pw_table_cell_str(stdout, c->engine ? c->engine : c->oci_runtime, 10);
 	pw_table_cell_str(stdout, c->namespace, 15);
 	pw_table_cell_str(stdout, c->pod, 20);
 	pw_table_cell_str(stdout, c->name, 12);
 	pw_table_cell_str(stdout, cpus, 10);
-	printf("%-4s %s\n",
-	       !c->cg->cpus				  ? "-" :
-	       pw_policy_exclusive(&ps->policy, c, other) ? "yes" :
-							    "no",
-	       isolated_by(ps, c) ? isolated_by(ps, c) : "-");
+	printf("%-4s ", !c->cg->cpus				   ? "-" :
+			pw_policy_exclusive(&ps->policy, c, other) ? "yes" :
+								     "no");
+	if (ps->wide) {
+		pw_table_cell_str(stdout, isolated_by(ps, c), 8);
+		/* The last column: whole, escaped. */
+		text_escape(stdout, c->cg->path, c->cg->path_len);
+		putchar('\n');
+	} else {
+		printf("%s\n", isolated_by(ps, c) ? isolated_by(ps, c) : "-");
+	}
 }
 
 int cmd_ps(int argc, char **argv)
@@ -178,10 +192,13 @@ int cmd_ps(int argc, char **argv)
 
 	optind = 1;
 	opterr = 0;
-	while ((opt = getopt_long(argc, argv, ":jh", long_options, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, ":jwh", long_options, NULL)) != -1) {
 		switch (opt) {
 		case 'j':
 			json = true;
+			break;
+		case 'w':
+			ps.wide = true;
 			break;
 		case OPT_RESERVED:
 			if (pw_cpus_parse(optarg, strlen(optarg), &ps.policy.reserved, &why)) {
@@ -220,7 +237,11 @@ int cmd_ps(int argc, char **argv)
 		goto cleanup;
 	}
 	qsort(ps.items, ps.len, sizeof(*ps.items), by_name);
-	if (!json)
+	if (!json && ps.wide)
+		printf("%-*s %-10s %-15s %-20s %-12s %-10s %-4s %-8s %s\n", PW_CONTAINER_ID_LEN,
+		       "CONTAINER", "RUNTIME", "NAMESPACE", "POD", "NAME", "CPUS", "EXCL",
+		       "ISOLATED", "CGROUP");
+	else if (!json)
 		printf("%-12s %-10s %-15s %-20s %-12s %-10s %-4s %s\n", "CONTAINER", "RUNTIME",
 		       "NAMESPACE", "POD", "NAME", "CPUS", "EXCL", "ISOLATED");
 	for (size_t i = 0; i < ps.len; i++) {

@@ -50,6 +50,26 @@ void pw_print_tail(FILE *out, const char *s, int width)
 	fprintf(out, "…%s", p);
 }
 
+void pw_print_head(FILE *out, const char *s, int width)
+{
+	const char *p = s;
+	int w = 0;
+
+	if (pw_display_width(s) <= width) {
+		fputs(s, out);
+		return;
+	}
+	/* Up to the first byte of character number width: width-1 whole characters. */
+	for (; *p; p++) {
+		if (((unsigned char)*p & 0xc0) == 0x80)
+			continue;
+		if (w == width - 1)
+			break;
+		w++;
+	}
+	fprintf(out, "%.*s…", (int)(p - s), s);
+}
+
 void pw_table_cell(FILE *out, const char *s, size_t len, int width, bool truncated)
 {
 	char *escaped = NULL;

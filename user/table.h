@@ -11,6 +11,9 @@
 #include <stddef.h>
 #include <stdio.h>
 
+/* The columns a table line fits in, unless --wide. */
+#define PW_TABLE_COLUMNS 120
+
 /*
  * Print len bytes of s as a cell width columns wide followed by one space:
  * "-" when s is NULL or empty. truncated says s itself was already cut
@@ -28,6 +31,13 @@ void pw_table_cell_str(FILE *out, const char *s, int width);
  * and the last width-1 characters.
  */
 void pw_print_tail(FILE *out, const char *s, int width);
+
+/*
+ * Print s (already escaped) in at most width columns: whole if it fits, else
+ * its first width-1 characters and "…" (a command line: its start says the
+ * most). No padding.
+ */
+void pw_print_head(FILE *out, const char *s, int width);
 
 /* Display columns of a UTF-8 string: one per character (no wide characters). */
 int pw_display_width(const char *s);

@@ -36,6 +36,8 @@ static const char usage[] =
 	"\n"
 	"Options:\n"
 	"  -j, --json              one JSON object per line (schema: docs/EVENTS.md)\n"
+	"  -w, --wide              the table's DETAIL whole (default: lines fit 120\n"
+	"                          columns, a long command line cut, marked with an ellipsis)\n"
 	"  -t, --type LIST         only these event types, comma-separated:\n"
 	"                          cgroup_mkdir, cgroup_rmdir, cgroup_populated,\n"
 	"                          exec, cpuset_write, hold, release\n"
@@ -63,6 +65,7 @@ enum { OPT_COMM = 256, OPT_BTF, OPT_PROBE };
 
 static const struct option long_options[] = {
 	{ "json", no_argument, NULL, 'j' },
+	{ "wide", no_argument, NULL, 'w' },
 	{ "type", required_argument, NULL, 't' },
 	{ "cgroup", required_argument, NULL, 'c' },
 	{ "comm", required_argument, NULL, OPT_COMM },
@@ -79,7 +82,7 @@ static const struct option long_options[] = {
 struct trace_opts {
 	struct pw_loader_opts loader;
 	struct pw_filter filter;
-	bool json;
+	bool json, wide;
 	unsigned long duration_s; /* 0: until a signal */
 	const char *runtimes[MAX_RUNTIMES];
 };
@@ -120,10 +123,13 @@ static int parse_args(int argc, char **argv, struct trace_opts *o)
 	o->loader.runtimes = o->runtimes;
 	optind = 1;
 	opterr = 0;
-	while ((opt = getopt_long(argc, argv, ":jt:c:d:r:avh", long_options, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, ":jwt:c:d:r:avh", long_options, NULL)) != -1) {
 		switch (opt) {
 		case 'j':
 			o->json = true;
+			break;
+		case 'w':
+			o->wide = true;
 			break;
 		case 't':
 			if (parse_event_types(optarg, &o->filter.types_mask))
@@ -377,6 +383,7 @@ int cmd_trace(int argc, char **argv)
 	ctx.format = (struct pw_format){
 		.out = stdout,
 		.json = opts.json,
+		.wide = opts.wide,
 		.realtime_offset_ns = pw_realtime_offset_ns(),
 		.hierarchies = &hierarchies,
 	};

@@ -260,3 +260,32 @@ UNIT_TEST(hold_and_release_in_json_and_table)
 		json_object_put(obj);
 	}
 }
+
+static void run_wide_table(FILE *out, const void *arg)
+{
+	const struct pw_event *ev = arg;
+	struct pw_format f = { .out = out, .hierarchies = &test_hierarchies, .wide = true };
+
+	pw_format_event(&f, ev, NULL);
+}
+
+UNIT_TEST(table_lines_fit_120_columns_unless_wide)
+{
+	static const char args[] = "runc\0--root\0/run/containerd/runc/k8s.io\0run\0-d\0--bundle\0"
+				   "/run/containerd/io.containerd.runtime.v2.task/k8s.io/c0ffee";
+	struct pw_exec_event e;
+	struct pw_event ev;
+	char *text;
+
+	make_exec_event(&e, args, sizeof(args) - 1);
+	CHECK_INT(pw_event_decode(&e, sizeof(e), &ev), 0);
+	text = unit_capture(run_table, &ev);
+	CHECK_INT(pw_display_width(text), PW_TABLE_COLUMNS + 1); /* with its newline */
+	CHECK(strstr(text, " runc --root /run/conta…\n") != NULL);
+	free(text);
+	text = unit_capture(run_wide_table, &ev);
+	CHECK(strstr(text,
+		     "--bundle /run/containerd/io.containerd.runtime.v2.task/k8s.io/c0ffee\n") !=
+	      NULL);
+	free(text);
+}

@@ -20,6 +20,7 @@
 
 #include "backend.h"
 #include "clock.h"
+#include "config_file.h"
 #include "engine.h"
 #include "event.h"
 #include "event_loop.h"
@@ -39,6 +40,7 @@
 #define DEFAULT_RESYNC_S 30
 /* A rolling update or a restarting pod comes back within seconds: its layout is ready. */
 #define DEFAULT_KEEP_LAYOUT_S 30
+#define DEFAULT_CONFIG "/etc/pinwatch/agent.conf"
 #define TICK_MS 100
 /*
  * The agent's ring buffer: the cgroup events of a busy node's loop turn fit
@@ -73,6 +75,9 @@ static const char usage[] =
 	"      --keep-layout SECONDS v1: keep the housekeeping cpuset (balancing back, at\n"
 	"                            every CPU) this long after the last isolation, for the\n"
 	"                            next container (default 30, 0 to 3600; 0: undo it)\n"
+	"      --config FILE         settings as in FILE, one long option per line\n"
+	"                            ('reserved = 0-1'); flags win (default\n"
+	"                            /etc/pinwatch/agent.conf, when it exists)\n"
 	"      --metrics ADDR        serve Prometheus metrics on PORT (127.0.0.1),\n"
 	"                            IPV4:PORT or [IPV6]:PORT (off by default)\n"
 	"  -v, --verbose             show libbpf's messages\n"
@@ -96,6 +101,7 @@ enum {
 	OPT_METRICS,
 	OPT_HOLD,
 	OPT_KEEP_LAYOUT,
+	OPT_CONFIG,
 };
 
 static const struct option long_options[] = {
@@ -111,6 +117,7 @@ static const struct option long_options[] = {
 	{ "metrics", required_argument, NULL, OPT_METRICS },
 	{ "hold", required_argument, NULL, OPT_HOLD },
 	{ "keep-layout", required_argument, NULL, OPT_KEEP_LAYOUT },
+	{ "config", required_argument, NULL, OPT_CONFIG },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{},
@@ -154,6 +161,29 @@ static int online_cpus(struct pw_cpus *cpus)
 		err = pw_cpus_parse(buf, strlen(buf), cpus, &why);
 	fclose(f);
 	return err;
+}
+
+/* The --config FILE of argv (FILE "" when it has none), or NULL for the default. */
+static const char *config_path(int argc, char **argv)
+{
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--"))
+			break;
+		if (!strcmp(argv[i], "--config"))
+			return i + 1 < argc ? argv[i + 1] : "";
+		if (!strncmp(argv[i], "--config=", 9))
+			return argv[i] + 9;
+	}
+	return NULL;
+}
+
+/* Whether argv names containers itself: its selectors then replace the config file's. */
+static bool selects(int argc, char **argv)
+{
+	for (int i = 1; i < argc && strcmp(argv[i], "--"); i++)
+		if (!strncmp(argv[i], "--select-", 9))
+			return true;
+	return false;
 }
 
 /* 0 to run, 1 for --help, or -EINVAL after saying what was wrong. */
@@ -232,6 +262,8 @@ static int parse_args(int argc, char **argv, struct agent *a, struct agent_opts 
 			o->metrics = optarg;
 			break;
 		}
+		case OPT_CONFIG:
+			break; /* read before the flags: config_path() */
 		case OPT_HOLD:
 			if (pw_hold_mode_parse(optarg, &o->hold)) {
 				pw_err("invalid --hold '%s': expected never, auto or always",
@@ -375,6 +407,46 @@ static int host_cpus(const struct pw_mounts *m, struct pw_cpus *cpus)
 	return 0;
 }
 
+struct config_ctx {
+	struct agent *a;
+	struct agent_opts *o;
+};
+
+static int apply_config_line(int argc, char **argv, void *ctx)
+{
+	struct config_ctx *c = ctx;
+
+	return parse_args(argc, argv, c->a, c->o) ? -EINVAL : 0;
+}
+
+/*
+ * The config file's settings, before the flags (which then win): the
+ * default file only when it exists, one named with --config always.
+ */
+static int read_config(int argc, char **argv, struct agent *a, struct agent_opts *o, char **text)
+{
+	const char *path = config_path(argc, argv);
+	struct config_ctx ctx = { a, o };
+	int err;
+
+	if (path && !*path)
+		return 0; /* "--config" without a value: parse_args says so */
+	err = pw_config_file_apply(path ? path : DEFAULT_CONFIG, "agent", long_options,
+				   apply_config_line, &ctx, text);
+	if (err == -ENOENT && !path)
+		return 0;
+	if (err == -ENOENT)
+		pw_err("config file '%s' does not exist", PW_Q(path));
+	if (err)
+		return -EINVAL;
+	if (selects(argc, argv)) {
+		a->policy.nr_pods = 0;
+		a->policy.nr_cgroups = 0;
+		a->policy.all_exclusive = false;
+	}
+	return 0;
+}
+
 int cmd_agent(int argc, char **argv)
 {
 	struct agent_opts o = {
@@ -393,6 +465,7 @@ int cmd_agent(int argc, char **argv)
 	struct pw_node_observer obs;
 	struct ring_buffer *rb = NULL;
 	struct pw_loop *loop = NULL;
+	char *config_text = NULL;
 	struct agent *a;
 	int err;
 
@@ -402,10 +475,13 @@ int cmd_agent(int argc, char **argv)
 	a->host_lock = -1;
 	pw_block_stop_signals();
 	pw_fault_init();
-	err = parse_args(argc, argv, a, &o);
+	err = read_config(argc, argv, a, &o, &config_text);
+	if (!err)
+		err = parse_args(argc, argv, a, &o);
 	if (err) {
 		if (err > 0)
 			fputs(usage, stdout);
+		free(config_text);
 		free(a);
 		return err > 0 ? 0 : 2;
 	}
@@ -559,6 +635,7 @@ cleanup:
 	pw_journal_close(a->journal);
 	if (a->host_lock >= 0)
 		close(a->host_lock);
+	free(config_text);
 	free(a);
 	return err ? 1 : 0;
 }

@@ -11,10 +11,16 @@
 #include "escape.h"
 
 static enum pw_log_level max_level = PW_LOG_INFO;
+static const char *log_context;
 
 void pw_log_set_level(enum pw_log_level level)
 {
 	max_level = level;
+}
+
+void pw_log_set_context(const char *context)
+{
+	log_context = context;
 }
 
 void pw_log(enum pw_log_level level, const char *fmt, ...)
@@ -30,7 +36,8 @@ void pw_log(enum pw_log_level level, const char *fmt, ...)
 	vsnprintf(line, sizeof(line), fmt, ap);
 	va_end(ap);
 	/* One fprintf per line: lines from different places never interleave. */
-	fprintf(stderr, "pinwatch: %s\n", line);
+	fprintf(stderr, "pinwatch: %s%s%s\n", log_context ? log_context : "",
+		log_context ? ": " : "", line);
 	errno = saved;
 }
 

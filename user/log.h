@@ -27,6 +27,9 @@ void pw_log(enum pw_log_level level, const char *fmt, ...) __attribute__((format
 /* Lines above this level are not written (default: info). */
 void pw_log_set_level(enum pw_log_level level);
 
+/* Where the next lines come from ("FILE line N"), put before each; NULL: none. */
+void pw_log_set_context(const char *context);
+
 /* Room for one quoted name in a log line: longer ones keep their head and end in "...". */
 #define PW_Q_LEN 512
 

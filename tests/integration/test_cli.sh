@@ -36,6 +36,17 @@ run_pw "ps: malformed --reserved names the input and why" 2 \
 run_pw "ps: unknown flag is named" 2 "unknown option '--bogus'" "$PW" ps --bogus
 run_pw "agent: unknown backend is named" 2 "invalid --backend 'v3'" "$PW" agent --backend v3
 run_pw "agent: malformed --reserved is named" 2 "invalid --reserved '1-x'" "$PW" agent --reserved 1-x
+printf '# settings\nreserved = 0\n\nhold = sometimes\n' >"$WORK/agent.conf"
+run_pw "agent: a bad config line is named by file and line, and the agent does not start" 2 \
+	"$WORK/agent.conf line 4: invalid --hold 'sometimes'" "$PW" agent --config "$WORK/agent.conf"
+printf 'reserved = 0\nselect-everything\n' >"$WORK/agent.conf"
+run_pw "agent: an unknown config setting is named" 2 \
+	"$WORK/agent.conf line 2: unknown setting 'select-everything'" "$PW" agent --config "$WORK/agent.conf"
+run_pw "agent: a missing --config file is refused" 2 "config file '$WORK/nope.conf' does not exist" \
+	"$PW" agent --config "$WORK/nope.conf"
+chmod 0666 "$WORK/agent.conf"
+run_pw "agent: a config file others can write is refused" 2 "cannot use config file" \
+	"$PW" agent --config "$WORK/agent.conf"
 run_pw "restore: stray argument is named" 2 "unexpected argument 'now'" "$PW" restore now
 run_pw "not root: one line, what to do" 1 "must run as root" \
 	setpriv --reuid=65534 --regid=65534 --clear-groups "$PW" trace

@@ -75,6 +75,9 @@ static const char usage[] =
 	"      --keep-layout SECONDS v1: keep the housekeeping cpuset (balancing back, at\n"
 	"                            every CPU) this long after the last isolation, for the\n"
 	"                            next container (default 30, 0 to 3600; 0: undo it)\n"
+	"      --log-format FORMAT   text (default: each line with its time and level,\n"
+	"                            or its priority for journald) or json (an object\n"
+	"                            a line: time, level, msg)\n"
 	"      --config FILE         settings as in FILE, one long option per line\n"
 	"                            ('reserved = 0-1'); flags win (default\n"
 	"                            /etc/pinwatch/agent.conf, when it exists)\n"
@@ -102,6 +105,7 @@ enum {
 	OPT_HOLD,
 	OPT_KEEP_LAYOUT,
 	OPT_CONFIG,
+	OPT_LOG_FORMAT,
 };
 
 static const struct option long_options[] = {
@@ -118,6 +122,7 @@ static const struct option long_options[] = {
 	{ "hold", required_argument, NULL, OPT_HOLD },
 	{ "keep-layout", required_argument, NULL, OPT_KEEP_LAYOUT },
 	{ "config", required_argument, NULL, OPT_CONFIG },
+	{ "log-format", required_argument, NULL, OPT_LOG_FORMAT },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{},
@@ -129,6 +134,7 @@ struct agent_opts {
 	bool dry_run, restore_on_exit;
 	unsigned long resync_s, keep_layout_s;
 	enum pw_hold_mode hold;
+	enum pw_log_format log_format;
 };
 
 struct agent {
@@ -264,6 +270,13 @@ static int parse_args(int argc, char **argv, struct agent *a, struct agent_opts 
 		}
 		case OPT_CONFIG:
 			break; /* read before the flags: config_path() */
+		case OPT_LOG_FORMAT:
+			if (pw_log_format_parse(optarg, &o->log_format)) {
+				pw_err("invalid --log-format '%s': expected text or json",
+				       PW_Q(optarg));
+				return -EINVAL;
+			}
+			break;
 		case OPT_HOLD:
 			if (pw_hold_mode_parse(optarg, &o->hold)) {
 				pw_err("invalid --hold '%s': expected never, auto or always",
@@ -475,6 +488,7 @@ int cmd_agent(int argc, char **argv)
 	a->host_lock = -1;
 	pw_block_stop_signals();
 	pw_fault_init();
+	pw_log_format_parse("text", &o.log_format);
 	err = read_config(argc, argv, a, &o, &config_text);
 	if (!err)
 		err = parse_args(argc, argv, a, &o);
@@ -485,6 +499,8 @@ int cmd_agent(int argc, char **argv)
 		free(a);
 		return err > 0 ? 0 : 2;
 	}
+	/* A daemon's lines: stamped with time and level from here on (usage errors stay plain). */
+	pw_log_set_format(o.log_format);
 	a->resync_ticks = o.resync_s * 1000 / TICK_MS;
 	/* A dry run keeps no journal: nothing ps or restore could take for the real one. */
 	err = pw_journal_open(&a->journal, o.state_dir,

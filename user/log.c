@@ -4,14 +4,74 @@
 
 #include <errno.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "escape.h"
 
 static enum pw_log_level max_level = PW_LOG_INFO;
+static enum pw_log_format log_format = PW_LOG_PLAIN;
 static const char *log_context;
+
+static const char *const level_names[] = {
+	[PW_LOG_ERROR] = "error",
+	[PW_LOG_WARN] = "warn",
+	[PW_LOG_INFO] = "info",
+	[PW_LOG_DEBUG] = "debug",
+};
+
+/* syslog(3) priorities, as journald reads them from a "<N>" prefix. */
+static const int level_priorities[] = {
+	[PW_LOG_ERROR] = 3,
+	[PW_LOG_WARN] = 4,
+	[PW_LOG_INFO] = 6,
+	[PW_LOG_DEBUG] = 7,
+};
+
+void pw_log_set_format(enum pw_log_format format)
+{
+	log_format = format;
+}
+
+/* Whether stderr is journald's stream: $JOURNAL_STREAM names its device and inode. */
+static bool stderr_is_journal(void)
+{
+	const char *env = getenv("JOURNAL_STREAM");
+	unsigned long long dev, ino;
+	struct stat st;
+
+	return env && sscanf(env, "%llu:%llu", &dev, &ino) == 2 && !fstat(STDERR_FILENO, &st) &&
+	       (unsigned long long)st.st_dev == dev && (unsigned long long)st.st_ino == ino;
+}
+
+int pw_log_format_parse(const char *s, enum pw_log_format *format)
+{
+	if (!strcmp(s, "text"))
+		*format = stderr_is_journal() ? PW_LOG_JOURNAL : PW_LOG_STAMPED;
+	else if (!strcmp(s, "json"))
+		*format = PW_LOG_JSON;
+	else
+		return -EINVAL;
+	return 0;
+}
+
+/* Now, RFC 3339 UTC with milliseconds. */
+static void timestamp(char *buf, size_t size)
+{
+	struct timespec now;
+	struct tm tm;
+	size_t n;
+
+	clock_gettime(CLOCK_REALTIME, &now);
+	gmtime_r(&now.tv_sec, &tm);
+	n = strftime(buf, size, "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(buf + n, size - n, ".%03ldZ", now.tv_nsec / 1000000);
+}
 
 void pw_log_set_level(enum pw_log_level level)
 {
@@ -27,17 +87,52 @@ void pw_log(enum pw_log_level level, const char *fmt, ...)
 {
 	/* A caller may print errno after us: keep it as it was. */
 	int saved = errno;
-	char line[4096];
+	char line[4096], stamp[40], *text = NULL;
+	size_t size = 0;
 	va_list ap;
+	FILE *mem;
 
 	if (level > max_level)
 		return;
 	va_start(ap, fmt);
 	vsnprintf(line, sizeof(line), fmt, ap);
 	va_end(ap);
-	/* One fprintf per line: lines from different places never interleave. */
-	fprintf(stderr, "pinwatch: %s%s%s\n", log_context ? log_context : "",
-		log_context ? ": " : "", line);
+	mem = open_memstream(&text, &size);
+	if (!mem) {
+		fprintf(stderr, "pinwatch: %s\n", line);
+		errno = saved;
+		return;
+	}
+	switch (log_format) {
+	case PW_LOG_PLAIN:
+		break;
+	case PW_LOG_STAMPED:
+		timestamp(stamp, sizeof(stamp));
+		fprintf(mem, "%s %-5s ", stamp, level_names[level]);
+		break;
+	case PW_LOG_JOURNAL:
+		fprintf(mem, "<%d>", level_priorities[level]);
+		break;
+	case PW_LOG_JSON:
+		/* Names in the message are escaped already (PW_Q); json_escape makes it JSON. */
+		timestamp(stamp, sizeof(stamp));
+		fprintf(mem, "{\"time\":\"%s\",\"level\":\"%s\",\"msg\":\"", stamp,
+			level_names[level]);
+		if (log_context) {
+			json_escape(mem, log_context, strlen(log_context));
+			fputs(": ", mem);
+		}
+		json_escape(mem, line, strlen(line));
+		fputs("\"}\n", mem);
+		break;
+	}
+	if (log_format != PW_LOG_JSON)
+		fprintf(mem, "pinwatch: %s%s%s\n", log_context ? log_context : "",
+			log_context ? ": " : "", line);
+	fclose(mem);
+	/* One write per line: lines from different places never interleave. */
+	fputs(text, stderr);
+	free(text);
 	errno = saved;
 }
 

@@ -27,6 +27,19 @@ void pw_log(enum pw_log_level level, const char *fmt, ...) __attribute__((format
 /* Lines above this level are not written (default: info). */
 void pw_log_set_level(enum pw_log_level level);
 
+/* How lines look. Commands run by hand write plain lines; the agent, a daemon, stamps them. */
+enum pw_log_format {
+	PW_LOG_PLAIN,	/* "pinwatch: message" */
+	PW_LOG_STAMPED, /* "2026-11-29T18:40:25.123Z info pinwatch: message" */
+	PW_LOG_JOURNAL, /* "<6>pinwatch: message": journald keeps the time and the level */
+	PW_LOG_JSON,	/* {"time":...,"level":"info","msg":"message"} */
+};
+
+void pw_log_set_format(enum pw_log_format format);
+
+/* "text" (stamped, or for journald when stderr is the journal's stream) or "json". */
+int pw_log_format_parse(const char *s, enum pw_log_format *format);
+
 /* Where the next lines come from ("FILE line N"), put before each; NULL: none. */
 void pw_log_set_context(const char *context);
 

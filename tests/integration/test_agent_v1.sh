@@ -144,6 +144,14 @@ sleep 1
 check "dry run: nothing changed" test "$(lb "")" = 1
 check "dry run: logs the writes it would make" grep -q "dry run: would write '0' to '$V1/cpuset.sched_load_balance'" "$LOG"
 stop_agent TERM
+# Log lines: each stamped with its time and level; --log-format json: objects.
+check "log lines carry their time and level" \
+	grep -Eq '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]{8}\.[0-9]{3}Z info  pinwatch: agent running' "$LOG"
+start_agent --dry-run --log-format json
+stop_agent TERM
+check "--log-format json: every line an object with time, level and msg" \
+	eval 'jq -e "has(\"time\") and (.level | IN(\"error\", \"warn\", \"info\", \"debug\")) and (.msg | type == \"string\")" "$LOG" >/dev/null &&
+		[ "$(jq -s length "$LOG")" = "$(wc -l <"$LOG")" ] && jq -e "select(.msg | startswith(\"agent running\"))" "$LOG" >/dev/null'
 "$PW" restore --state-dir "$STATE" >/dev/null 2>&1
 runc delete -f "${ID[g]}" >>"$WORK/rt.out" 2>&1
 

@@ -118,9 +118,10 @@ unit: $(UNIT_BIN)
 # The whole program under ASan and UBSan (linked dynamically): the integration
 # suites run with it too (PW=build/pinwatch-asan tests/run.sh ...).
 ASAN_BIN := $(OUTPUT)/pinwatch-asan
-$(ASAN_BIN): user/main.c $(LIB_SRCS) $(wildcard user/*.h) $(SKEL) | $(OUTPUT)
+# The same build facts as the release binary: the tests read them from both.
+$(ASAN_BIN): user/main.c $(LIB_SRCS) $(wildcard user/*.h) $(SKEL) $(OUTPUT)/version.stamp | $(OUTPUT)
 	$(call msg,CC-SAN,$@)
-	$(Q)$(CC) $(SAN_CFLAGS) user/main.c $(LIB_SRCS) -lbpf -lelf -lz -ljson-c -o $@
+	$(Q)$(CC) $(SAN_CFLAGS) $(VERSION_FLAGS) user/main.c $(LIB_SRCS) -lbpf -lelf -lz -ljson-c -o $@
 
 asan: $(ASAN_BIN)
 

@@ -70,7 +70,7 @@ enum pw_write_syscall {
 /* Power-of-two buffer sizes let the BPF side bound offsets with a mask. */
 #define PW_PATH_LEN 512
 #define PW_VALUE_LEN 256
-#define PW_ARGS_LEN 512
+#define PW_ARGS_LEN 1024
 /* cpuset.cpus.exclusive.effective is 31 bytes: room for every cpuset file. */
 #define PW_FILE_LEN 64
 #define PW_RUNTIME_NAME_LEN 32

@@ -11,9 +11,10 @@ BUILD_PKGS=(make gcc libc6-dev clang llvm bpftool libbpf-dev libelf-dev zlib1g-d
 # QEMU and cpio for the kernel-matrix guests, clang-format for the style check,
 # curl for the metrics endpoint, libFuzzer's runtime for the fuzz targets;
 # groff, systemd-analyze and PyYAML to check the man page, the unit and the
-# Kubernetes manifests that make install and deploy/ ship.
+# Kubernetes manifests that make install and deploy/ ship; dockerd and
+# containerd, which the real-node tests start on private sockets and roots.
 TEST_PKGS=(jq runc crun busybox-static util-linux qemu-system-x86 cpio clang-format curl
-	libclang-rt-14-dev strace groff-base man-db systemd python3-yaml)
+	libclang-rt-14-dev strace groff-base man-db systemd python3-yaml docker.io containerd)
 
 # Benchmarks (make bench): the peer tracer, the latency proof and its plot.
 BENCH_PKGS=(bpftrace rt-tests stress-ng gnuplot-nox jq runc busybox-static curl strace)
@@ -42,5 +43,12 @@ if [ "$(id -u)" != 0 ]; then
 fi
 echo "install-deps: installing ${missing[*]}" >&2
 export DEBIAN_FRONTEND=noninteractive
+# No package's service starts on this host (docker.io would start dockerd
+# with its iptables rules and bridge): the tests start daemons of their own.
+if [ ! -e /usr/sbin/policy-rc.d ]; then
+	printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d
+	chmod 0755 /usr/sbin/policy-rc.d
+	trap 'rm -f /usr/sbin/policy-rc.d' EXIT
+fi
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

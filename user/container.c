@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "docker.h"
 #include "identity.h"
 #include "log.h"
 
@@ -85,7 +86,7 @@ struct pw_container *pw_container_identify(const struct pw_identity_sources *src
 	bool by_path, have_meta = false, from_cmd = false, populated = false,
 		      populated_read = false;
 	int dir_fd = origin ? origin->dir_fd : -1;
-	const char *id;
+	const char *id, *bundle, *engine;
 
 	by_path = !pw_identity_from_path(cg->path, cg->path_len, &path_id);
 	if (src->states) {
@@ -118,6 +119,18 @@ struct pw_container *pw_container_identify(const struct pw_identity_sources *src
 	if (from_cmd)
 		meta = cmd->meta;
 
+	bundle = meta.bundle[0] ? meta.bundle : cmd && cmd->cmd.bundle[0] ? cmd->cmd.bundle : NULL;
+	engine = pw_meta_engine(&meta,
+				entry ? entry->root->path :
+				cmd   ? cmd->cmd.root :
+					NULL,
+				bundle);
+	if (!engine && by_path)
+		engine = path_id.runtime;
+	/* Docker keeps a container's name in its own record, found through the bundle. */
+	if (engine && !strcmp(engine, "docker") && !meta.container[0] && bundle)
+		pw_docker_name(bundle, id, meta.container, sizeof(meta.container));
+
 	c = calloc(1, sizeof(*c));
 	if (!c)
 		return NULL;
@@ -139,7 +152,7 @@ struct pw_container *pw_container_identify(const struct pw_identity_sources *src
 			       populated :
 			       pw_cgroup_populated(src->mounts, cg->hierarchy, cg->path, dir_fd);
 	c->qos = by_path ? path_id.qos : NULL;
-	c->engine = dup_or_null(meta.engine[0] ? meta.engine : by_path ? path_id.runtime : NULL);
+	c->engine = dup_or_null(engine);
 	c->oci_runtime = dup_or_null(entry ? entry->root->runtime : cmd ? cmd->cmd.runtime : NULL);
 	c->pod = dup_or_null(meta.pod);
 	c->namespace = dup_or_null(meta.namespace);

@@ -178,7 +178,7 @@ static void print_table(const struct pw_format *f, const struct pw_event *ev,
 	pw_table_cell_str(f->out, ctx ? ctx->runtime : NULL, 10);
 	print_where(f, ev, ctx);
 	/*
-	 * A command line (up to 512 bytes) is cut, marked, so that the line fits
+	 * A command line (up to 1,024 bytes) is cut, marked, so that the line fits
 	 * PW_TABLE_COLUMNS; --wide keeps it whole. Other details are short.
 	 */
 	mem = open_memstream(&detail, &size);
@@ -283,6 +283,7 @@ static void print_json(const struct pw_format *f, const struct pw_event *ev,
 	}
 	pw_json_string(&j, "container_id", ctx ? ctx->container_id : NULL);
 	pw_json_string(&j, "runtime", ctx ? ctx->runtime : NULL);
+	pw_json_string(&j, "oci_runtime", ctx ? ctx->oci_runtime : NULL);
 	pw_json_string(&j, "pod", ctx ? ctx->pod : NULL);
 	pw_json_string(&j, "namespace", ctx ? ctx->namespace : NULL);
 	pw_json_string(&j, "container", ctx ? ctx->container : NULL);

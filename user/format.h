@@ -21,6 +21,7 @@ struct pw_format {
 /* What is known of the container an event is about; NULL fields are unknown. */
 struct pw_event_context {
 	const char *container_id, *runtime, *pod, *namespace, *container, *qos;
+	const char *oci_runtime; /* runc, crun: what runtime names the engine */
 };
 
 /* The offset between the wall clock and the monotonic clock, now. */

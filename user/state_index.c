@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "daemons.h"
 #include "log.h"
 #include "safe_file.h"
 
@@ -346,12 +347,19 @@ static void add_containerd_namespace(struct pw_state_index *idx, const char *pat
 	add_bundle_root(idx, path, "");
 }
 
+static void add_daemon_root(void *ctx, const char *root, const char *runtime)
+{
+	add_root(ctx, root, runtime);
+}
+
 /* The roots there now: a root that is not there costs no lookup. */
 static void learn_roots(struct pw_state_index *idx)
 {
 	const char *why;
 	int fd;
 
+	/* A dockerd with an --exec-root of its own keeps its runc root there. */
+	pw_daemon_roots(add_daemon_root, idx);
 	for_each_subdir(idx, CONTAINERD_RUNC_ROOTS, add_runc_root);
 	idx->nr_bundle_roots = 0;
 	for_each_subdir(idx, CONTAINERD_TASKS, add_containerd_namespace);

@@ -43,6 +43,8 @@ static const char usage[] =
 	"                          exec, cpuset_write, hold, release\n"
 	"  -c, --cgroup PREFIX     only events whose cgroup path starts with PREFIX\n"
 	"      --comm NAME         only events from tasks whose comm is NAME\n"
+	"      --container ID|NAME only events of that container (its id, a prefix of\n"
+	"                          it, or its name), its runtime's execs included\n"
 	"  -d, --duration SECONDS  stop after SECONDS (1 to 31536000)\n"
 	"  -r, --runtime NAME      also watch execs of binary NAME (repeatable)\n"
 	"  -a, --all-hierarchies   cgroup events of every hierarchy, not only the\n"
@@ -61,7 +63,7 @@ static const char usage[] =
 	"  pinwatch trace --cgroup /kubepods --duration 60\n"
 	"  pinwatch trace --runtime my-runc-wrapper\n";
 
-enum { OPT_COMM = 256, OPT_BTF, OPT_PROBE };
+enum { OPT_COMM = 256, OPT_BTF, OPT_PROBE, OPT_CONTAINER };
 
 static const struct option long_options[] = {
 	{ "json", no_argument, NULL, 'j' },
@@ -69,6 +71,7 @@ static const struct option long_options[] = {
 	{ "type", required_argument, NULL, 't' },
 	{ "cgroup", required_argument, NULL, 'c' },
 	{ "comm", required_argument, NULL, OPT_COMM },
+	{ "container", required_argument, NULL, OPT_CONTAINER },
 	{ "duration", required_argument, NULL, 'd' },
 	{ "runtime", required_argument, NULL, 'r' },
 	{ "all-hierarchies", no_argument, NULL, 'a' },
@@ -83,12 +86,14 @@ struct trace_opts {
 	struct pw_loader_opts loader;
 	struct pw_filter filter;
 	bool json, wide;
+	const char *container;	  /* --container: an id, a prefix of one, or a name */
 	unsigned long duration_s; /* 0: until a signal */
 	const char *runtimes[MAX_RUNTIMES];
 };
 
 struct trace_ctx {
 	struct pw_filter filter;
+	const char *container; /* --container, or NULL */
 	struct pw_format format;
 	struct pw_node *node; /* NULL: container columns stay empty */
 	const struct pinwatch_bpf *skel;
@@ -163,6 +168,15 @@ static int parse_args(int argc, char **argv, struct trace_opts *o)
 		case 'a':
 			o->loader.all_hierarchies = true;
 			break;
+		case OPT_CONTAINER:
+			if (!*optarg || strlen(optarg) > PW_NAME_LEN) {
+				pw_err("invalid --container '%s': expected a container id, a prefix "
+				       "of one, or a name",
+				       PW_Q(optarg));
+				return -EINVAL;
+			}
+			o->container = optarg;
+			break;
 		case OPT_BTF:
 			o->loader.btf_path = optarg;
 			break;
@@ -194,6 +208,7 @@ static void context_of_container(const struct pw_container *c, struct pw_event_c
 {
 	ctx->container_id = c->id;
 	ctx->runtime = c->engine ? c->engine : c->oci_runtime;
+	ctx->oci_runtime = c->oci_runtime;
 	ctx->pod = c->pod;
 	ctx->namespace = c->namespace;
 	ctx->container = c->name;
@@ -238,6 +253,7 @@ static void context_of(struct pw_node *n, const struct pw_event *ev, struct pw_e
 		/* A create or run: what its bundle says of the container it makes. */
 		ctx->container_id = s->cmd.id;
 		ctx->runtime = nonempty(s->meta.engine) ? s->meta.engine : s->cmd.runtime;
+		ctx->oci_runtime = s->cmd.runtime;
 		ctx->pod = nonempty(s->meta.pod);
 		ctx->namespace = nonempty(s->meta.namespace);
 		ctx->container = nonempty(s->meta.container);
@@ -247,6 +263,13 @@ static void context_of(struct pw_node *n, const struct pw_event *ev, struct pw_e
 	}
 	if (cg && cg->container)
 		context_of_container(cg->container, ctx);
+}
+
+/* Whether the event's container is the one --container names: by id, a prefix of it, or name. */
+static bool container_selected(const char *want, const struct pw_event_context *ctx)
+{
+	return ctx && ((ctx->container_id && !strncmp(ctx->container_id, want, strlen(want))) ||
+		       (ctx->container && !strcmp(ctx->container, want)));
 }
 
 static int handle_event(void *ctx, void *data, size_t size)
@@ -265,7 +288,8 @@ static int handle_event(void *ctx, void *data, size_t size)
 	if (pw_filter_match(&t->filter, &ev)) {
 		if (t->node)
 			context_of(t->node, &ev, &ectx);
-		pw_format_event(&t->format, &ev, t->node ? &ectx : NULL);
+		if (!t->container || container_selected(t->container, t->node ? &ectx : NULL))
+			pw_format_event(&t->format, &ev, t->node ? &ectx : NULL);
 	}
 	if (t->node && ev.type == PW_EV_CGROUP_RMDIR)
 		pw_node_apply(t->node, &ev);
@@ -380,6 +404,7 @@ int cmd_trace(int argc, char **argv)
 	else
 		pw_warn("container columns stay empty, ignoring");
 	ctx.filter = opts.filter;
+	ctx.container = opts.container;
 	ctx.format = (struct pw_format){
 		.out = stdout,
 		.json = opts.json,

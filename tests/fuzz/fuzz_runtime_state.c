@@ -1,12 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * What runtimes and bundles hold: runc's state.json, crun's status, an OCI
- * config.json. The first byte picks the parser; the rest is the file.
+ * config.json (also as Docker's bundle), Docker's config.v2.json. The first
+ * byte picks the parser; the rest is the file.
  */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "docker.h"
 #include "runtime_state.h"
 
 static void check_terminated(const char *s, size_t size)
@@ -20,17 +22,26 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct pw_container_meta meta;
 	struct pw_runtime_state st;
 	const char *buf = (const char *)data + 1;
+	char docker[64] = "";
 
 	if (size < 1)
 		return 0;
 	memset(&meta, 0, sizeof(meta));
 	memset(&st, 0, sizeof(st));
-	switch (data[0] % 3) {
+	switch (data[0] % 5) {
 	case 0:
 		pw_parse_runc_state(buf, size - 1, &st, &meta);
 		break;
 	case 1:
 		pw_parse_crun_status(buf, size - 1, &st);
+		break;
+	case 2:
+		pw_docker_dir_from_config(buf, size - 1, "c0ffee", docker, sizeof(docker));
+		check_terminated(docker, sizeof(docker));
+		break;
+	case 3:
+		pw_docker_name_from_record(buf, size - 1, docker, sizeof(docker));
+		check_terminated(docker, sizeof(docker));
 		break;
 	default:
 		pw_parse_oci_config(buf, size - 1, &meta);

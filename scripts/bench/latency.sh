@@ -59,7 +59,7 @@ cpuset_init "$H" "$H/$NAME"
 make_bundle "$WORK/bundle" 1 "/$NAME/x" >/dev/null
 jq '.annotations = {"cpu-load-balancing.crio.io": "disable"}' "$WORK/bundle/config.json" >"$WORK/c.json"
 
-"$PW" trace --type cpuset_write --json --cgroup "/$NAME" >"$WORK/trace.json" 2>"$WORK/trace.err" &
+"$PW" trace --type cpuset_write,cgroup_populated --json --cgroup "/$NAME" >"$WORK/trace.json" 2>"$WORK/trace.err" &
 TRACE_PID=$!
 wait_for 1 "$WORK/trace.err" "tracing (cpuset writes by"
 
@@ -112,15 +112,19 @@ TRACE_PID=""
 # before it (in time order: runc writes cpuset.cpus again once the container runs).
 jq -r 'select(.type == "cpuset_write" and .file == "cpuset.cpus" and .ret > 0)
 	| "\(.path | split("/") | last | .[0:12]) \(.ktime_ns)"' "$WORK/trace.json" >"$WORK/writes"
-# latencies VARIANT: the sorted apply latencies of that agent's starts, in $WORK/lat-VARIANT.
+# The container's first task: from then on it can be isolated (the runtime's time before is not the agent's).
+jq -r 'select(.type == "cgroup_populated" and .populated and .hierarchy_name == "cpuset")
+	| "\(.path | split("/") | last | .[0:12]) \(.ktime_ns)"' "$WORK/trace.json" >"$WORK/populated"
+# latencies VARIANT FROM: the sorted latencies from each container's last FROM event
+# (writes, populated) before its isolation, of that agent's starts, in $WORK/lat-VARIANT-FROM.
 latencies() {
 	sed -n 's/.*isolated \([0-9a-f]*\) .*(ktime_ns \([0-9]*\)).*/\1 \2/p' "$WORK/agent-$1.log" >"$WORK/applied"
 	{
-		awk '{ print $2, "w", $1 }' "$WORK/writes"
+		awk '{ print $2, "w", $1 }' "$WORK/$2"
 		awk '{ print $2, "a", $1 }' "$WORK/applied"
 	} | sort -n | awk '$2 == "w" { w[$3] = $1; next } ($3 in w) { printf "%.3f\n", ($1 - w[$3]) / 1e6 }' |
-		sort -g >"$WORK/lat-$1"
-	[ -s "$WORK/lat-$1" ] || die "no isolation of the $1 agent could be matched to its pinning write"
+		sort -g >"$WORK/lat-$1-$2"
+	[ -s "$WORK/lat-$1-$2" ] || die "no isolation of the $1 agent could be matched to its $2 event"
 }
 pct() { awk -v p="$1" '{ v[NR] = $1 } END { i = int(NR * p / 100 + 0.999); if (i < 1) i = 1; print v[i] }' "$2"; }
 ms() { awk '{ printf "%.1f\n", $1 / 1000 }' "$1" | median; }
@@ -131,10 +135,13 @@ for variant in fresh kept; do
 	fresh) what="layout made for each container (--keep-layout 0)" ;;
 	kept) what="layout kept between containers (default)" ;;
 	esac
-	latencies $variant
+	latencies $variant writes
+	latencies $variant populated
 	echo "  agent, $what:"
-	echo "    apply latency, pinning write to isolation read back: p50 $(pct 50 "$WORK/lat-$variant") ms," \
-		"p99 $(pct 99 "$WORK/lat-$variant") ms, max $(tail -n 1 "$WORK/lat-$variant") ms ($(wc -l <"$WORK/lat-$variant") starts)"
+	echo "    apply latency, pinning write to isolation read back: p50 $(pct 50 "$WORK/lat-$variant-writes") ms," \
+		"p99 $(pct 99 "$WORK/lat-$variant-writes") ms, max $(tail -n 1 "$WORK/lat-$variant-writes") ms ($(wc -l <"$WORK/lat-$variant-writes") starts)"
+	echo "    the agent's own part, first task in the cgroup to isolation read back: p50 $(pct 50 "$WORK/lat-$variant-populated") ms," \
+		"p99 $(pct 99 "$WORK/lat-$variant-populated") ms, max $(tail -n 1 "$WORK/lat-$variant-populated") ms"
 	a=$(ms "$WORK/start-$variant")
 	awk -v b="$b" -v a="$a" 'BEGIN { printf "    runc run -d wall time, median: %.1f ms bare, %.1f ms with the agent (%+.1f ms)\n", b, a, a - b }'
 	held=$(grep -c 'held pid' "$WORK/agent-$variant.log" || true)

@@ -4,7 +4,8 @@
 # container pinned to CPU 1 (busybox sleep), N bare, N with an agent that
 # makes the v1 layout for each container (--keep-layout 0, the previous
 # behaviour) and N with one that keeps it between containers (the default),
-# in alternating blocks:
+# and N of a container that is not opted in under the agent (never held, its
+# start unchanged), in alternating blocks:
 #   - apply latency: from the pinning cpuset.cpus write (its ktime_ns, from
 #     a `pinwatch trace` running through every block) to the agent's
 #     "isolated ... (ktime_ns N)" once the isolation is written and read
@@ -57,28 +58,31 @@ journal_empty() {
 mkdir -p "$WORK/state" "$H/$NAME"
 cpuset_init "$H" "$H/$NAME"
 make_bundle "$WORK/bundle" 1 "/$NAME/x" >/dev/null
+cp "$WORK/bundle/config.json" "$WORK/plain.json"
 jq '.annotations = {"cpu-load-balancing.crio.io": "disable"}' "$WORK/bundle/config.json" >"$WORK/c.json"
 
 "$PW" trace --type cpuset_write,cgroup_populated --json --cgroup "/$NAME" >"$WORK/trace.json" 2>"$WORK/trace.err" &
 TRACE_PID=$!
 wait_for 1 "$WORK/trace.err" "tracing (cpuset writes by"
 
-# start bare|agent: one start, its wall time (us) appended to start-bare or start-agent.
+# start VARIANT: one start, its wall time (us) appended to start-VARIANT. The
+# variant "plain" starts a container that is not opted in, under an agent.
 start() {
-	local t0 t1
+	local t0 t1 config="$WORK/c.json"
 	ID=$(random_container_id)
-	jq --arg cg "/$NAME/kubepods/pod$$/$ID" '.linux.cgroupsPath = $cg' "$WORK/c.json" \
+	[ "$1" = plain ] && config="$WORK/plain.json"
+	jq --arg cg "/$NAME/kubepods/pod$$/$ID" '.linux.cgroupsPath = $cg' "$config" \
 		>"$WORK/bundle/config.json"
 	t0=$(date +%s%N)
 	(cd / && runc run -d --bundle "$WORK/bundle" "$ID") </dev/null >"$WORK/runc.out" 2>&1 ||
 		die "runc run failed: $(cat "$WORK/runc.out")"
 	t1=$(date +%s%N)
 	echo $(((t1 - t0) / 1000)) >>"$WORK/start-$1"
-	if [ "$1" != bare ]; then
+	if [ "$1" != bare ] && [ "$1" != plain ]; then
 		wait_for 1 "$WORK/agent-$1.log" "isolated ${ID:0:12} "
 	fi
 	runc delete -f "$ID" >/dev/null
-	if [ "$1" != bare ]; then
+	if [ "$1" != bare ] && [ "$1" != plain ]; then
 		wait_for 1 "$WORK/agent-$1.log" "restore load balancing on CPUs of ${ID:0:12} "
 		journal_empty || die "the agent did not restore ${ID:0:12}: $(tail -n 3 "$WORK/agent-$1.log")"
 	fi
@@ -103,6 +107,7 @@ for ((done_n = 0; done_n < N; done_n += BLOCK)); do
 	for ((i = 0; i < BLOCK; i++)); do start bare; done
 	agent_block fresh --keep-layout 0
 	agent_block kept
+	agent_block plain
 done
 kill -INT "$TRACE_PID"
 wait "$TRACE_PID" || true
@@ -130,6 +135,9 @@ pct() { awk -v p="$1" '{ v[NR] = $1 } END { i = int(NR * p / 100 + 0.999); if (i
 ms() { awk '{ printf "%.1f\n", $1 / 1000 }' "$1" | median; }
 echo "Real starts: runc run -d of an opted-in busybox container pinned to CPU 1, $N bare and $N with each agent (blocks of $BLOCK)"
 b=$(ms "$WORK/start-bare")
+a=$(ms "$WORK/start-plain")
+held=$(grep -c 'held pid' "$WORK/agent-plain.log" || true)
+awk -v b="$b" -v a="$a" -v h="$held" -v n="$N" 'BEGIN { printf "  containers not opted in, under the agent: runc run -d median %.1f ms bare, %.1f ms (%+.1f ms); held %d of %d\n", b, a, a - b, h, n }'
 for variant in fresh kept; do
 	case $variant in
 	fresh) what="layout made for each container (--keep-layout 0)" ;;

@@ -18,7 +18,14 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static struct pw_hierarchies h;
-	struct pw_event_context ctx = { "c0ffee", "runc", "p\xe2\x80\xae", "ns", "x", NULL };
+	struct pw_event_context ctx = {
+		.container_id = "c0ffee",
+		.runtime = "docker",
+		.pod = "p\xe2\x80\xae",
+		.namespace = "ns",
+		.container = "x",
+		.oci_runtime = "runc",
+	};
 	struct pw_filter filter = { PW_ALL_TYPES_MASK, "/k", "runc" };
 	struct pw_format f = { .hierarchies = &h };
 	struct pw_event ev;

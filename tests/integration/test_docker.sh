@@ -39,6 +39,10 @@ expect "trace: docker run's pinning write names the container (id, name web, doc
 	".type == \"cpuset_write\" and .file == \"cpuset.cpus\" and .value == \"1\" and .container_id == \"$WEB\" and .container == \"web\" and .runtime == \"docker\""
 expect "trace: dockerd's runc create (over 512 bytes of argv) names the container" \
 	".type == \"exec\" and (.argv | index(\"create\")) != null and .argv_truncated == false and .container_id == \"$WEB\""
+expect "trace: runc start names the container too" \
+	".type == \"exec\" and (.argv | index(\"start\")) != null and .container_id == \"$WEB\" and .container == \"web\""
+expect "trace: its cgroup_populated events name it" \
+	".type == \"cgroup_populated\" and .populated and .container_id == \"$WEB\" and .container == \"web\" and .oci_runtime == \"runc\""
 expect "trace: docker update --cpuset-cpus is followed, by name" \
 	".type == \"cpuset_write\" and .value == \"0\" and .container == \"web\" and .ret > 0"
 "$PW" ps --json >"$WORK/ps.json"

@@ -6,7 +6,8 @@
 # update is followed, and the agent isolates a selected pinned container,
 # restores it when another container comes onto its CPU, isolates it again
 # when that one goes, and restores on docker stop; a container started before
-# pinwatch is named too. Everything is stopped and removed at exit.
+# pinwatch is named too; the host's last CPU is never asked for, and events
+# lost in a storm are recovered. Everything is stopped and removed at exit.
 . "$(dirname "$0")/../lib.sh"
 require_basics
 V1=$(v1_cpuset_mount)
@@ -79,7 +80,37 @@ check "agent: the refusal named the other container" grep -q "${NOISY:0:12}" "$L
 check "agent: docker stop restores load balancing" wait_for 10 eval 'journal_empty && layout_idle'
 "$DOCKER" start web >/dev/null
 check "agent: docker start isolates it again" wait_for 10 has "$WEB"
+stop_agent TERM
+
+# The host's last CPU, with real containers: without --reserved, web (CPU 1)
+# and early (CPU 0) cannot both be isolated. web is; early is refused, once,
+# however often its CPUs are written again, and the kernel is never asked.
+start_agent --select-cgroup "/$TEST_ID-docker/*" || { not_ok "agent starts" "$(cat "$LOG")"; exit 1; }
+check "last CPU: web is isolated" wait_for 10 has "$WEB"
+"$DOCKER" update --cpuset-cpus 0 early >/dev/null && "$DOCKER" update --cpuset-cpus 0 early >/dev/null
+sleep 1
+check "last CPU: early is refused once, saying why ($(log_count "refuse to isolate ${EARLY:0:12}") lines)" \
+	test "$(log_count "refuse to isolate ${EARLY:0:12}.*leave the host no CPU")" = 1
+check "last CPU: the kernel was never asked (no failed write)" test "$(log_count "failed to write")" = 0
+check "last CPU: early is not isolated" eval '! has "$EARLY"'
+
+# Lost events with a real daemon: the agent stalled through a storm of cgroup
+# events that overflows its ring buffer, and docker rm of web meanwhile. It
+# says it lost events, rescans, restores web's CPUs, and the host's last CPU
+# no longer in question, isolates early, refused until then.
+STORM="$V1/$TEST_ID-storm"
+mkdir "$STORM" && on_exit "rm_cgroup_tree '$STORM'"
+cat "$V1/cpuset.mems" >"$STORM/cpuset.mems" && cat "$V1/cpuset.cpus" >"$STORM/cpuset.cpus"
+kill -STOP "$AGENT_PID"
+"$HELPERS/cgroup_churn" "$STORM" 20000 >/dev/null
 "$DOCKER" rm -f web >/dev/null
-check "agent: docker rm restores" wait_for 10 eval 'journal_empty && layout_idle'
+kill -CONT "$AGENT_PID"
+check "lost events: the agent says it lost events and rescans" \
+	wait_for 10 grep -q 'kernel events were lost; rescanning' "$LOG"
+check "lost events: web's isolation is restored after the rescan" \
+	wait_for 15 grep -q "restore load balancing on CPUs of ${WEB:0:12} .*its container is gone" "$LOG"
+check "lost events: early, refused for the host's last CPU, is isolated now" wait_for 10 has "$EARLY"
+"$DOCKER" rm -f early >/dev/null
+check "docker rm of the last one: everything restored" wait_for 10 eval 'journal_empty && layout_idle'
 stop_agent TERM
 check "agent: nothing of the layout left once it exits" eval 'layout_idle && [ ! -d "$V1/pinwatch.housekeeping" ]'

@@ -18,6 +18,15 @@ daemons_dir() {
 		DAEMONS_DIR=$(mktemp -d /tmp/pwd.XXXXXX)
 		chmod 0711 "$DAEMONS_DIR"
 		on_exit "daemons_cleanup"
+		# containerd's shims keep their sockets (/run/containerd/s) and runc
+		# roots (/run/containerd/runc/NAMESPACE) there whatever the daemon's
+		# own state is, dockerd's too. Made as containerd makes it on a node
+		# (0711: a shim alone makes it 0600, which a root without
+		# capabilities cannot search), and removed at exit when made here.
+		if [ ! -e /run/containerd ]; then
+			mkdir -m 0711 /run/containerd
+			on_exit "rm -rf /run/containerd"
+		fi
 	fi
 }
 
@@ -87,14 +96,6 @@ start_containerd() {
 	daemons_dir
 	CTRD_ROOT="$DAEMONS_DIR/containerd"
 	mkdir -p "$CTRD_ROOT/root" "$CTRD_ROOT/state"
-	# Its runc shims keep their root in /run/containerd/runc/NAMESPACE whatever
-	# containerd's own state is; made here as containerd makes it on a node
-	# (0711: a shim alone makes it 0600, which a root without capabilities
-	# cannot search), and removed at exit when the test made it.
-	if [ ! -e /run/containerd ]; then
-		mkdir -m 0711 /run/containerd
-		on_exit "rm -rf /run/containerd"
-	fi
 	export CONTAINERD_ADDRESS="$CTRD_ROOT/containerd.sock"
 	cat >"$CTRD_ROOT/config.toml" <<-EOF
 		version = 2

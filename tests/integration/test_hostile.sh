@@ -123,6 +123,10 @@ echo "# measured: isolated $(grep -o "isolated ${ID[s]:0:12} [0-9.]* ms" "$LOG" 
 for fd in "${SLOW[@]}"; do exec {fd}>&-; done
 curl -s --max-time 5 "http://127.0.0.1:$PORT/other" >"$WORK/404.txt"
 check "metrics: only /metrics is served" grep -q 'serves its metrics at /metrics' "$WORK/404.txt"
+stop_agent TERM
+start_agent --metrics "[::1]:$PORT" || not_ok "agent restarts on IPv6" "$(cat "$LOG")"
+curl -s -g --max-time 5 "http://[::1]:$PORT/metrics" >"$WORK/m6.txt"
+check "metrics: served on IPv6 ([::1]) as on IPv4" grep -q '^pinwatch_build_info{' "$WORK/m6.txt"
 delete_ctr s
 check "slow clients: released" wait_for 10 journal_empty
 check "the hidden cpuset is balanced again" wait_for 5 lb_is "$T/.hidden" 1

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "docker.h"
+#include "engine_meta.h"
 #include "identity.h"
 #include "log.h"
 
@@ -120,16 +120,8 @@ struct pw_container *pw_container_identify(const struct pw_identity_sources *src
 		meta = cmd->meta;
 
 	bundle = meta.bundle[0] ? meta.bundle : cmd && cmd->cmd.bundle[0] ? cmd->cmd.bundle : NULL;
-	engine = pw_meta_engine(&meta,
-				entry ? entry->root->path :
-				cmd   ? cmd->cmd.root :
-					NULL,
-				bundle);
-	if (!engine && by_path)
-		engine = path_id.runtime;
-	/* Docker keeps a container's name in its own record, found through the bundle. */
-	if (engine && !strcmp(engine, "docker") && !meta.container[0] && bundle)
-		pw_docker_name(bundle, id, meta.container, sizeof(meta.container));
+	pw_meta_complete(&meta, id, entry ? entry->root->path : cmd ? cmd->cmd.root : NULL, bundle);
+	engine = meta.engine[0] ? meta.engine : by_path ? path_id.runtime : NULL;
 
 	c = calloc(1, sizeof(*c));
 	if (!c)

@@ -41,7 +41,8 @@ static const char *error_name(__s64 ret)
 
 	if (ret >= 0)
 		return NULL;
-	name = -ret < 4096 ? strerrorname_np((int)-ret) : NULL;
+	/* Compared, not negated: -INT64_MIN does not exist (the fuzzer sent it). */
+	name = ret > -4096 ? strerrorname_np((int)-ret) : NULL;
 	return name ? name : "EUNKNOWN";
 }
 

@@ -7,7 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "docker.h"
+#include "engine_meta.h"
 
 void pw_runtime_cmds_free(struct pw_runtime_cmds *cmds)
 {
@@ -24,7 +24,6 @@ const struct pw_runtime_cmd_seen *pw_runtime_cmds_add(struct pw_runtime_cmds *cm
 	struct pw_runtime_cmd cmd;
 	char cwd_link[64];
 	ssize_t n;
-	const char *engine;
 
 	/* Only root running root's own binary names containers (PW_F_TRUSTED). */
 	if (!(ev->exec->flags & PW_F_TRUSTED) ||
@@ -54,13 +53,8 @@ const struct pw_runtime_cmd_seen *pw_runtime_cmds_add(struct pw_runtime_cmds *cm
 	    s->meta.cgroups_path[0])
 		pw_cgroups_path_resolve(s->meta.cgroups_path, s->cgroup_path,
 					sizeof(s->cgroup_path));
-	engine = pw_meta_engine(&s->meta, s->cmd.root, s->cmd.bundle);
-	if (engine && engine != s->meta.engine)
-		snprintf(s->meta.engine, sizeof(s->meta.engine), "%s", engine);
-	/* Docker keeps a container's name in its own record, found through the bundle. */
-	if (engine && !strcmp(engine, "docker") && !s->meta.container[0] && s->cmd.bundle[0])
-		pw_docker_name(s->cmd.bundle, s->cmd.id, s->meta.container,
-			       sizeof(s->meta.container));
+	pw_meta_complete(&s->meta, s->cmd.id, s->cmd.root[0] ? s->cmd.root : NULL,
+			 s->cmd.bundle[0] ? s->cmd.bundle : NULL);
 	return s;
 }
 

@@ -309,27 +309,6 @@ int pw_parse_crun_status(const char *buf, size_t len, struct pw_runtime_state *s
 	return 0;
 }
 
-static bool has_suffix(const char *s, const char *suffix)
-{
-	size_t n = s ? strlen(s) : 0, m = strlen(suffix);
-
-	return n >= m && !strcmp(s + n - m, suffix);
-}
-
-const char *pw_meta_engine(const struct pw_container_meta *meta, const char *root,
-			   const char *bundle)
-{
-	if (meta->engine[0])
-		return meta->engine;
-	if (has_suffix(root, "/runtime-runc/moby") ||
-	    (bundle && strstr(bundle, "/io.containerd.runtime.v2.task/moby/")))
-		return "docker";
-	if ((root && strstr(root, "/containerd/runc/")) ||
-	    (bundle && strstr(bundle, "/io.containerd.runtime.v2.task/")))
-		return "containerd";
-	return NULL;
-}
-
 int pw_meta_from_bundle(const char *bundle, struct pw_container_meta *meta)
 {
 	char path[PW_META_PATH_LEN + 16];

@@ -92,15 +92,6 @@ int pw_parse_runc_state(const char *buf, size_t len, struct pw_runtime_state *st
 int pw_parse_crun_status(const char *buf, size_t len, struct pw_runtime_state *st);
 
 /*
- * The engine that made a container (docker, containerd, cri-o) by its
- * annotations, else by where its runtime keeps it: Docker's runc root is
- * <exec-root>/runtime-runc/moby and its bundles are in containerd's "moby"
- * namespace; containerd's own runc roots and task bundles. NULL: unknown.
- */
-const char *pw_meta_engine(const struct pw_container_meta *meta, const char *root,
-			   const char *bundle);
-
-/*
  * Fill meta from BUNDLE/config.json, read as a trusted file (safe_file.h).
  * 0, or -errno (callers decide what to say).
  */

@@ -45,13 +45,13 @@ start_trace || exit 1
 ctr_run a 1
 check "ctr run --config of a pinned container succeeds" eval 'ctr task ls -q | grep -qx "${CID[a]}"'
 stop_trace
-expect "trace: the pinning write names containerd's container" \
-	".type == \"cpuset_write\" and .value == \"1\" and .container_id == \"${CID[a]}\" and .runtime == \"containerd\""
+expect "trace: the pinning write names containerd's container and its namespace" \
+	".type == \"cpuset_write\" and .value == \"1\" and .container_id == \"${CID[a]}\" and .runtime == \"containerd\" and .namespace == \"default\""
 expect "trace: the shim's runc create names it" \
 	".type == \"exec\" and (.argv | index(\"create\")) != null and .container_id == \"${CID[a]}\" and .runtime == \"containerd\""
 "$PW" ps --json >"$WORK/ps.json"
-check "ps: containerd's container, runc its OCI runtime, on CPU 1, opted in" \
-	test "$(jq -r "select(.container_id == \"${CID[a]}\") | \"\(.runtime) \(.oci_runtime) \(.cpus) \(.opted_in)\"" "$WORK/ps.json")" = "containerd runc 1 true"
+check "ps: containerd's container in its namespace, runc its OCI runtime, on CPU 1, opted in" \
+	test "$(jq -r "select(.container_id == \"${CID[a]}\") | \"\(.runtime) \(.namespace) \(.oci_runtime) \(.cpus) \(.opted_in)\"" "$WORK/ps.json")" = "containerd default runc 1 true"
 
 has() { jq -e --arg id "$1" '.isolated | any(.container_id == $id)' "$STATE/state.json" >/dev/null 2>&1; }
 start_agent --reserved 0 || { not_ok "agent starts" "$(cat "$LOG")"; exit 1; }

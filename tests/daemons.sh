@@ -57,6 +57,8 @@ start_dockerd() {
 	daemons_dir
 	DOCKER_ROOT="$DAEMONS_DIR/docker"
 	mkdir -p "$DOCKER_ROOT/data" "$DOCKER_ROOT/exec"
+	# dockerd makes /run/docker/plugins whatever its --exec-root: removed at exit when made here.
+	[ -e /run/docker ] || on_exit "rm -rf /run/docker"
 	export DOCKER_HOST="unix://$DOCKER_ROOT/docker.sock"
 	# vfs: the data root may be on overlayfs or tmpfs; busybox is small.
 	"$DOCKERD" --iptables=false --ip-forward=false --ip-masq=false --bridge=none \

@@ -76,8 +76,9 @@ static int read_lb(const struct pw_backend *b, const char *path)
 	char buf[8];
 	ssize_t n = pw_cgroup_read(root_fd(b), path, LB, buf, sizeof(buf));
 
-	if (n == -ENOENT)
-		return n;
+	/* Gone, or going: the kernel answers ENODEV for a cgroup being removed. */
+	if (n == -ENOENT || n == -ENODEV)
+		return -ENOENT;
 	if (n < 0) {
 		pw_err("cannot read '%s%s/%s': %s", b->mounts->v1_cpuset.path, PW_Q(path), LB,
 		       n == -EXDEV ? "not a cgroup file of that mount (a bind mount over it?)" :
@@ -249,6 +250,18 @@ static bool has_v1_entries(const struct pw_backend *b)
 	return false;
 }
 
+/*
+ * Write value to a cpuset's LB. One gone (ENOENT) or being removed (ENODEV:
+ * the kernel refuses writes to a cgroup going offline) is not an error: its
+ * rmdir prunes it from the journal.
+ */
+static int write_lb(struct pw_backend *b, const char *path, const char *value)
+{
+	int err = pw_cgroup_write(b->mounts, hier(b), path, LB, value, b->dry_run);
+
+	return err == -ENOENT || err == -ENODEV ? 0 : err;
+}
+
 /* Write 1 to path's LB if it still reads 0 (what we wrote); leave anything else. */
 static int rebalance(struct pw_backend *b, const char *path)
 {
@@ -258,7 +271,7 @@ static int rebalance(struct pw_backend *b, const char *path)
 		return 0; /* gone, or someone balanced it already */
 	if (lb < 0)
 		return lb;
-	return pw_cgroup_write(b->mounts, hier(b), path, LB, "1", b->dry_run);
+	return write_lb(b, path, "1");
 }
 
 static bool housekeeping_exists(const struct pw_backend *b)
@@ -399,17 +412,14 @@ static int unbalance_spanners(struct pw_backend *b)
 		err = pw_journal_commit(b->journal);
 	else
 		pw_journal_commit(b->journal);
-	for (size_t i = 0; i < s.nr && !err; i++) {
-		err = pw_cgroup_write(b->mounts, hier(b), s.todo[i]->path, LB, "0", b->dry_run);
-		if (err == -ENOENT)
-			err = 0; /* removed meanwhile: its rmdir prunes it */
-	}
+	for (size_t i = 0; i < s.nr && !err; i++)
+		err = write_lb(b, s.todo[i]->path, "0");
 	free(s.todo);
 	for (size_t i = 0; i < pw_journal_unbalanced_count(b->journal) && !err; i++) {
 		const struct pw_unbalanced *u = pw_journal_unbalanced_at(b->journal, i);
 
 		if (read_lb(b, u->path) == 1)
-			err = pw_cgroup_write(b->mounts, hier(b), u->path, LB, "0", b->dry_run);
+			err = write_lb(b, u->path, "0");
 	}
 	return err;
 }
@@ -661,11 +671,8 @@ static int v1_flush(struct pw_backend *b)
 	for (size_t i = 0; i < n; i++) {
 		struct pw_spanner *p = &b->pending[i];
 
-		if (p->path && !err) {
-			err = pw_cgroup_write(b->mounts, hier(b), p->path, LB, "0", b->dry_run);
-			if (err == -ENOENT)
-				err = 0; /* removed meanwhile: its rmdir prunes it */
-		}
+		if (p->path && !err)
+			err = write_lb(b, p->path, "0");
 		free(p->path);
 	}
 	b->nr_pending = 0;

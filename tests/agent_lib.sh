@@ -57,7 +57,9 @@ start_ctr() {
 delete_ctr() { "${RT[$1]}" delete -f "${ID[$1]}" >>"$WORK/rt.out" 2>&1; }
 kill_ctr() { "${RT[$1]}" kill "${ID[$1]}" KILL >>"$WORK/rt.out" 2>&1; }
 
-journal_has() { jq -e --arg id "${ID[$1]}" '.isolated | any(.container_id == $id)' "$STATE/state.json" >/dev/null 2>&1; }
+# journal_has_id ID: the journal holds container ID isolated; journal_has KEY, by start_ctr's key.
+journal_has_id() { jq -e --arg id "$1" '.isolated | any(.container_id == $id)' "$STATE/state.json" >/dev/null 2>&1; }
+journal_has() { journal_has_id "${ID[$1]}"; }
 journal_empty() { [ ! -e "$STATE/state.json" ] || jq -e '.isolated | length == 0' "$STATE/state.json" >/dev/null 2>&1; }
 lb() { cat "$V1$1/cpuset.sched_load_balance"; }
 lb_is() { [ "$(lb "$1")" = "$2" ]; }

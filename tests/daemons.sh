@@ -51,9 +51,48 @@ busybox_rootfs_tar() {
 	tar -C "$r" -c .
 }
 
+# daemon_answers PID CMD...: CMD succeeds within 30 s while the daemon PID lives;
+# else says which command went unanswered.
+daemon_answers() {
+	local pid=$1 i
+	shift
+	for ((i = 0; i < 300; i++)); do
+		"$@" >/dev/null 2>&1 && return 0
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.1
+	done
+	echo "# the daemon did not answer: $*"
+	return 1
+}
+
+# daemon_stop PID ROOT CGROUP: SIGTERM, then SIGKILL after 20 s; whatever it left
+# running below ROOT (shims) killed, its containers' cgroups (below CGROUP) removed.
+daemon_stop() {
+	local pid=$1
+	kill -TERM "$pid" 2>/dev/null
+	wait_for 20 eval '! kill -0 $pid 2>/dev/null' || kill -KILL "$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null
+	pkill -KILL -f "$2" 2>/dev/null
+	rm_cgroup_everywhere "$3"
+}
+
+# daemon_started NAME START LOG TOOL...: the daemon's tools are installed and
+# START brings it up, said as one result; the test ends here when not.
+daemon_started() {
+	local name=$1 start=$2 log=$3 tool
+	shift 3
+	for tool in "$@"; do
+		[ -x "$tool" ] || { not_ok "$name: $tool is installed (scripts/install-deps.sh --with-tests)"; exit 1; }
+	done
+	if ! "$start"; then
+		not_ok "$name starts on a socket and roots of its own" "$(tail -n 5 "$log")"
+		exit 1
+	fi
+	ok "$name starts on a socket and roots of its own"
+}
+
 # start_dockerd: dockerd (with the containerd it starts) on $DOCKER_HOST; 0 once it answers.
 start_dockerd() {
-	local i
 	daemons_dir
 	DOCKER_ROOT="$DAEMONS_DIR/docker"
 	mkdir -p "$DOCKER_ROOT/data" "$DOCKER_ROOT/exec"
@@ -68,33 +107,20 @@ start_dockerd() {
 		>"$WORK/dockerd.log" 2>&1 &
 	DOCKERD_PID=$!
 	on_exit "stop_dockerd"
-	for ((i = 0; i < 300; i++)); do
-		"$DOCKER" version >/dev/null 2>&1 && break
-		kill -0 "$DOCKERD_PID" 2>/dev/null || break
-		sleep 0.1
-	done
-	if ! "$DOCKER" version >/dev/null 2>&1; then
-		echo "# dockerd did not start: $(tail -n 5 "$WORK/dockerd.log")"
-		return 1
-	fi
+	daemon_answers "$DOCKERD_PID" "$DOCKER" version || return 1
 	busybox_rootfs_tar | "$DOCKER" import - local/busybox >/dev/null
 }
 
 stop_dockerd() {
 	[ -n "${DOCKERD_PID:-}" ] || return 0
 	"$DOCKER" ps -aq 2>/dev/null | xargs -r "$DOCKER" rm -f >/dev/null 2>&1
-	kill -TERM "$DOCKERD_PID" 2>/dev/null
-	wait_for 20 eval '! kill -0 $DOCKERD_PID 2>/dev/null' || kill -KILL "$DOCKERD_PID" 2>/dev/null
-	wait "$DOCKERD_PID" 2>/dev/null
-	# Its containerd and shims go with it; anything left of them is killed.
-	pkill -KILL -f "$DOCKER_ROOT" 2>/dev/null
+	# Its containerd and shims go with it.
+	daemon_stop "$DOCKERD_PID" "$DOCKER_ROOT" "$TEST_ID-docker"
 	DOCKERD_PID=""
-	rm_cgroup_everywhere "$TEST_ID-docker"
 }
 
 # start_containerd: containerd on $CONTAINERD_ADDRESS with a root and state of its own.
 start_containerd() {
-	local i
 	daemons_dir
 	CTRD_ROOT="$DAEMONS_DIR/containerd"
 	mkdir -p "$CTRD_ROOT/root" "$CTRD_ROOT/state"
@@ -112,13 +138,7 @@ start_containerd() {
 	"$CONTAINERD" --config "$CTRD_ROOT/config.toml" >"$WORK/containerd.log" 2>&1 &
 	CONTAINERD_PID=$!
 	on_exit "stop_containerd"
-	for ((i = 0; i < 300; i++)); do
-		"$CTR" --address "$CONTAINERD_ADDRESS" version >/dev/null 2>&1 && return 0
-		kill -0 "$CONTAINERD_PID" 2>/dev/null || break
-		sleep 0.1
-	done
-	echo "# containerd did not start: $(tail -n 5 "$WORK/containerd.log")"
-	return 1
+	daemon_answers "$CONTAINERD_PID" "$CTR" --address "$CONTAINERD_ADDRESS" version
 }
 
 stop_containerd() {
@@ -134,10 +154,6 @@ stop_containerd() {
 	for id in $("$CTR" --address "$CONTAINERD_ADDRESS" containers ls -q 2>/dev/null); do
 		"$CTR" --address "$CONTAINERD_ADDRESS" containers delete "$id" >/dev/null 2>&1
 	done
-	kill -TERM "$CONTAINERD_PID" 2>/dev/null
-	wait_for 20 eval '! kill -0 $CONTAINERD_PID 2>/dev/null' || kill -KILL "$CONTAINERD_PID" 2>/dev/null
-	wait "$CONTAINERD_PID" 2>/dev/null
-	pkill -KILL -f "$CTRD_ROOT" 2>/dev/null
+	daemon_stop "$CONTAINERD_PID" "$CTRD_ROOT" "$TEST_ID-ctr"
 	CONTAINERD_PID=""
-	rm_cgroup_everywhere "$TEST_ID-ctr"
 }

@@ -14,14 +14,7 @@ if [ -z "$V1" ]; then
 fi
 . "$(dirname "$0")/../agent_lib.sh"
 . "$(dirname "$0")/../daemons.sh"
-for tool in "$CONTAINERD" "$CTR"; do
-	[ -x "$tool" ] || { not_ok "containerd: $tool is installed (scripts/install-deps.sh --with-tests)"; exit 1; }
-done
-if ! start_containerd; then
-	not_ok "containerd starts on a socket and roots of its own" "$(tail -n 5 "$WORK/containerd.log")"
-	exit 1
-fi
-ok "containerd starts on a socket and roots of its own"
+daemon_started containerd start_containerd "$WORK/containerd.log" "$CONTAINERD" "$CTR"
 ctr() { "$CTR" --address "$CONTAINERD_ADDRESS" "$@"; }
 
 # ctr_run KEY CPUS: an opted-in container of busybox, by ctr run --config.
@@ -53,15 +46,14 @@ expect "trace: the shim's runc create names it" \
 check "ps: containerd's container in its namespace, runc its OCI runtime, on CPU 1, opted in" \
 	test "$(jq -r "select(.container_id == \"${CID[a]}\") | \"\(.runtime) \(.namespace) \(.oci_runtime) \(.cpus) \(.opted_in)\"" "$WORK/ps.json")" = "containerd default runc 1 true"
 
-has() { jq -e --arg id "$1" '.isolated | any(.container_id == $id)' "$STATE/state.json" >/dev/null 2>&1; }
 start_agent --reserved 0 || { not_ok "agent starts" "$(cat "$LOG")"; exit 1; }
-check "agent: the opted-in containerd container is isolated" wait_for 10 has "${CID[a]}"
+check "agent: the opted-in containerd container is isolated" wait_for 10 journal_has_id "${CID[a]}"
 check "agent: the root and its cpuset are out of load balancing" \
 	eval 'lb_is "" 0 && lb_is "/$TEST_ID-ctr/${CID[a]}" 0'
 ctr_rm a
 check "agent: its task gone, load balancing is restored" wait_for 10 eval 'journal_empty && layout_idle'
 ctr_run b 1
-check "agent: a container started while it runs is isolated" wait_for 10 has "${CID[b]}"
+check "agent: a container started while it runs is isolated" wait_for 10 journal_has_id "${CID[b]}"
 ctr_rm b
 check "agent: and restored" wait_for 10 eval 'journal_empty && layout_idle'
 stop_agent TERM

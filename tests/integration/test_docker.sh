@@ -17,14 +17,7 @@ if [ -z "$V1" ]; then
 fi
 . "$(dirname "$0")/../agent_lib.sh"
 . "$(dirname "$0")/../daemons.sh"
-for tool in "$DOCKERD" "$DOCKER"; do
-	[ -x "$tool" ] || { not_ok "docker: $tool is installed (scripts/install-deps.sh --with-tests)"; exit 1; }
-done
-if ! start_dockerd; then
-	not_ok "dockerd starts on a socket and roots of its own" "$(tail -n 5 "$WORK/dockerd.log")"
-	exit 1
-fi
-ok "dockerd starts on a socket and roots of its own"
+daemon_started dockerd start_dockerd "$WORK/dockerd.log" "$DOCKERD" "$DOCKER"
 
 drun() { "$DOCKER" run -d --network none "$@" local/busybox sleep 300 2>>"$WORK/docker.err"; }
 id_of() { "$DOCKER" inspect -f '{{.Id}}' "$1"; }
@@ -64,35 +57,34 @@ expect "trace --container web: its cpuset write" ".type == \"cpuset_write\" and 
 expect_none "trace --container web: nothing of another container" ".container_id == \"$EARLY\""
 
 # The agent, selecting Docker's containers by cgroup (Docker has no annotations).
-has() { jq -e --arg id "$1" '.isolated | any(.container_id == $id)' "$STATE/state.json" >/dev/null 2>&1; }
 start_agent --reserved 0 --select-cgroup "/$TEST_ID-docker/*" || { not_ok "agent starts" "$(cat "$LOG")"; exit 1; }
-check "agent: web, pinned to CPU 1, is isolated" wait_for 10 has "$WEB"
+check "agent: web, pinned to CPU 1, is isolated" wait_for 10 journal_has_id "$WEB"
 check "agent: the root and web's cpuset are out of load balancing" \
 	eval 'lb_is "" 0 && lb_is "/$TEST_ID-docker/$WEB" 0'
-check "agent: early, on the reserved CPU 0, is not" eval '! has "$EARLY"'
+check "agent: early, on the reserved CPU 0, is not" eval '! journal_has_id "$EARLY"'
 NOISY=$(drun --name noisy)
 check "agent: an unpinned container on web's CPU: web restored" wait_for 10 journal_empty
 "$DOCKER" rm -f noisy >/dev/null
 check "agent: that container gone, web is isolated again (nothing rewrote its CPUs)" \
-	wait_for 15 has "$WEB"
+	wait_for 15 journal_has_id "$WEB"
 check "agent: the refusal named the other container" grep -q "${NOISY:0:12}" "$LOG"
 "$DOCKER" stop -t 1 web >/dev/null
 check "agent: docker stop restores load balancing" wait_for 10 eval 'journal_empty && layout_idle'
 "$DOCKER" start web >/dev/null
-check "agent: docker start isolates it again" wait_for 10 has "$WEB"
+check "agent: docker start isolates it again" wait_for 10 journal_has_id "$WEB"
 stop_agent TERM
 
 # The host's last CPU, with real containers: without --reserved, web (CPU 1)
 # and early (CPU 0) cannot both be isolated. web is; early is refused, once,
 # however often its CPUs are written again, and the kernel is never asked.
 start_agent --select-cgroup "/$TEST_ID-docker/*" || { not_ok "agent starts" "$(cat "$LOG")"; exit 1; }
-check "last CPU: web is isolated" wait_for 10 has "$WEB"
+check "last CPU: web is isolated" wait_for 10 journal_has_id "$WEB"
 "$DOCKER" update --cpuset-cpus 0 early >/dev/null && "$DOCKER" update --cpuset-cpus 0 early >/dev/null
 sleep 1
 check "last CPU: early is refused once, saying why ($(log_count "refuse to isolate ${EARLY:0:12}") lines)" \
 	test "$(log_count "refuse to isolate ${EARLY:0:12}.*leave the host no CPU")" = 1
 check "last CPU: the kernel was never asked (no failed write)" test "$(log_count "failed to write")" = 0
-check "last CPU: early is not isolated" eval '! has "$EARLY"'
+check "last CPU: early is not isolated" eval '! journal_has_id "$EARLY"'
 
 # Lost events with a real daemon: the agent stalled through a storm of cgroup
 # events that overflows its ring buffer, and docker rm of web meanwhile. It
@@ -109,7 +101,7 @@ check "lost events: the agent says it lost events and rescans" \
 	wait_for 10 grep -q 'kernel events were lost; rescanning' "$LOG"
 check "lost events: web's isolation is restored after the rescan" \
 	wait_for 15 grep -q "restore load balancing on CPUs of ${WEB:0:12} .*its container is gone" "$LOG"
-check "lost events: early, refused for the host's last CPU, is isolated now" wait_for 10 has "$EARLY"
+check "lost events: early, refused for the host's last CPU, is isolated now" wait_for 10 journal_has_id "$EARLY"
 "$DOCKER" rm -f early >/dev/null
 check "docker rm of the last one: everything restored" wait_for 10 eval 'journal_empty && layout_idle'
 stop_agent TERM

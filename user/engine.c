@@ -15,9 +15,9 @@
 /*
  * What the engine keeps per container (container->agent), only for those it
  * may have to decide or that take part in exclusivity: selected, running
- * workloads, or isolated. A node's other containers cost it nothing.
+ * workloads, or isolated. A node's other containers cost it nothing. Kept
+ * small (no padding hole): a node may have thousands.
  */
-/* One per container: kept small (no padding hole), there is one per container of the node. */
 struct slot {
 	struct pw_container *c;
 	struct slot *prev, *next; /* every slot */

@@ -82,7 +82,7 @@ static void text_bytes(FILE *out, const struct pw_bytes *b)
 	text_escape(out, b->data, b->len);
 }
 
-static void print_table_time(const struct pw_format *f, __u64 ktime_ns)
+static void print_table_time(FILE *out, const struct pw_format *f, __u64 ktime_ns)
 {
 	long long ns = (long long)ktime_ns + f->realtime_offset_ns;
 	time_t secs = ns / 1000000000LL;
@@ -91,23 +91,21 @@ static void print_table_time(const struct pw_format *f, __u64 ktime_ns)
 
 	localtime_r(&secs, &tm);
 	strftime(buf, sizeof(buf), "%H:%M:%S", &tm);
-	fprintf(f->out, "%s.%03lld ", buf, (ns % 1000000000LL) / 1000000LL);
+	fprintf(out, "%s.%03lld ", buf, (ns % 1000000000LL) / 1000000LL);
 }
 
 /* Where: "namespace/pod" when the container is known, else the cgroup path. */
-static void print_where(const struct pw_format *f, const struct pw_event *ev,
-			const struct pw_event_context *ctx)
+static void print_where(FILE *out, const struct pw_event *ev, const struct pw_event_context *ctx)
 {
 	char *where = NULL;
 
 	if (ctx && ctx->pod &&
 	    asprintf(&where, "%s/%s", ctx->namespace ? ctx->namespace : "", ctx->pod) >= 0) {
-		pw_table_cell_str(f->out, where, PW_TABLE_WHERE_WIDTH);
+		pw_table_cell_str(out, where, PW_TABLE_WHERE_WIDTH);
 		free(where);
 		return;
 	}
-	pw_table_cell(f->out, ev->path.data, ev->path.len, PW_TABLE_WHERE_WIDTH,
-		      ev->path_truncated);
+	pw_table_cell(out, ev->path.data, ev->path.len, PW_TABLE_WHERE_WIDTH, ev->path_truncated);
 }
 
 /* What the DETAIL column says of ev, escaped. */
@@ -160,39 +158,35 @@ static void print_detail(FILE *out, const struct pw_format *f, const struct pw_e
 	}
 }
 
-/* The columns before DETAIL: TIME to POD/CGROUP, each with its space. */
-#define TABLE_PREFIX_WIDTH (13 + 7 + 8 + 16 + PW_SHORT_ID_LEN + 1 + 11 + PW_TABLE_WHERE_WIDTH + 1)
-
 static void print_table(const struct pw_format *f, const struct pw_event *ev,
 			const struct pw_event_context *ctx)
 {
-	char short_id[PW_SHORT_ID_LEN + 1] = "", *detail = NULL;
+	char short_id[PW_SHORT_ID_LEN + 1] = "", *line = NULL;
 	size_t size = 0;
-	FILE *mem;
+	FILE *out = open_memstream(&line, &size);
 
-	print_table_time(f, ev->hdr->ktime_ns);
-	fprintf(f->out, "%-6s %7u ", table_event_name(ev->type), ev->hdr->pid);
-	pw_table_cell(f->out, ev->comm.data, ev->comm.len, 15, false);
+	if (!out)
+		return;
+	print_table_time(out, f, ev->hdr->ktime_ns);
+	fprintf(out, "%-6s %7u ", table_event_name(ev->type), ev->hdr->pid);
+	pw_table_cell(out, ev->comm.data, ev->comm.len, 15, false);
 	if (ctx && ctx->container_id)
 		snprintf(short_id, sizeof(short_id), "%.*s", PW_SHORT_ID_LEN, ctx->container_id);
-	pw_table_cell_str(f->out, short_id, PW_SHORT_ID_LEN);
-	pw_table_cell_str(f->out, ctx ? ctx->runtime : NULL, 10);
-	print_where(f, ev, ctx);
+	pw_table_cell_str(out, short_id, PW_SHORT_ID_LEN);
+	pw_table_cell_str(out, ctx ? ctx->runtime : NULL, 10);
+	print_where(out, ev, ctx);
+	print_detail(out, f, ev);
+	fclose(out);
 	/*
 	 * A command line (up to 1,024 bytes) is cut, marked, so that the line fits
 	 * PW_TABLE_COLUMNS; --wide keeps it whole. Other details are short.
 	 */
-	mem = open_memstream(&detail, &size);
-	if (mem) {
-		print_detail(mem, f, ev);
-		fclose(mem);
-		if (f->wide || ev->type != PW_EV_EXEC)
-			fputs(detail, f->out);
-		else
-			pw_print_head(f->out, detail, PW_TABLE_COLUMNS - TABLE_PREFIX_WIDTH);
-		free(detail);
-	}
+	if (f->wide || ev->type != PW_EV_EXEC)
+		fputs(line, f->out);
+	else
+		pw_print_head(f->out, line, PW_TABLE_COLUMNS);
 	fputc('\n', f->out);
+	free(line);
 }
 
 static void json_time(struct pw_json *j, const struct pw_format *f, __u64 ktime_ns)
@@ -315,7 +309,7 @@ void pw_format_lost(const struct pw_format *f, __u64 ktime_ns, const __u64 lost[
 	struct pw_json j;
 
 	if (!f->json) {
-		print_table_time(f, ktime_ns);
+		print_table_time(f->out, f, ktime_ns);
 		fprintf(f->out,
 			"%-6s %" PRIu64 " events the kernel could not queue (the reader fell "
 			"behind):",

@@ -410,6 +410,7 @@ static int host_cpus(const struct pw_mounts *m, struct pw_cpus *cpus)
 {
 	int h = pw_mounts_cpuset_hierarchy(m);
 	char buf[PW_CPULIST_LEN * 4];
+	struct pw_cpus isolated;
 	const char *why;
 
 	if (pw_cgroup_read(pw_mounts_fd(m, h), "",
@@ -417,6 +418,15 @@ static int host_cpus(const struct pw_mounts *m, struct pw_cpus *cpus)
 			   sizeof(buf)) < 0 ||
 	    pw_cpus_parse(buf, strlen(buf), cpus, &why))
 		return online_cpus(cpus);
+	/*
+	 * cgroup2 takes an isolated partition's CPUs out of the root's
+	 * effective ones: after a restart, those of the partitions the agent
+	 * made (still the host's) would look like CPUs it does not have.
+	 */
+	if (!h &&
+	    pw_cgroup_read(pw_mounts_fd(m, 0), "", "cpuset.cpus.isolated", buf, sizeof(buf)) >= 0 &&
+	    !pw_cpus_parse(buf, strlen(buf), &isolated, &why))
+		pw_cpus_or(cpus, &isolated);
 	return 0;
 }
 

@@ -37,26 +37,42 @@ static void open_mount(struct pw_mount *mnt)
 	mnt->mnt_id = mnt->fd >= 0 ? mount_id(mnt->fd) : 0;
 }
 
+/* The v1 hierarchy whose controllers include ctrl, or -1. */
+static int hierarchy_of(const struct pw_hierarchies *h, const char *ctrl)
+{
+	size_t len = strlen(ctrl);
+
+	for (int id = 1; id < PW_MAX_HIERARCHIES; id++)
+		for (const char *p = h->names[id]; p && *p;
+		     p = strchr(p, ',') ? strchr(p, ',') + 1 : NULL)
+			if (!strncmp(p, ctrl, len) && (p[len] == ',' || !p[len]))
+				return id;
+	return -1;
+}
+
 int pw_mounts_open(struct pw_mounts *m)
 {
 	char dev[256], dir[PW_MOUNT_PATH_LEN], type[64], opts[1024];
 	FILE *f = fopen("/proc/self/mounts", "re");
 
 	memset(m, 0, sizeof(*m));
-	m->v1_cpuset.fd = m->v2.fd = -1;
-	m->v1_cpuset_hierarchy = -1;
+	m->v1_cpuset.fd = m->v2.fd = m->v1_cpu.fd = -1;
+	m->v1_cpuset_hierarchy = m->v1_cpu_hierarchy = -1;
 	if (!f)
 		return -errno;
 	while (fscanf(f, "%255s %255s %63s %1023s %*d %*d", dev, dir, type, opts) == 4) {
 		if (!strcmp(type, "cgroup2") && !m->v2.path[0]) {
 			snprintf(m->v2.path, sizeof(m->v2.path), "%s", dir);
-		} else if (!strcmp(type, "cgroup") && !m->v1_cpuset.path[0]) {
+		} else if (!strcmp(type, "cgroup")) {
 			/* The controller is one of the comma-separated options. */
 			for (char *save = NULL, *o = strtok_r(opts, ",", &save); o;
-			     o = strtok_r(NULL, ",", &save))
-				if (!strcmp(o, "cpuset"))
+			     o = strtok_r(NULL, ",", &save)) {
+				if (!strcmp(o, "cpuset") && !m->v1_cpuset.path[0])
 					snprintf(m->v1_cpuset.path, sizeof(m->v1_cpuset.path), "%s",
 						 dir);
+				if (!strcmp(o, "cpu") && !m->v1_cpu.path[0])
+					snprintf(m->v1_cpu.path, sizeof(m->v1_cpu.path), "%s", dir);
+			}
 		}
 	}
 	fclose(f);
@@ -65,6 +81,10 @@ int pw_mounts_open(struct pw_mounts *m)
 		open_mount(&m->v1_cpuset);
 		if (m->hierarchies.cpuset_id > 0)
 			m->v1_cpuset_hierarchy = m->hierarchies.cpuset_id;
+	}
+	if (m->v1_cpu.path[0]) {
+		open_mount(&m->v1_cpu);
+		m->v1_cpu_hierarchy = hierarchy_of(&m->hierarchies, "cpu");
 	}
 	if (m->v2.path[0])
 		open_mount(&m->v2);
@@ -81,7 +101,9 @@ void pw_mounts_close(struct pw_mounts *m)
 		close(m->v1_cpuset.fd);
 	if (m->v2.fd >= 0)
 		close(m->v2.fd);
-	m->v1_cpuset.fd = m->v2.fd = -1;
+	if (m->v1_cpu.fd >= 0)
+		close(m->v1_cpu.fd);
+	m->v1_cpuset.fd = m->v2.fd = m->v1_cpu.fd = -1;
 }
 
 const struct pw_mount *pw_mounts_get(const struct pw_mounts *m, int hierarchy)
@@ -90,6 +112,8 @@ const struct pw_mount *pw_mounts_get(const struct pw_mounts *m, int hierarchy)
 		return m->v2.fd >= 0 ? &m->v2 : NULL;
 	if (hierarchy == m->v1_cpuset_hierarchy && m->v1_cpuset.fd >= 0)
 		return &m->v1_cpuset;
+	if (hierarchy == m->v1_cpu_hierarchy && m->v1_cpu.fd >= 0)
+		return &m->v1_cpu;
 	return NULL;
 }
 
@@ -98,6 +122,11 @@ int pw_mounts_fd(const struct pw_mounts *m, int hierarchy)
 	const struct pw_mount *mnt = pw_mounts_get(m, hierarchy);
 
 	return mnt ? mnt->fd : -1;
+}
+
+int pw_mounts_cpu_hierarchy(const struct pw_mounts *m)
+{
+	return m->v1_cpu.fd >= 0 && m->v1_cpu_hierarchy > 0 ? m->v1_cpu_hierarchy : 0;
 }
 
 int pw_mounts_cpuset_hierarchy(const struct pw_mounts *m)

@@ -28,10 +28,13 @@ struct pw_mount {
 struct pw_mounts {
 	struct pw_mount v1_cpuset, v2;
 	int v1_cpuset_hierarchy; /* hierarchy id of v1 cpuset; -1 if none */
+	/* The v1 cpu controller's (CFS quota), and its hierarchy id; -1 if none. */
+	struct pw_mount v1_cpu;
+	int v1_cpu_hierarchy;
 	struct pw_hierarchies hierarchies;
 };
 
-/* Find and open the v1 cpuset and cgroup2 mounts; -ENOENT if neither exists. */
+/* Find and open the v1 cpuset, v1 cpu and cgroup2 mounts; -ENOENT if neither cpuset nor cgroup2 exists. */
 int pw_mounts_open(struct pw_mounts *m);
 void pw_mounts_close(struct pw_mounts *m);
 
@@ -40,6 +43,9 @@ const struct pw_mount *pw_mounts_get(const struct pw_mounts *m, int hierarchy);
 
 /* The directory fd of hierarchy (0 for cgroup2), or -1 if we have none. */
 int pw_mounts_fd(const struct pw_mounts *m, int hierarchy);
+
+/* The hierarchy that carries the cpu controller's files: v1 cpu where mounted, else cgroup2 (0). */
+int pw_mounts_cpu_hierarchy(const struct pw_mounts *m);
 
 /* The hierarchy that carries cpuset files: v1 cpuset where mounted, else cgroup2 (0). */
 int pw_mounts_cpuset_hierarchy(const struct pw_mounts *m);

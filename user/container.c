@@ -150,6 +150,11 @@ struct pw_container *pw_container_identify(const struct pw_identity_sources *src
 	c->namespace = dup_or_null(meta.namespace);
 	c->name = dup_or_null(meta.container);
 	c->pod_uid = dup_or_null(by_path && path_id.pod_uid[0] ? path_id.pod_uid : meta.pod_uid);
+	if (pw_knob_wants_any(&meta.knobs)) {
+		c->knobs = malloc(sizeof(*c->knobs));
+		if (c->knobs)
+			*c->knobs = meta.knobs;
+	}
 	if (!c->id) {
 		pw_container_free(c);
 		return NULL;
@@ -162,6 +167,18 @@ static bool str_eq(const char *a, const char *b)
 	return a == b || (a && b && !strcmp(a, b));
 }
 
+static bool knobs_eq(const struct pw_knob_wants *a, const struct pw_knob_wants *b)
+{
+	if (a == b)
+		return true;
+	if (!a || !b)
+		return false;
+	for (int k = 0; k < PW_NR_KNOBS; k++)
+		if (strcmp(a->value[k], b->value[k]))
+			return false;
+	return true;
+}
+
 bool pw_container_same_identity(const struct pw_container *a, const struct pw_container *b)
 {
 	return str_eq(a->id, b->id) && str_eq(a->engine, b->engine) &&
@@ -170,7 +187,7 @@ bool pw_container_same_identity(const struct pw_container *a, const struct pw_co
 	       str_eq(a->pod_uid, b->pod_uid) && a->workload == b->workload &&
 	       a->lb_disable == b->lb_disable && a->source == b->source &&
 	       a->meta_final == b->meta_final && a->meta_known == b->meta_known &&
-	       a->root_owned == b->root_owned;
+	       a->root_owned == b->root_owned && knobs_eq(a->knobs, b->knobs);
 }
 
 void pw_container_free(struct pw_container *c)
@@ -185,6 +202,7 @@ void pw_container_free(struct pw_container *c)
 	free(c->namespace);
 	free(c->name);
 	free(c->pod_uid);
+	free(c->knobs);
 	free(c);
 }
 

@@ -53,6 +53,8 @@ struct pw_container {
 	bool meta_final;
 	/* Its opt-in is known at all: final, or from the runtime command that made it. */
 	bool meta_known;
+	/* The knobs its annotations ask for beyond load balancing; NULL: none. */
+	struct pw_knob_wants *knobs;
 	const struct pw_cpuset *cpus; /* cpuset.cpus as written; NULL when unread */
 	void *agent;		      /* the agent's engine keeps its own state here */
 };

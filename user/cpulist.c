@@ -180,6 +180,77 @@ void pw_cpus_format(const struct pw_cpus *cpus, char *buf, size_t size)
 	}
 }
 
+int pw_cpus_parse_mask(const char *s, size_t len, struct pw_cpus *cpus, const char **why)
+{
+	unsigned int bit = 0, digits = 0;
+
+	pw_cpus_clear(cpus);
+	while (len && isspace((unsigned char)s[len - 1]))
+		len--;
+	while (len && isspace((unsigned char)*s)) {
+		s++;
+		len--;
+	}
+	if (!len) {
+		*why = "an empty mask";
+		return -EINVAL;
+	}
+	/* From the lowest digit up: each one is CPUs bit..bit+3. */
+	for (size_t i = len; i-- > 0;) {
+		int v;
+
+		if (s[i] == ',') {
+			/* A word boundary: every word but the first has 8 digits. */
+			if (digits != 8 || i == 0) {
+				*why = "a mask word that is not 8 hex digits";
+				return -EINVAL;
+			}
+			digits = 0;
+			continue;
+		}
+		if (!isxdigit((unsigned char)s[i]) || digits == 8) {
+			*why = "not a hex CPU mask";
+			return -EINVAL;
+		}
+		v = isdigit((unsigned char)s[i]) ? s[i] - '0' :
+						   (tolower((unsigned char)s[i]) - 'a' + 10);
+		for (int b = 0; b < 4; b++, bit++)
+			if (v & (1 << b)) {
+				if (bit >= PW_MAX_CPUS) {
+					*why = "a CPU number beyond 8191";
+					return -EINVAL;
+				}
+				pw_cpus_set(cpus, bit);
+			}
+		digits++;
+	}
+	return 0;
+}
+
+void pw_cpus_format_mask(const struct pw_cpus *cpus, char *buf, size_t size)
+{
+	int words = 1, last = -1;
+	size_t used = 0;
+
+	if (size == 0)
+		return;
+	for (int c = pw_cpus_next(cpus, -1); c >= 0; c = pw_cpus_next(cpus, c))
+		last = c;
+	if (last >= 0)
+		words = last / 32 + 1;
+	buf[0] = '\0';
+	for (int w = words - 1; w >= 0; w--) {
+		uint32_t word = (uint32_t)(cpus->bits[w / 2] >> (w % 2 * 32));
+		int n = snprintf(buf + used, size - used, w == words - 1 ? "%x" : ",%08x", word);
+
+		if (n < 0 || (size_t)n >= size - used) {
+			buf[0] = '\0'; /* a cut mask would name other CPUs: none at all */
+			return;
+		}
+		used += n;
+	}
+}
+
 #define POOL_MIN_BUCKETS 64
 
 static uint64_t cpus_hash(const struct pw_cpus *cpus)

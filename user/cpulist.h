@@ -33,6 +33,16 @@ int pw_cpus_parse(const char *s, size_t len, struct pw_cpus *cpus, const char **
 #define PW_CPULIST_LEN 256
 void pw_cpus_format(const struct pw_cpus *cpus, char *buf, size_t size);
 
+/*
+ * A CPU mask as /proc/irq/default_smp_affinity holds it: hex words of 32
+ * CPUs, highest first, comma-separated ("3", "00000000,0000000f"). Parse
+ * errors and limits as pw_cpus_parse(). Formatted in as many words as the
+ * highest CPU needs (at least one); PW_CPUMASK_LEN fits every CPU.
+ */
+#define PW_CPUMASK_LEN (PW_MAX_CPUS / 32 * 9 + 1)
+int pw_cpus_parse_mask(const char *s, size_t len, struct pw_cpus *cpus, const char **why);
+void pw_cpus_format_mask(const struct pw_cpus *cpus, char *buf, size_t size);
+
 void pw_cpus_clear(struct pw_cpus *cpus);
 void pw_cpus_set(struct pw_cpus *cpus, unsigned int cpu);
 bool pw_cpus_test(const struct pw_cpus *cpus, unsigned int cpu);

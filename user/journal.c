@@ -45,6 +45,10 @@ struct pw_journal {
 	 */
 	size_t *buckets, *next;
 	size_t without_id;
+	struct pw_tuning *tunings;
+	size_t nr_tunings, cap_tunings;
+	struct pw_irq_saved *irqs;
+	size_t nr_irqs, cap_irqs;
 };
 
 static void free_item(struct pw_isolation *it)
@@ -53,10 +57,21 @@ static void free_item(struct pw_isolation *it)
 	free(it->path);
 }
 
+static void free_tuning(struct pw_tuning *t)
+{
+	free(t->container_id);
+	free(t->path);
+	free(t->saved);
+}
+
 void pw_journal_close(struct pw_journal *j)
 {
 	if (!j)
 		return;
+	for (size_t i = 0; i < j->nr_tunings; i++)
+		free_tuning(&j->tunings[i]);
+	free(j->tunings);
+	free(j->irqs);
 	for (size_t i = 0; i < j->nr; i++)
 		free_item(&j->items[i]);
 	for (size_t i = 0; i < j->nr_unbalanced; i++)
@@ -262,6 +277,137 @@ static bool parse_unbalanced(json_object *v, struct pw_unbalanced *u)
 	return u->path != NULL;
 }
 
+/* A value read from a kernel file and written back to it: short, one line, plain characters. */
+static bool valid_knob_text(const char *s, size_t size)
+{
+	return s && strlen(s) < size &&
+	       strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 /_.:-") ==
+		       strlen(s);
+}
+
+static bool parse_saved(json_object *o, struct pw_knob_saved *s)
+{
+	const char *old = member_str(o, "old"), *set = member_str(o, "set");
+	int64_t target;
+
+	if (!member_int(o, "target", &target) || target < 0 || target >= PW_MAX_CPUS ||
+	    !valid_knob_text(old, sizeof(s->old)) || !valid_knob_text(set, sizeof(s->set)))
+		return false;
+	s->target = target;
+	strcpy(s->old, old);
+	strcpy(s->set, set);
+	return true;
+}
+
+/* One "tuned" entry; false (with *why) when a field is missing or malformed. */
+static bool parse_tuning(json_object *o, struct pw_tuning *t, const char **why)
+{
+	const char *id = member_str(o, "container_id"), *path = member_str(o, "path"),
+		   *knob = member_str(o, "knob"), *value = member_str(o, "value"),
+		   *cpus = member_str(o, "cpus"), *unused;
+	int64_t hierarchy, cgroup_id;
+	json_object *saved;
+	int k;
+
+	memset(t, 0, sizeof(*t));
+	*why = "a tuned entry lacks a field or has a bad one";
+	if (!id || !path || !knob || !value || !cpus || !member_int(o, "hierarchy", &hierarchy) ||
+	    !member_int(o, "cgroup_id", &cgroup_id) ||
+	    !json_object_object_get_ex(o, "saved", &saved) ||
+	    !json_object_is_type(saved, json_type_array))
+		return false;
+	k = pw_knob_by_name(knob);
+	if (strlen(id) > 128 || !valid_path(path) || hierarchy < 0 || hierarchy > 64 || k < 0 ||
+	    strlen(value) >= sizeof(t->value) || !pw_knob_value_valid(k, value, &unused))
+		return false;
+	if (pw_cpus_parse(cpus, strlen(cpus), &t->cpus, why))
+		return false;
+	t->knob = k;
+	t->hierarchy = hierarchy;
+	t->cgroup_id = cgroup_id;
+	strcpy(t->value, value);
+	t->with_parent = json_object_object_get_ex(o, "with_parent", &saved) &&
+			 json_object_get_boolean(saved);
+	json_object_object_get_ex(o, "saved", &saved);
+	t->nr_saved = json_object_array_length(saved);
+	if (t->nr_saved > PW_MAX_CPUS + 1) {
+		*why = "a tuned entry saves more values than there are CPUs";
+		return false;
+	}
+	t->saved = calloc(t->nr_saved ? t->nr_saved : 1, sizeof(*t->saved));
+	t->container_id = strdup(id);
+	t->path = strdup(path);
+	if (!t->saved || !t->container_id || !t->path) {
+		free_tuning(t);
+		*why = "out of memory";
+		return false;
+	}
+	for (size_t i = 0; i < t->nr_saved; i++)
+		if (!parse_saved(json_object_array_get_idx(saved, i), &t->saved[i])) {
+			free_tuning(t);
+			*why = "a tuned entry has a bad saved value";
+			return false;
+		}
+	return true;
+}
+
+static bool parse_irq(json_object *o, struct pw_irq_saved *s)
+{
+	const char *old = member_str(o, "old"), *set = member_str(o, "set"), *why;
+	int64_t irq;
+
+	if (!member_int(o, "irq", &irq) || irq < -1 || irq >= (1 << 20) || !old || !set ||
+	    pw_cpus_parse(old, strlen(old), &s->old, &why) ||
+	    pw_cpus_parse(set, strlen(set), &s->set, &why))
+		return false;
+	s->irq = irq;
+	return true;
+}
+
+/* The knobs' part of the journal: absent in a journal written before knobs. */
+static int parse_knobs(struct pw_journal *j, json_object *root, const char **why)
+{
+	json_object *items;
+
+	if (json_object_object_get_ex(root, "tuned", &items)) {
+		size_t n = json_object_is_type(items, json_type_array) ?
+				   json_object_array_length(items) :
+				   0;
+
+		if (!json_object_is_type(items, json_type_array)) {
+			*why = "tuned is not an array";
+			return -EINVAL;
+		}
+		if (grow((void **)&j->tunings, &j->cap_tunings, n, sizeof(*j->tunings)))
+			return -ENOMEM;
+		for (size_t i = 0; i < n; i++) {
+			if (!parse_tuning(json_object_array_get_idx(items, i),
+					  &j->tunings[j->nr_tunings], why))
+				return -EINVAL;
+			j->nr_tunings++;
+		}
+	}
+	if (json_object_object_get_ex(root, "irq_saved", &items)) {
+		size_t n;
+
+		if (!json_object_is_type(items, json_type_array)) {
+			*why = "irq_saved is not an array";
+			return -EINVAL;
+		}
+		n = json_object_array_length(items);
+		if (grow((void **)&j->irqs, &j->cap_irqs, n, sizeof(*j->irqs)))
+			return -ENOMEM;
+		for (size_t i = 0; i < n; i++) {
+			if (!parse_irq(json_object_array_get_idx(items, i), &j->irqs[j->nr_irqs])) {
+				*why = "bad irq_saved entry";
+				return -EINVAL;
+			}
+			j->nr_irqs++;
+		}
+	}
+	return 0;
+}
+
 static int parse_journal(struct pw_journal *j, json_object *root, const char **why)
 {
 	json_object *items;
@@ -317,7 +463,7 @@ static int parse_journal(struct pw_journal *j, json_object *root, const char **w
 			return -EINVAL;
 		j->nr++;
 	}
-	return 0;
+	return parse_knobs(j, root, why);
 }
 
 /* Read and parse state.json in the open directory; a missing file is an empty journal. */
@@ -505,6 +651,40 @@ static json_object *item_json(const struct pw_isolation *it)
 	return o;
 }
 
+static json_object *tunings_json(const struct pw_journal *j)
+{
+	json_object *items = json_object_new_array();
+
+	for (size_t i = 0; i < j->nr_tunings; i++) {
+		const struct pw_tuning *t = &j->tunings[i];
+		json_object *o = json_object_new_object(), *saved = json_object_new_array();
+		char cpus[PW_CPULIST_LEN];
+
+		pw_cpus_format(&t->cpus, cpus, sizeof(cpus));
+		json_object_object_add(o, "container_id", json_object_new_string(t->container_id));
+		json_object_object_add(o, "path", json_object_new_string(t->path));
+		json_object_object_add(o, "hierarchy", json_object_new_int(t->hierarchy));
+		json_object_object_add(o, "cgroup_id",
+				       json_object_new_int64((int64_t)t->cgroup_id));
+		json_object_object_add(o, "knob", json_object_new_string(pw_knob_name(t->knob)));
+		json_object_object_add(o, "value", json_object_new_string(t->value));
+		json_object_object_add(o, "cpus", json_object_new_string(cpus));
+		json_object_object_add(o, "with_parent", json_object_new_boolean(t->with_parent));
+		for (size_t s = 0; s < t->nr_saved; s++) {
+			json_object *v = json_object_new_object();
+
+			json_object_object_add(v, "target",
+					       json_object_new_int(t->saved[s].target));
+			json_object_object_add(v, "old", json_object_new_string(t->saved[s].old));
+			json_object_object_add(v, "set", json_object_new_string(t->saved[s].set));
+			json_object_array_add(saved, v);
+		}
+		json_object_object_add(o, "saved", saved);
+		json_object_array_add(items, o);
+	}
+	return items;
+}
+
 static json_object *journal_json(const struct pw_journal *j)
 {
 	json_object *root = json_object_new_object(), *items = json_object_new_array();
@@ -525,6 +705,20 @@ static json_object *journal_json(const struct pw_journal *j)
 		json_object_array_add(items, u);
 	}
 	json_object_object_add(root, "v1_unbalanced", items);
+	json_object_object_add(root, "tuned", tunings_json(j));
+	items = json_object_new_array();
+	for (size_t i = 0; i < j->nr_irqs; i++) {
+		json_object *o = json_object_new_object();
+		char list[PW_CPULIST_LEN];
+
+		json_object_object_add(o, "irq", json_object_new_int(j->irqs[i].irq));
+		pw_cpus_format(&j->irqs[i].old, list, sizeof(list));
+		json_object_object_add(o, "old", json_object_new_string(list));
+		pw_cpus_format(&j->irqs[i].set, list, sizeof(list));
+		json_object_object_add(o, "set", json_object_new_string(list));
+		json_object_array_add(items, o);
+	}
+	json_object_object_add(root, "irq_saved", items);
 	return root;
 }
 
@@ -760,5 +954,139 @@ int pw_journal_remove_unbalanced(struct pw_journal *j, const struct pw_unbalance
 		index_add(j, i);
 	}
 	j->nr_unbalanced--;
+	return save(j);
+}
+
+size_t pw_journal_tuning_count(const struct pw_journal *j)
+{
+	return j->nr_tunings;
+}
+
+const struct pw_tuning *pw_journal_tuning_at(const struct pw_journal *j, size_t i)
+{
+	return i < j->nr_tunings ? &j->tunings[i] : NULL;
+}
+
+static struct pw_tuning *find_tuning(const struct pw_journal *j, int hierarchy, uint64_t cgroup_id,
+				     enum pw_knob knob)
+{
+	for (size_t i = 0; i < j->nr_tunings; i++)
+		if (j->tunings[i].hierarchy == hierarchy && j->tunings[i].cgroup_id == cgroup_id &&
+		    j->tunings[i].knob == knob)
+			return &j->tunings[i];
+	return NULL;
+}
+
+const struct pw_tuning *pw_journal_find_tuning(const struct pw_journal *j, int hierarchy,
+					       uint64_t cgroup_id, enum pw_knob knob)
+{
+	return find_tuning(j, hierarchy, cgroup_id, knob);
+}
+
+int pw_journal_add_tuning(struct pw_journal *j, const struct pw_tuning *t)
+{
+	struct pw_tuning *it;
+
+	if (find_tuning(j, t->hierarchy, t->cgroup_id, t->knob))
+		return -EEXIST;
+	if (grow((void **)&j->tunings, &j->cap_tunings, j->nr_tunings + 1, sizeof(*j->tunings)))
+		return -ENOMEM;
+	it = &j->tunings[j->nr_tunings];
+	*it = *t;
+	it->container_id = strdup(t->container_id);
+	it->path = strdup(t->path);
+	it->saved = calloc(t->nr_saved ? t->nr_saved : 1, sizeof(*it->saved));
+	if (!it->container_id || !it->path || !it->saved) {
+		free_tuning(it);
+		return -ENOMEM;
+	}
+	if (t->nr_saved)
+		memcpy(it->saved, t->saved, t->nr_saved * sizeof(*it->saved));
+	j->nr_tunings++;
+	return save(j);
+}
+
+int pw_journal_tuning_save(struct pw_journal *j, int hierarchy, uint64_t cgroup_id,
+			   enum pw_knob knob, const struct pw_knob_saved *s)
+{
+	struct pw_tuning *t = find_tuning(j, hierarchy, cgroup_id, knob);
+	struct pw_knob_saved *saved;
+	size_t i;
+
+	if (!t)
+		return -ENOENT;
+	for (i = 0; i < t->nr_saved && t->saved[i].target != s->target; i++)
+		;
+	if (i == t->nr_saved) {
+		saved = realloc(t->saved, (t->nr_saved + 1) * sizeof(*saved));
+		if (!saved)
+			return -ENOMEM;
+		t->saved = saved;
+		t->nr_saved++;
+	} else if (!memcmp(&t->saved[i], s, sizeof(*s))) {
+		return 0;
+	}
+	t->saved[i] = *s;
+	return save(j);
+}
+
+int pw_journal_remove_tuning(struct pw_journal *j, int hierarchy, uint64_t cgroup_id,
+			     enum pw_knob knob)
+{
+	struct pw_tuning *t = find_tuning(j, hierarchy, cgroup_id, knob);
+	size_t i;
+
+	if (!t)
+		return 0;
+	i = t - j->tunings;
+	free_tuning(t);
+	memmove(&j->tunings[i], &j->tunings[i + 1], (j->nr_tunings - i - 1) * sizeof(*t));
+	j->nr_tunings--;
+	return save(j);
+}
+
+size_t pw_journal_irq_count(const struct pw_journal *j)
+{
+	return j->nr_irqs;
+}
+
+const struct pw_irq_saved *pw_journal_irq_at(const struct pw_journal *j, size_t i)
+{
+	return i < j->nr_irqs ? &j->irqs[i] : NULL;
+}
+
+const struct pw_irq_saved *pw_journal_find_irq(const struct pw_journal *j, int irq)
+{
+	for (size_t i = 0; i < j->nr_irqs; i++)
+		if (j->irqs[i].irq == irq)
+			return &j->irqs[i];
+	return NULL;
+}
+
+int pw_journal_save_irq(struct pw_journal *j, const struct pw_irq_saved *s)
+{
+	struct pw_irq_saved *it = (struct pw_irq_saved *)pw_journal_find_irq(j, s->irq);
+
+	if (it && pw_cpus_equal(&it->old, &s->old) && pw_cpus_equal(&it->set, &s->set))
+		return 0;
+	if (!it) {
+		if (grow((void **)&j->irqs, &j->cap_irqs, j->nr_irqs + 1, sizeof(*j->irqs)))
+			return -ENOMEM;
+		it = &j->irqs[j->nr_irqs++];
+	}
+	*it = *s;
+	return save(j);
+}
+
+int pw_journal_remove_irq(struct pw_journal *j, int irq)
+{
+	const struct pw_irq_saved *it = pw_journal_find_irq(j, irq);
+	size_t i;
+
+	if (!it)
+		return 0;
+	i = it - j->irqs;
+	/* Order does not matter: the last one takes its place. */
+	j->irqs[i] = j->irqs[--j->nr_irqs];
 	return save(j);
 }

@@ -19,6 +19,10 @@
 #include <stdint.h>
 
 #include "cpulist.h"
+#include "knobs.h"
+
+/* Long enough for a v2 cpu.max ("max 100000", "2147483647 1000000") and the knobs' values. */
+#define PW_KNOB_OLD_LEN 32
 
 #define PW_DEFAULT_STATE_DIR "/run/pinwatch"
 
@@ -45,6 +49,38 @@ struct pw_isolation {
 struct pw_unbalanced {
 	char *path;
 	uint64_t cgroup_id; /* 0 when a journal of version 1 did not say */
+};
+
+/*
+ * One value a knob changed: where (a CPU; for cpu-quota 0 the container's
+ * cgroup, 1 its pod's), what it was, what was written.
+ */
+struct pw_knob_saved {
+	int target;
+	char old[PW_KNOB_OLD_LEN];
+	char set[PW_KNOB_VALUE_LEN];
+};
+
+/* One knob applied to one container's CPUs or cgroup (knobs.h). */
+struct pw_tuning {
+	char *container_id;
+	char *path; /* the container's cgroup, relative to its hierarchy */
+	int hierarchy;
+	uint64_t cgroup_id;
+	enum pw_knob knob;
+	char value[PW_KNOB_VALUE_LEN]; /* what was asked: "disable", "max_latency:10", ... */
+	struct pw_cpus cpus;	       /* the CPUs it was applied for */
+	/* cpu-quota: the container's pod cgroup (its parent) is lifted too (target 1). */
+	bool with_parent;
+	/* Every value changed, saved before the change. */
+	struct pw_knob_saved *saved;
+	size_t nr_saved;
+};
+
+/* An IRQ's affinity as it was before the agent moved it off isolated CPUs (-1: the default). */
+struct pw_irq_saved {
+	int irq;
+	struct pw_cpus old, set;
 };
 
 enum pw_journal_mode {
@@ -95,6 +131,25 @@ const struct pw_unbalanced *pw_journal_find_unbalanced(const struct pw_journal *
 						       uint64_t cgroup_id, const char *path);
 int pw_journal_add_unbalanced(struct pw_journal *j, const char *path, uint64_t cgroup_id);
 int pw_journal_remove_unbalanced(struct pw_journal *j, const struct pw_unbalanced *u);
+
+size_t pw_journal_tuning_count(const struct pw_journal *j);
+const struct pw_tuning *pw_journal_tuning_at(const struct pw_journal *j, size_t i);
+const struct pw_tuning *pw_journal_find_tuning(const struct pw_journal *j, int hierarchy,
+					       uint64_t cgroup_id, enum pw_knob knob);
+/* Add t (its saved values too); -EEXIST when the container has that knob already. */
+int pw_journal_add_tuning(struct pw_journal *j, const struct pw_tuning *t);
+/* Record s for the tuning (replacing the one of the same target). */
+int pw_journal_tuning_save(struct pw_journal *j, int hierarchy, uint64_t cgroup_id,
+			   enum pw_knob knob, const struct pw_knob_saved *s);
+int pw_journal_remove_tuning(struct pw_journal *j, int hierarchy, uint64_t cgroup_id,
+			     enum pw_knob knob);
+
+size_t pw_journal_irq_count(const struct pw_journal *j);
+const struct pw_irq_saved *pw_journal_irq_at(const struct pw_journal *j, size_t i);
+const struct pw_irq_saved *pw_journal_find_irq(const struct pw_journal *j, int irq);
+/* Record (or replace) what irq was and what the agent sets it to. */
+int pw_journal_save_irq(struct pw_journal *j, const struct pw_irq_saved *s);
+int pw_journal_remove_irq(struct pw_journal *j, int irq);
 
 /*
  * Batch changes: between begin and commit nothing is written; commit

@@ -36,15 +36,9 @@ static bool pod_selected(const char *glob, const struct pw_container *c)
 	return fnmatch(glob, name, FNM_PATHNAME) == 0;
 }
 
-const char *pw_policy_selected(const struct pw_policy *p, const struct pw_container *c)
+/* The operator's selector that names c, or NULL. */
+static const char *selector(const struct pw_policy *p, const struct pw_container *c)
 {
-	if (!c->workload)
-		return NULL; /* conmon or a pod sandbox: never */
-	/* A user's own cgroup (a delegated subtree) may wear any name: never. */
-	if (!c->root_owned)
-		return NULL;
-	if (c->lb_disable)
-		return "annotation cpu-load-balancing.crio.io: disable";
 	for (int i = 0; i < p->nr_pods; i++)
 		if (pod_selected(p->pods[i], c))
 			return "--select-pod";
@@ -54,6 +48,36 @@ const char *pw_policy_selected(const struct pw_policy *p, const struct pw_contai
 	if (p->all_exclusive)
 		return "--select-exclusive";
 	return NULL;
+}
+
+const char *pw_policy_selected(const struct pw_policy *p, const struct pw_container *c)
+{
+	const char *rule;
+
+	if (!c->workload)
+		return NULL; /* conmon or a pod sandbox: never */
+	/* A user's own cgroup (a delegated subtree) may wear any name: never. */
+	if (!c->root_owned)
+		return NULL;
+	if (c->lb_disable)
+		return "annotation cpu-load-balancing.crio.io: disable";
+	rule = selector(p, c);
+	if (rule)
+		return rule;
+	return c->knobs ? "annotations *.crio.io" : NULL;
+}
+
+bool pw_policy_wants(const struct pw_policy *p, const struct pw_container *c,
+		     struct pw_knob_wants *knobs)
+{
+	bool by_selector = selector(p, c) != NULL;
+
+	memset(knobs, 0, sizeof(*knobs));
+	if (c->knobs)
+		*knobs = *c->knobs;
+	if (by_selector)
+		pw_knob_wants_merge(knobs, &p->tune);
+	return c->lb_disable || by_selector;
 }
 
 bool pw_policy_counts(const struct pw_container *c)

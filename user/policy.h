@@ -12,6 +12,7 @@
 
 #include "container.h"
 #include "cpulist.h"
+#include "knobs.h"
 
 #define PW_MAX_SELECTORS 32
 
@@ -20,7 +21,9 @@ struct pw_policy {
 	int nr_pods;
 	const char *cgroups[PW_MAX_SELECTORS]; /* cgroup path globs */
 	int nr_cgroups;
-	bool all_exclusive;	 /* every container with exclusive CPUs */
+	bool all_exclusive; /* every container with exclusive CPUs */
+	struct pw_knob_wants
+		tune;		 /* what the selectors' containers get beyond balancing (--tune) */
 	struct pw_cpus reserved; /* never isolated: the host's housekeeping CPUs */
 };
 
@@ -28,10 +31,19 @@ struct pw_policy {
 int pw_policy_add(const char **list, int *nr, const char *glob, const char *flag);
 
 /*
- * The rule that selects c (static text naming it), or NULL when none does.
- * Only workloads in root's own cgroups are ever selected.
+ * The rule that selects c for anything (static text naming it): load
+ * balancing or a knob; NULL when none does. Only workloads in root's own
+ * cgroups are ever selected.
  */
 const char *pw_policy_selected(const struct pw_policy *p, const struct pw_container *c);
+
+/*
+ * What a selected c asks for: whether its CPUs leave load balancing (its
+ * annotation, or a selector), returned, and in *knobs the knobs (its
+ * annotations, and --tune's when a selector names it; an annotation wins).
+ */
+bool pw_policy_wants(const struct pw_policy *p, const struct pw_container *c,
+		     struct pw_knob_wants *knobs);
 
 /*
  * Whether c takes part in exclusivity: a workload (not conmon, not a pod

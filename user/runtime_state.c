@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "json_reader.h"
+#include "log.h"
 #include "safe_file.h"
 
 /* Nesting deeper than this is not a real config.json: refuse it. */
@@ -199,6 +200,34 @@ static bool is_disable(const char *v)
 	return v && !strcmp(v, "disable");
 }
 
+/*
+ * Knob k's annotation, pod-wide or scoped to this container
+ * ("NAME.crio.io/<container>", which wins): kept when its value is one the
+ * knob accepts, said (with the value, escaped) when it is not.
+ */
+static void knob_from_annotations(json_object *ann, enum pw_knob k, const char *container,
+				  struct pw_knob_wants *wants)
+{
+	char key[64 + PW_NAME_LEN];
+	const char *value = NULL, *why;
+
+	if (container[0]) {
+		snprintf(key, sizeof(key), "%s.crio.io/%s", pw_knob_name(k), container);
+		value = json_str(ann, key);
+	}
+	if (!value) {
+		snprintf(key, sizeof(key), "%s.crio.io", pw_knob_name(k));
+		value = json_str(ann, key);
+	}
+	if (!value)
+		return;
+	if (strlen(value) >= PW_KNOB_VALUE_LEN || !pw_knob_value_valid(k, value, &why)) {
+		pw_warn("annotation %s: %s is ignored: %s", PW_Q(key), PW_Q(value), why);
+		return;
+	}
+	snprintf(wants->value[k], sizeof(wants->value[k]), "%s", value);
+}
+
 static void meta_from_annotations(json_object *ann, struct pw_container_meta *meta)
 {
 	char scoped[sizeof(LB_ANNOTATION) + 1 + PW_NAME_LEN];
@@ -221,6 +250,8 @@ static void meta_from_annotations(json_object *ann, struct pw_container_meta *me
 	snprintf(scoped, sizeof(scoped), LB_ANNOTATION "/%s", meta->container);
 	meta->lb_disable = is_disable(json_str(ann, LB_ANNOTATION)) ||
 			   (meta->container[0] && is_disable(json_str(ann, scoped)));
+	for (int k = 0; k < PW_NR_KNOBS; k++)
+		knob_from_annotations(ann, k, meta->container, &meta->knobs);
 }
 
 int pw_parse_oci_config(const char *buf, size_t len, struct pw_container_meta *meta)

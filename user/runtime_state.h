@@ -18,6 +18,7 @@
 
 #include "event.h"
 #include "identity.h"
+#include "knobs.h"
 
 #define PW_NAME_LEN 254 /* Kubernetes names are DNS subdomains: 253 bytes */
 #define PW_RUNTIME_ID_LEN 128
@@ -48,6 +49,8 @@ struct pw_container_meta {
 	 * cpu-load-balancing.crio.io/<container name> for one container.
 	 */
 	bool lb_disable;
+	/* The other CRI-O knobs it asks for, pod-wide or scoped the same way (knobs.h). */
+	struct pw_knob_wants knobs;
 	char cgroups_path[PW_META_PATH_LEN]; /* linux.cgroupsPath as config.json gives it */
 	char bundle[PW_META_PATH_LEN];
 };

@@ -31,7 +31,7 @@ static void write_file(const char *name, const uint8_t *data, size_t size)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct pw_journal *j, *again;
-	size_t n;
+	size_t n, tunings, irqs;
 
 	if (!dir[0]) {
 		snprintf(dir, sizeof(dir), "/dev/shm/pw-fuzz-journal-%d", getpid());
@@ -41,12 +41,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (pw_journal_open(&j, dir, PW_JOURNAL_WRITE))
 		return 0;
 	n = pw_journal_count(j);
+	tunings = pw_journal_tuning_count(j);
+	irqs = pw_journal_irq_count(j);
 	/* Accepted: a change writes it back, and it reads back the same. */
 	pw_journal_set_housekeeping(j, "/pinwatch.housekeeping");
 	pw_journal_set_housekeeping(j,
 				    pw_journal_housekeeping(j) ? NULL : "/pinwatch.housekeeping");
 	pw_journal_close(j);
-	if (pw_journal_open(&again, dir, PW_JOURNAL_READ) || pw_journal_count(again) != n)
+	if (pw_journal_open(&again, dir, PW_JOURNAL_READ) || pw_journal_count(again) != n ||
+	    pw_journal_tuning_count(again) != tunings || pw_journal_irq_count(again) != irqs)
 		abort();
 	pw_journal_close(again);
 	return 0;

@@ -2,8 +2,12 @@
 /* In-memory containers for the unit tests. */
 #include "fixtures.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+
+#include "unit.h"
 
 void fx_init(struct fx *fx)
 {
@@ -86,4 +90,78 @@ void fx_remove(struct fx *fx, struct pw_container *c)
 	for (int i = 0; i < fx->n; i++)
 		if (fx->c[i] == c)
 			fx->gone[i] = true;
+}
+
+void fx_put(const char *root, const char *rel, const char *text)
+{
+	char path[256], dir[256];
+	FILE *file;
+
+	snprintf(path, sizeof(path), "%s/%s", root, rel);
+	for (char *p = strchr(path + strlen(root) + 1, '/'); p; p = strchr(p + 1, '/')) {
+		snprintf(dir, sizeof(dir), "%.*s", (int)(p - path), path);
+		mkdir(dir, 0755);
+	}
+	file = fopen(path, "w");
+	if (!file) {
+		unit_fail(__FILE__, __LINE__, "cannot make %s", path);
+		return;
+	}
+	fputs(text, file);
+	fclose(file);
+}
+
+const char *fx_get(const char *root, const char *rel)
+{
+	static char buf[128];
+	char path[256];
+	FILE *file;
+
+	snprintf(path, sizeof(path), "%s/%s", root, rel);
+	buf[0] = '\0';
+	file = fopen(path, "r");
+	if (!file)
+		return "(missing)";
+	if (!fgets(buf, sizeof(buf), file))
+		buf[0] = '\0';
+	fclose(file);
+	buf[strcspn(buf, "\n")] = '\0';
+	return buf;
+}
+
+void fx_fake_kernel(char *root, size_t size)
+{
+	snprintf(root, size, "/tmp/pwunit-kernel-XXXXXX");
+	if (!mkdtemp(root)) {
+		unit_fail(__FILE__, __LINE__, "mkdtemp");
+		return;
+	}
+	fx_put(root, "proc/irq/default_smp_affinity", "f\n");
+	fx_put(root, "proc/irq/10/smp_affinity_list", "0-3\n");
+	fx_put(root, "proc/irq/11/smp_affinity_list", "2\n");
+	fx_put(root, "proc/irq/12/smp_affinity_list", "0\n");
+	for (int cpu = 0; cpu < 4; cpu++) {
+		char rel[96];
+
+		snprintf(rel, sizeof(rel),
+			 "sys/devices/system/cpu/cpu%d/power/pm_qos_resume_latency_us", cpu);
+		fx_put(root, rel, "0\n");
+		if (cpu == 3)
+			continue;
+		snprintf(rel, sizeof(rel), "sys/devices/system/cpu/cpu%d/cpufreq/scaling_governor",
+			 cpu);
+		fx_put(root, rel, "schedutil\n");
+		snprintf(rel, sizeof(rel),
+			 "sys/devices/system/cpu/cpu%d/cpufreq/scaling_available_governors", cpu);
+		fx_put(root, rel, "performance powersave schedutil\n");
+	}
+}
+
+void fx_remove_tree(const char *root)
+{
+	char cmd[128];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
+	if (system(cmd))
+		unit_fail(__FILE__, __LINE__, "cannot remove %s", root);
 }

@@ -4,6 +4,7 @@
 #define PW_UNIT_FIXTURES_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "container.h"
@@ -36,5 +37,19 @@ void fx_remove(struct fx *fx, struct pw_container *c);
 
 /* A set of CPUs from a cpulist. */
 struct pw_cpus fx_cpus(const char *list);
+
+/*
+ * A fake /proc and /sys for the knobs, in a new directory (its path in root):
+ * four CPUs, each with a PM QoS resume latency of 0 and, but CPU 3, cpufreq
+ * (schedutil of performance, powersave, schedutil); IRQ 10 on CPUs 0-3, 11
+ * on 2, 12 on 0; the default affinity f.
+ */
+void fx_fake_kernel(char *root, size_t size);
+/* Write text to root/rel, making its directories. */
+void fx_put(const char *root, const char *rel, const char *text);
+/* The first line of root/rel, without its newline ("(missing)"), in a static buffer. */
+const char *fx_get(const char *root, const char *rel);
+/* rm -rf root. */
+void fx_remove_tree(const char *root);
 
 #endif /* PW_UNIT_FIXTURES_H */

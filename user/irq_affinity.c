@@ -1,0 +1,277 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* IRQs kept off the CPUs of containers that ask, and given back exactly. */
+#include "irq_affinity.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "log.h"
+
+#define DEFAULT_IRQ -1 /* /proc/irq/default_smp_affinity, a hex mask */
+
+/* A move decided before any is made: the journal is written once, first. */
+struct irq_move {
+	int irq;
+	struct pw_cpus to;
+	bool give_back; /* to is its saved value: the entry goes after the write */
+};
+
+static void irq_file(int irq, char *rel, size_t size)
+{
+	if (irq == DEFAULT_IRQ)
+		snprintf(rel, size, "irq/default_smp_affinity");
+	else
+		snprintf(rel, size, "irq/%d/smp_affinity_list", irq);
+}
+
+static int read_affinity(const struct pw_tuner *tu, int irq, struct pw_cpus *out)
+{
+	char rel[64], buf[PW_CPUMASK_LEN];
+	const char *why;
+	ssize_t n;
+
+	irq_file(irq, rel, sizeof(rel));
+	n = pw_kernel_read(tu->files.proc_fd, rel, buf, sizeof(buf));
+	if (n < 0)
+		return n;
+	if (irq == DEFAULT_IRQ)
+		return pw_cpus_parse_mask(buf, n, out, &why);
+	return pw_cpus_parse(buf, n, out, &why);
+}
+
+static bool unmovable(const struct pw_tuner *tu, int irq)
+{
+	for (size_t i = 0; i < tu->nr_unmovable; i++)
+		if (tu->unmovable[i] == irq)
+			return true;
+	return false;
+}
+
+/*
+ * The kernel will not move it (a managed IRQ, a per-CPU one): its file is
+ * read-only, or a write answers EIO. Said once, left alone.
+ */
+static void mark_unmovable(struct pw_tuner *tu, int irq, const struct pw_cpus *on)
+{
+	char cpus[PW_CPULIST_LEN];
+	int *list = realloc(tu->unmovable, (tu->nr_unmovable + 1) * sizeof(*list));
+
+	if (!list)
+		return;
+	tu->unmovable = list;
+	list[tu->nr_unmovable++] = irq;
+	pw_cpus_format(on, cpus, sizeof(cpus));
+	pw_warn("IRQ %d: the kernel will not move it (a managed or per-CPU IRQ): left on CPUs %s",
+		irq, cpus);
+}
+
+/* Whether the kernel lets anyone set irq's affinity: it makes the file read-only when not. */
+static bool settable(const struct pw_tuner *tu, int irq)
+{
+	char rel[64];
+	struct stat st;
+
+	irq_file(irq, rel, sizeof(rel));
+	return !fstatat(tu->files.proc_fd, rel, &st, AT_SYMLINK_NOFOLLOW) && (st.st_mode & S_IWUSR);
+}
+
+static int write_affinity(struct pw_tuner *tu, int irq, const struct pw_cpus *cpus)
+{
+	char rel[64], buf[PW_CPUMASK_LEN];
+
+	irq_file(irq, rel, sizeof(rel));
+	if (irq == DEFAULT_IRQ)
+		pw_cpus_format_mask(cpus, buf, sizeof(buf));
+	else
+		pw_cpus_format(cpus, buf, sizeof(buf));
+	return pw_kernel_write(&tu->files, tu->files.proc_fd, rel, buf, -EIO);
+}
+
+/* The numbered IRQs of /proc/irq, and the default; *nr of them in a new array. */
+static int list_irqs(const struct pw_tuner *tu, int **out, size_t *nr)
+{
+	int fd = openat(tu->files.proc_fd, "irq", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	size_t cap = 64;
+	struct dirent *d;
+	int *irqs;
+	DIR *dir;
+
+	*nr = 0;
+	if (fd < 0)
+		return -errno;
+	dir = fdopendir(fd);
+	irqs = malloc(cap * sizeof(*irqs));
+	if (!dir || !irqs) {
+		if (dir)
+			closedir(dir);
+		else
+			close(fd);
+		free(irqs);
+		return -ENOMEM;
+	}
+	irqs[(*nr)++] = DEFAULT_IRQ;
+	while ((d = readdir(dir))) {
+		char *end;
+		long irq = strtol(d->d_name, &end, 10);
+
+		if (*end || end == d->d_name || irq < 0 || irq >= (1 << 20))
+			continue;
+		if (*nr == cap) {
+			int *more = realloc(irqs, 2 * cap * sizeof(*irqs));
+
+			if (!more)
+				break;
+			irqs = more;
+			cap *= 2;
+		}
+		irqs[(*nr)++] = irq;
+	}
+	closedir(dir);
+	*out = irqs;
+	return 0;
+}
+
+/*
+ * Where irq should be now that excluded is off limits: what it was (saved,
+ * or as it is when the agent has not moved it), without excluded; when
+ * that leaves nothing, the host's CPUs without excluded.
+ */
+static void plan(struct pw_tuner *tu, int irq, const struct pw_cpus *excluded,
+		 const struct pw_cpus *allowed, struct irq_move *moves, size_t *nr)
+{
+	const struct pw_irq_saved *s = pw_journal_find_irq(tu->journal, irq);
+	struct pw_cpus now, base, want;
+	struct pw_irq_saved save = { .irq = irq };
+
+	if (read_affinity(tu, irq, &now))
+		return; /* gone, or unreadable: nothing to move */
+	if (irq != DEFAULT_IRQ && !settable(tu, irq)) {
+		mark_unmovable(tu, irq, &now);
+		pw_journal_remove_irq(tu->journal, irq);
+		return;
+	}
+	/* Changed since by someone else (irqbalance, an operator): that is what to give back. */
+	base = s && pw_cpus_equal(&now, &s->set) ? s->old : now;
+	want = base;
+	pw_cpus_andnot(&want, excluded);
+	if (pw_cpus_empty(&want))
+		want = *allowed;
+	if (pw_cpus_equal(&want, &base)) {
+		/* It no longer touches an isolated CPU: back to what it was, if the agent moved it. */
+		if (s && !pw_cpus_equal(&now, &base))
+			moves[(*nr)++] = (struct irq_move){ irq, base, true };
+		else if (s)
+			pw_journal_remove_irq(tu->journal, irq);
+		return;
+	}
+	if (pw_cpus_equal(&want, &now) && s)
+		return;
+	save.old = base;
+	save.set = want;
+	pw_journal_save_irq(tu->journal, &save);
+	if (!pw_cpus_equal(&want, &now))
+		moves[(*nr)++] = (struct irq_move){ irq, want, false };
+}
+
+/* Every saved IRQ back to what it was, where it still holds what the agent set. */
+static int give_all_back(struct pw_tuner *tu)
+{
+	int first = 0;
+
+	/* Entries go after their writes, in one journal write: a crash re-gives what is left. */
+	pw_journal_begin(tu->journal);
+	while (pw_journal_irq_count(tu->journal)) {
+		const struct pw_irq_saved *s = pw_journal_irq_at(tu->journal, 0);
+		struct pw_cpus now;
+		int irq = s->irq, err = 0;
+
+		if (!read_affinity(tu, irq, &now)) {
+			if (pw_cpus_equal(&now, &s->set))
+				err = write_affinity(tu, irq, &s->old);
+			else
+				pw_info("IRQ %d is left as it is: changed since by someone else",
+					irq);
+		}
+		if (err && err != -EIO && err != -ENOENT) {
+			first = first ? first : err;
+			break; /* the journal keeps it and the rest */
+		}
+		pw_journal_remove_irq(tu->journal, irq);
+	}
+	pw_journal_commit(tu->journal);
+	return first;
+}
+
+int pw_irq_affinity_sync(struct pw_tuner *tu)
+{
+	struct pw_cpus excluded, allowed;
+	struct irq_move *moves = NULL;
+	size_t nr_irqs = 0, nr_moves = 0;
+	int *irqs = NULL, err = 0;
+
+	pw_cpus_clear(&excluded);
+	for (size_t i = 0; i < pw_journal_tuning_count(tu->journal); i++) {
+		const struct pw_tuning *t = pw_journal_tuning_at(tu->journal, i);
+
+		if (t->knob == PW_KNOB_IRQ)
+			pw_cpus_or(&excluded, &t->cpus);
+	}
+	if (pw_cpus_empty(&excluded))
+		return give_all_back(tu);
+	allowed = tu->host;
+	pw_cpus_andnot(&allowed, &excluded);
+	if (pw_cpus_empty(&allowed)) {
+		pw_err("IRQs are left where they are: no CPU of the host would be left to them");
+		return -EINVAL;
+	}
+	err = list_irqs(tu, &irqs, &nr_irqs);
+	if (err) {
+		pw_err("cannot list '%s/irq': %s", tu->files.proc, strerror(-err));
+		return err;
+	}
+	moves = calloc(nr_irqs, sizeof(*moves));
+	if (!moves) {
+		free(irqs);
+		return -ENOMEM;
+	}
+	/* What each IRQ was goes to the journal, in one write, before any moves. */
+	pw_journal_begin(tu->journal);
+	for (size_t i = 0; i < nr_irqs; i++)
+		if (!unmovable(tu, irqs[i]))
+			plan(tu, irqs[i], &excluded, &allowed, moves, &nr_moves);
+	/* IRQs that went away since they were saved. */
+	for (size_t i = pw_journal_irq_count(tu->journal); i-- > 0;) {
+		int irq = pw_journal_irq_at(tu->journal, i)->irq;
+		struct pw_cpus now;
+
+		if (read_affinity(tu, irq, &now) == -ENOENT)
+			pw_journal_remove_irq(tu->journal, irq);
+	}
+	err = pw_journal_commit(tu->journal);
+	pw_journal_begin(tu->journal);
+	for (size_t i = 0; !err && i < nr_moves; i++) {
+		int werr = write_affinity(tu, moves[i].irq, &moves[i].to);
+
+		if (werr == -EIO) {
+			struct pw_cpus on;
+
+			if (!read_affinity(tu, moves[i].irq, &on))
+				mark_unmovable(tu, moves[i].irq, &on);
+			pw_journal_remove_irq(tu->journal, moves[i].irq);
+		} else if (werr == -ENOENT || (!werr && moves[i].give_back)) {
+			pw_journal_remove_irq(tu->journal, moves[i].irq);
+		} else if (werr) {
+			err = werr;
+		}
+	}
+	pw_journal_commit(tu->journal);
+	free(moves);
+	free(irqs);
+	return err;
+}

@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The kernel's own files the knobs change, beneath /proc (IRQ affinity) and
+ * /sys (per-CPU PM QoS, cpufreq): opened beneath the root's directory fd,
+ * refusing symlinks and other mounts, and written only when the file is on
+ * the filesystem it should be (procfs, sysfs). Tests give other roots (a
+ * fake sysfs for cpufreq, which these machines lack); then the filesystem
+ * is not checked.
+ */
+#ifndef PW_KERNEL_FILES_H
+#define PW_KERNEL_FILES_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+struct pw_kernel_files {
+	int proc_fd, sys_fd;
+	char proc[64], sys[64]; /* for messages */
+	bool real;		/* /proc and /sys themselves: their filesystems are checked */
+	bool dry_run;		/* log every write, make none */
+};
+
+/* Open proc and sys (NULL: /proc, /sys). 0 or -errno (said). */
+int pw_kernel_files_open(struct pw_kernel_files *f, const char *proc, const char *sys);
+void pw_kernel_files_close(struct pw_kernel_files *f);
+
+/* Read rel beneath root_fd (one of f's) into buf, one trailing newline removed: length or -errno. */
+ssize_t pw_kernel_read(int root_fd, const char *rel, char *buf, size_t size);
+
+/*
+ * Write value to rel beneath root_fd with one write(2); the result is
+ * logged with path and value (every change the agent makes leaves a line).
+ * quiet_err: an error the caller explains itself is not said here. 0 or -errno.
+ */
+int pw_kernel_write(const struct pw_kernel_files *f, int root_fd, const char *rel,
+		    const char *value, int quiet_err);
+
+#endif /* PW_KERNEL_FILES_H */

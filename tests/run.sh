@@ -45,11 +45,14 @@ run_suite() {
 	rm -f "$out"
 }
 
-# What the tests must leave as they found it: cgroups they made, and the
-# kernel settings of the cpuset hierarchy roots.
+# What the tests must leave as they found it: cgroups they made, the kernel
+# settings of the cpuset hierarchy roots, and the knobs' node-wide settings
+# (IRQ affinities, per-CPU resume latencies).
 machine_state() {
 	find /sys/fs/cgroup -maxdepth 3 -type d -name 'pwtest-*' 2>/dev/null | sort
 	cat /sys/fs/cgroup/cpuset/cpuset.sched_load_balance 2>/dev/null
+	grep . /proc/irq/default_smp_affinity /proc/irq/*/smp_affinity_list \
+		/sys/devices/system/cpu/cpu*/power/pm_qos_resume_latency_us 2>/dev/null
 	for v2 in $(awk '$3 == "cgroup2" { print $2 }' /proc/mounts); do
 		echo "$v2: $(cat "$v2/cgroup.subtree_control")"
 		cat "$v2/cpuset.cpus.partition" 2>/dev/null
@@ -74,7 +77,7 @@ if [ -z "$FILTER" ] || [[ fuzz == *"$FILTER"* ]]; then
 fi
 # The tracer and the agent again, built with ASan and UBSan: a memory bug in a
 # privileged agent is a security bug, and these paths read what containers choose.
-for name in test_cgroup_events test_containers test_agent_v1; do
+for name in test_cgroup_events test_containers test_agent_v1 test_knobs; do
 	[ -n "$FILTER" ] && [[ asan-$name != *"$FILTER"* ]] && continue
 	run_suite "asan-$name" "$SCRIPT_TIMEOUT" env PW="$ROOT/build/pinwatch-asan" TEST_TAG=asan \
 		bash "$ROOT/tests/integration/$name.sh"

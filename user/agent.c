@@ -35,6 +35,7 @@
 #include "parse.h"
 #include "policy.h"
 #include "privileges.h"
+#include "tuner.h"
 
 /* Full rescans when nothing else asks for one: a safety net, cheap at this pace. */
 #define DEFAULT_RESYNC_S 30
@@ -63,6 +64,10 @@ static const char usage[] =
 	"      --select-cgroup GLOB  isolate containers whose cgroup path matches\n"
 	"      --select-exclusive    isolate every container with exclusive CPUs\n"
 	"      --reserved CPULIST    CPUs never isolated (the host's housekeeping CPUs)\n"
+	"      --tune KNOB=VALUE     what selected containers get beyond balancing, as\n"
+	"                            CRI-O's annotations: irq-load-balancing=disable,\n"
+	"                            cpu-quota=disable, cpu-c-states=disable|enable|\n"
+	"                            max_latency:US, cpu-freq-governor=NAME (repeatable)\n"
 	"      --backend auto|v1|v2  v1: cpuset.sched_load_balance; v2: isolated partitions\n"
 	"      --hold never|auto|always  stop an opted-in container's first exec until its\n"
 	"                            isolation is in place (auto, the default: only when it\n"
@@ -106,6 +111,7 @@ enum {
 	OPT_KEEP_LAYOUT,
 	OPT_CONFIG,
 	OPT_LOG_FORMAT,
+	OPT_TUNE,
 };
 
 static const struct option long_options[] = {
@@ -123,6 +129,7 @@ static const struct option long_options[] = {
 	{ "keep-layout", required_argument, NULL, OPT_KEEP_LAYOUT },
 	{ "config", required_argument, NULL, OPT_CONFIG },
 	{ "log-format", required_argument, NULL, OPT_LOG_FORMAT },
+	{ "tune", required_argument, NULL, OPT_TUNE },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{},
@@ -144,6 +151,7 @@ struct agent {
 	struct pw_journal *journal;
 	struct pw_node *node;
 	struct pw_engine *engine;
+	struct pw_tuner tuner;
 	struct pinwatch_bpf *skel;
 	int host_lock; /* the host's lock (cgroupfs.h); -1 in a dry run */
 	struct pw_metrics_server *metrics_server; /* NULL when off */
@@ -216,6 +224,10 @@ static int parse_args(int argc, char **argv, struct agent *a, struct agent_opts 
 			break;
 		case OPT_SELECT_EXCLUSIVE:
 			a->policy.all_exclusive = true;
+			break;
+		case OPT_TUNE:
+			if (pw_knob_parse_setting(optarg, &a->policy.tune))
+				return -EINVAL;
 			break;
 		case OPT_RESERVED:
 			if (pw_cpus_parse(optarg, strlen(optarg), &a->policy.reserved, &why)) {
@@ -360,6 +372,14 @@ static int on_hold_event(void *ctx, void *data, size_t size)
 	return pw_holds_on_event(&a->holds, data, size);
 }
 
+/* A tuned container's quota was written: what the agent set is set again. */
+static void on_quota_written(void *ctx)
+{
+	struct agent *a = ctx;
+
+	pw_tuner_read_watches(&a->tuner);
+}
+
 /* A watched cpuset.cpus was written: the CPUs it changed are due from now. */
 static void on_cpus_written(void *ctx)
 {
@@ -395,6 +415,7 @@ static void write_metrics(void *ctx, FILE *out)
 	pw_node_watch_counts(a->node, &v.cpuset_watches, &v.cpuset_watches_refused);
 	read_kernel_counters(a, &v);
 	pw_metrics_write(out, &v);
+	pw_tuner_write_metrics(&a->tuner, out);
 }
 
 /* The engine asks the node whether a container is still there. */
@@ -564,6 +585,18 @@ int cmd_agent(int argc, char **argv)
 	ecfg.find = find_in_node;
 	ecfg.find_ctx = a->node;
 	err = host_cpus(a->backend.mounts, &ecfg.host);
+	if (!err) {
+		struct pw_tuner_config tcfg = {
+			.journal = a->journal,
+			.mounts = a->backend.mounts,
+			.host = &ecfg.host,
+			.dry_run = o.dry_run,
+			.follow = !o.dry_run,
+		};
+
+		err = pw_tuner_open(&a->tuner, &tcfg);
+		ecfg.tuner = &a->tuner;
+	}
 	if (!err)
 		err = pw_engine_new(&a->engine, &ecfg);
 	if (err)
@@ -598,6 +631,8 @@ int cmd_agent(int argc, char **argv)
 		err = pw_loop_set_tick(loop, TICK_MS, on_tick, a);
 	if (!err)
 		err = pw_loop_add_fd(loop, pw_node_watch_fd(a->node), on_cpus_written, a);
+	if (!err && a->tuner.watch_fd >= 0)
+		err = pw_loop_add_fd(loop, a->tuner.watch_fd, on_quota_written, a);
 	if (!err && o.metrics)
 		err = pw_metrics_server_start(&a->metrics_server, loop, o.metrics, write_metrics,
 					      a);
@@ -641,9 +676,11 @@ int cmd_agent(int argc, char **argv)
 
 		if (!err)
 			err = rerr;
-	} else if (pw_journal_count(a->journal) && !o.dry_run) {
-		pw_info("exiting; %zu containers stay isolated (pinwatch restore undoes it)",
-			pw_journal_count(a->journal));
+	} else if ((pw_journal_count(a->journal) || pw_journal_tuning_count(a->journal)) &&
+		   !o.dry_run) {
+		pw_info("exiting; %zu containers stay isolated, %zu knobs applied (pinwatch restore "
+			"undoes it)",
+			pw_journal_count(a->journal), pw_journal_tuning_count(a->journal));
 	}
 cleanup:
 	if (a->holds.guardian > 0) {
@@ -655,6 +692,7 @@ cleanup:
 	pw_loop_free(loop);
 	ring_buffer__free(rb);
 	pw_engine_free(a->engine);
+	pw_tuner_close(&a->tuner);
 	pw_backend_release(&a->backend);
 	pw_node_free(a->node);
 	pw_loader_stop(a->skel);

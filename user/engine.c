@@ -33,6 +33,7 @@ struct slot {
 struct pw_engine {
 	const struct pw_policy *policy;
 	struct pw_backend *b;
+	struct pw_tuner *tuner;
 	struct pw_metrics *metrics;
 	struct pw_cpus host;
 	struct pw_cpu_index index;
@@ -120,6 +121,7 @@ int pw_engine_new(struct pw_engine **out, const struct pw_engine_config *cfg)
 		return -ENOMEM;
 	e->policy = cfg->policy;
 	e->b = cfg->backend;
+	e->tuner = cfg->tuner;
 	e->metrics = cfg->metrics;
 	e->host = cfg->host;
 	e->find = cfg->find;
@@ -222,12 +224,18 @@ static struct slot *new_slot(struct pw_engine *e, struct pw_container *c)
 	return s;
 }
 
+/* Whether a knob is applied to c. */
+static bool tuned(const struct pw_engine *e, const struct pw_container *c)
+{
+	return e->tuner && pw_tuner_has(e->tuner, c->cg->hierarchy, c->cg->id);
+}
+
 /* Whether the engine has anything to keep of c: it may decide it, or c may block others. */
 static bool needs_slot(const struct pw_engine *e, const struct pw_container *c,
 		       const char *selected)
 {
 	return selected || pw_policy_counts(c) ||
-	       pw_journal_find(e->b->journal, c->cg->hierarchy, c->cg->id);
+	       pw_journal_find(e->b->journal, c->cg->hierarchy, c->cg->id) || tuned(e, c);
 }
 
 /* The slot of c, made if c needs one now; NULL when it needs none. */
@@ -392,6 +400,14 @@ static void isolated_others(const struct pw_engine *e, const struct pw_container
 	}
 }
 
+/* Whether what selects s asks for load balancing off (and not only knobs). */
+static bool wants_balancing_off(const struct pw_engine *e, const struct slot *s)
+{
+	struct pw_knob_wants unused;
+
+	return pw_policy_wants(e->policy, s->c, &unused);
+}
+
 static void decide(const struct pw_engine *e, const struct slot *s, struct pw_verdict *v)
 {
 	struct pw_cpus others;
@@ -467,7 +483,12 @@ static void refuse(struct pw_engine *e, struct slot *s, const struct pw_verdict 
 		pw_warn("  shared with %s", pw_container_name(v->other, other, sizeof(other)));
 }
 
-/* Isolations whose containers are gone (removed, or no container any more). */
+static bool exists_cb(void *ctx, int hierarchy, uint64_t id)
+{
+	return container_exists(ctx, hierarchy, id);
+}
+
+/* Isolations and knobs whose containers are gone (removed, or no container any more). */
 static void revert_orphans(struct pw_engine *e)
 {
 	for (size_t i = pw_journal_count(e->b->journal); i-- > 0;) {
@@ -476,6 +497,26 @@ static void revert_orphans(struct pw_engine *e)
 		if (!container_exists(e, iso->hierarchy, iso->cgroup_id))
 			revert(e, iso, "its container is gone");
 	}
+	if (e->tuner)
+		pw_tuner_revert_gone(e->tuner, exists_cb, e);
+}
+
+/* c's knobs as the verdict says: what it asks for while isolated (or its CPUs its own), none else. */
+static void tune(struct pw_engine *e, const struct slot *s, const struct pw_verdict *v)
+{
+	struct pw_knob_wants wants;
+
+	if (!e->tuner)
+		return;
+	if (v->kind != PW_ISOLATE) {
+		if (tuned(e, s->c))
+			pw_tuner_update(e->tuner, s->c, NULL,
+					v->kind == PW_REFUSED ? pw_refusal_text(v->refusal) :
+								v->why);
+		return;
+	}
+	pw_policy_wants(e->policy, s->c, &wants);
+	pw_tuner_update(e->tuner, s->c, &wants, v->why);
 }
 
 /* One round: what is dirty now is decided; what that changes is looked at next round. */
@@ -502,6 +543,10 @@ static bool run_round(struct pw_engine *e)
 		if (!iso)
 			continue;
 		decide(e, s, &v);
+		if (v.kind == PW_ISOLATE && !wants_balancing_off(e, s)) {
+			revert(e, iso, "it no longer asks for it");
+			continue;
+		}
 		/* Unchanged (kubelet rewrites the same cpuset every few seconds): nothing to do. */
 		if (v.kind == PW_ISOLATE && pw_cpus_equal(&iso->cpus, &s->c->cg->cpus->cpus))
 			continue;
@@ -514,15 +559,17 @@ static bool run_round(struct pw_engine *e)
 		next = s->next_dirty;
 		decide(e, s, &v);
 		if (v.kind == PW_REFUSED) {
+			tune(e, s, &v);
 			refuse(e, s, &v);
 			continue;
 		}
 		s->refused = PW_REFUSE_NONE;
-		if (v.kind == PW_ISOLATE &&
+		if (v.kind == PW_ISOLATE && wants_balancing_off(e, s) &&
 		    !pw_journal_find(e->b->journal, s->c->cg->hierarchy, s->c->cg->id) &&
 		    /* It failed for these very CPUs: not again until something changes. */
 		    !(s->failed_cpus && s->failed_cpus == s->c->cg->cpus))
 			isolate(e, s, &v);
+		tune(e, s, &v);
 		/* Nothing left to decide or to block: the slot goes (a new change makes one). */
 		if (!s->dirty && !needs_slot(e, s->c, s->selected) && !s->failed_cpus)
 			drop_slot(e, s);
@@ -536,7 +583,7 @@ enum pw_hold_state pw_engine_hold_state(const struct pw_engine *e, const struct 
 	struct slot tmp = { .c = (struct pw_container *)c }, *s = c->agent;
 	struct pw_verdict v;
 
-	if (pw_journal_find(e->b->journal, c->cg->hierarchy, c->cg->id))
+	if (pw_journal_find(e->b->journal, c->cg->hierarchy, c->cg->id) || tuned(e, c))
 		return PW_HOLD_ISOLATED;
 	/* A user's own cgroup is never isolated (docs/SECURITY.md): nothing to wait for. */
 	if (!c->root_owned)
@@ -563,6 +610,9 @@ enum pw_hold_state pw_engine_hold_state(const struct pw_engine *e, const struct 
 	if (!c->populated || (!at_exec && (!c->cpus || pw_cpus_empty(&c->cpus->cpus))))
 		return PW_HOLD_PENDING;
 	decide(e, s, &v);
+	/* Knobs only: applied in the run that decided it, or not to be (a knob not offered). */
+	if (v.kind == PW_ISOLATE && !wants_balancing_off(e, s))
+		return s == &tmp ? PW_HOLD_PENDING : PW_HOLD_DECIDED;
 	if (v.kind == PW_ISOLATE)
 		/* It failed for these very CPUs: not tried again, nothing to wait for. */
 		return s->failed_cpus && s->failed_cpus == c->cg->cpus ? PW_HOLD_DECIDED :
@@ -620,6 +670,11 @@ void pw_engine_reconcile_journal(struct pw_engine *e)
 		revert(e, iso, c ? "its container has no task left" : "its container is gone");
 		reverted++;
 	}
+	if (e->tuner) {
+		/* Knobs of containers that are gone go at the first run; the rest are made whole now. */
+		pw_tuner_revert_gone(e->tuner, exists_cb, e);
+		pw_tuner_enforce_all(e->tuner);
+	}
 	sync_layout(e);
 	pw_info("journal '%s': %d isolations kept, %d restored", pw_journal_file(e->b->journal),
 		kept, reverted);
@@ -631,6 +686,12 @@ int pw_engine_revert_all(struct pw_engine *e, const char *why)
 
 	for (size_t i = pw_journal_count(e->b->journal); i-- > 0;) {
 		int err = revert(e, pw_journal_at(e->b->journal, i), why);
+
+		if (err && !first)
+			first = err;
+	}
+	if (e->tuner) {
+		int err = pw_tuner_revert_all(e->tuner, why);
 
 		if (err && !first)
 			first = err;

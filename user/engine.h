@@ -18,12 +18,14 @@
 #include "metrics.h"
 #include "node.h"
 #include "policy.h"
+#include "tuner.h"
 
 struct pw_engine;
 
 struct pw_engine_config {
 	const struct pw_policy *policy;
 	struct pw_backend *backend; /* its journal is the engine's record of what it did */
+	struct pw_tuner *tuner; /* the knobs beyond balancing, on the same journal; NULL: none */
 	struct pw_metrics *metrics;
 	struct pw_cpus host; /* the CPUs of the cpuset root: the host's to balance */
 	/* The container of cgroup (hierarchy, id) now, or NULL (the node's, or a test's). */
@@ -80,7 +82,7 @@ enum pw_hold_state {
 enum pw_hold_state pw_engine_hold_state(const struct pw_engine *e, const struct pw_container *c,
 					bool at_exec);
 
-/* Undo every isolation; the first error is returned, the rest still tried. */
+/* Undo every isolation and knob; the first error is returned, the rest still tried. */
 int pw_engine_revert_all(struct pw_engine *e, const char *why);
 
 /* The CPU index, and the isolated CPUs (for metrics). */

@@ -148,6 +148,21 @@ static void print_json(struct ps *ps, const struct pw_container *c)
 	pw_json_bool(&j, "opted_in", c->lb_disable);
 	pw_json_bool(&j, "root_owned", c->root_owned);
 	pw_json_string(&j, "isolated", isolated_by(ps, c));
+	/* What its annotations ask for beyond balancing, and what the agent applied. */
+	pw_json_object_begin(&j, "knobs_asked");
+	for (int k = 0; c->knobs && k < PW_NR_KNOBS; k++)
+		if (c->knobs->value[k][0])
+			pw_json_string(&j, pw_knob_name(k), c->knobs->value[k]);
+	pw_json_object_end(&j);
+	pw_json_object_begin(&j, "knobs_applied");
+	for (int k = 0; k < PW_NR_KNOBS; k++) {
+		const struct pw_tuning *t =
+			pw_journal_find_tuning(ps->journal, c->cg->hierarchy, c->cg->id, k);
+
+		if (t)
+			pw_json_string(&j, pw_knob_name(k), t->value);
+	}
+	pw_json_object_end(&j);
 	pw_json_object_end(&j);
 }
 

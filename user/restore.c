@@ -17,16 +17,19 @@
 #include "log.h"
 #include "parse.h"
 #include "privileges.h"
+#include "tuner.h"
 
 #include <linux/capability.h>
 
 static const char usage[] =
 	"Usage: pinwatch restore [--state-dir DIR]\n"
 	"\n"
-	"Restore load balancing on every CPU the agent's journal holds isolated, and undo\n"
-	"the v1 housekeeping layout. Only what still holds the value the agent wrote is\n"
-	"written back; a later change by someone else is left alone, and said. It refuses\n"
-	"to run while an agent holds the journal: stop the agent first.\n"
+	"Restore load balancing on every CPU the agent's journal holds isolated, undo\n"
+	"the v1 housekeeping layout, and put back every knob (IRQ affinity, CFS quota,\n"
+	"C-state latency, cpufreq governor) the agent changed. Only what still holds the\n"
+	"value the agent wrote is written back; a later change by someone else is left\n"
+	"alone, and said. It refuses to run while an agent holds the journal: stop the\n"
+	"agent first.\n"
 	"\n"
 	"Options:\n"
 	"      --state-dir DIR  where the journal lives (default /run/pinwatch)\n"
@@ -45,6 +48,7 @@ int cmd_restore(int argc, char **argv)
 {
 	const char *state_dir = PW_DEFAULT_STATE_DIR;
 	struct pw_backend b = {};
+	struct pw_tuner tuner = {};
 	struct pw_mounts mounts;
 	struct pw_cpus v1_left;
 	int opt, err, failed = 0, host_lock;
@@ -89,6 +93,18 @@ int cmd_restore(int argc, char **argv)
 		pw_journal_close(b.journal);
 		return 1;
 	}
+	{
+		struct pw_cpus none;
+		struct pw_tuner_config tcfg = { .journal = b.journal,
+						.mounts = &mounts,
+						.host = &none };
+
+		/* Every knob, IRQs given back: nothing is left to re-apply, nothing to follow. */
+		pw_cpus_clear(&none);
+		if (pw_tuner_open(&tuner, &tcfg) || pw_tuner_revert_all(&tuner, "pinwatch restore"))
+			failed++;
+		pw_tuner_close(&tuner);
+	}
 	for (size_t i = pw_journal_count(b.journal); i-- > 0;) {
 		const struct pw_isolation *iso = pw_journal_at(b.journal, i);
 		const struct pw_backend_ops *ops = pw_backend_by_name(iso->backend);
@@ -111,10 +127,15 @@ int cmd_restore(int argc, char **argv)
 		if (b.ops->sync(&b))
 			failed++;
 	}
-	pw_info("restore done, %zu entries left in the journal%s", pw_journal_count(b.journal),
+	pw_info("restore done, %zu entries left in the journal%s",
+		pw_journal_count(b.journal) + pw_journal_tuning_count(b.journal) +
+			pw_journal_irq_count(b.journal),
 		pw_journal_housekeeping(b.journal) ? " (and the v1 housekeeping cpuset)" : "");
-	err = failed || pw_journal_count(b.journal) || pw_journal_housekeeping(b.journal) ? -EIO :
-											    0;
+	err = failed || pw_journal_count(b.journal) || pw_journal_housekeeping(b.journal) ||
+			      pw_journal_tuning_count(b.journal) ||
+			      pw_journal_irq_count(b.journal) ?
+		      -EIO :
+		      0;
 	close(host_lock);
 	pw_mounts_close(&mounts);
 	pw_journal_close(b.journal);

@@ -87,6 +87,9 @@ static const struct pw_backend_ops fake_ops = {
 struct world {
 	struct fx fx;
 	struct fake fake;
+	struct pw_tuner tuner; /* with a fake /proc and /sys (world_tune) */
+	struct pw_mounts mounts;
+	char kernel[64];
 	struct pw_policy policy;
 	struct pw_metrics metrics;
 	struct pw_engine *e;
@@ -113,9 +116,42 @@ static void world_init(struct world *w, const char *host)
 	pw_engine_observer(w->e, &w->obs);
 }
 
+/* The world with knobs, against a fake kernel (fixtures.h): its engine made again. */
+static void world_tune(struct world *w, const char *host)
+{
+	struct pw_cpus cpus = fx_cpus(host);
+	struct pw_tuner_config tcfg = { .journal = w->fake.b.journal,
+					.mounts = &w->mounts,
+					.host = &cpus };
+	struct pw_engine_config cfg = {
+		.policy = &w->policy,
+		.backend = &w->fake.b,
+		.tuner = &w->tuner,
+		.metrics = &w->metrics,
+		.host = cpus,
+		.find = fx_find,
+		.find_ctx = &w->fx,
+	};
+	char proc[96], sys[96];
+
+	fx_fake_kernel(w->kernel, sizeof(w->kernel));
+	snprintf(proc, sizeof(proc), "%s/proc", w->kernel);
+	snprintf(sys, sizeof(sys), "%s/sys", w->kernel);
+	tcfg.proc = proc;
+	tcfg.sys = sys;
+	w->mounts.v1_cpuset.fd = w->mounts.v2.fd = w->mounts.v1_cpu.fd = -1;
+	CHECK_INT(pw_tuner_open(&w->tuner, &tcfg), 0);
+	pw_engine_free(w->e);
+	pw_engine_new(&w->e, &cfg);
+	pw_engine_observer(w->e, &w->obs);
+}
+
 static void world_free(struct world *w)
 {
 	pw_engine_free(w->e);
+	pw_tuner_close(&w->tuner);
+	if (w->kernel[0])
+		fx_remove_tree(w->kernel);
 	pw_journal_close(w->fake.b.journal);
 	fx_free(&w->fx);
 }
@@ -416,5 +452,61 @@ UNIT_TEST(engine_keeps_nothing_for_containers_it_never_decides)
 	/* It exits: not counted any more, not selected... but isolated until the run reverts. */
 	exit_container(&w, plain);
 	CHECK(plain->agent == NULL);
+	world_free(&w);
+}
+
+static struct pw_knob_wants *knobs_of(enum pw_knob k, const char *value)
+{
+	struct pw_knob_wants *w = calloc(1, sizeof(*w));
+
+	snprintf(w->value[k], sizeof(w->value[k]), "%s", value);
+	return w;
+}
+
+#define QOS(cpu) "sys/devices/system/cpu/cpu" #cpu "/power/pm_qos_resume_latency_us"
+
+UNIT_TEST(engine_applies_knobs_while_the_cpus_are_its_own)
+{
+	struct pw_container *a, *b, *c;
+	struct world w;
+
+	world_init(&w, "0-3");
+	world_tune(&w, "0-3");
+	/* Knobs only (no balancing asked): the knobs, and no isolation. */
+	a = fx_container(&w.fx, 1, "/kubepods/pod/1", "1", false);
+	a->knobs = knobs_of(PW_KNOB_CSTATES, "disable");
+	w.obs.container_changed(w.obs.ctx, a, NULL);
+	pw_engine_run(w.e);
+	CHECK(!isolated(&w, a));
+	CHECK_STR(fx_get(w.kernel, QOS(1)), "n/a");
+	CHECK_INT(pw_engine_hold_state(w.e, a, true), PW_HOLD_ISOLATED);
+	/* Balancing and a knob. */
+	b = fx_container(&w.fx, 2, "/kubepods/pod/2", "2", true);
+	b->knobs = knobs_of(PW_KNOB_CSTATES, "max_latency:5");
+	w.obs.container_changed(w.obs.ctx, b, NULL);
+	pw_engine_run(w.e);
+	CHECK(isolated(&w, b));
+	CHECK_STR(fx_get(w.kernel, QOS(2)), "5");
+	/* A selector's container gets --tune's knobs. */
+	w.policy.nr_cgroups = 1;
+	w.policy.cgroups[0] = "/kubepods/pod/3";
+	snprintf(w.policy.tune.value[PW_KNOB_CSTATES], PW_KNOB_VALUE_LEN, "enable");
+	c = start(&w, 3, "3", false);
+	CHECK(isolated(&w, c));
+	CHECK_INT(pw_journal_tuning_count(w.fake.b.journal), 3);
+	/* a's CPU is shared now: its knob goes back, said as a refusal. */
+	move_cpus(&w, b, "1-2");
+	CHECK_STR(fx_get(w.kernel, QOS(1)), "0");
+	CHECK_STR(fx_get(w.kernel, QOS(2)), "0");
+	CHECK(!isolated(&w, b));
+	/* b exits: a's CPU is its own again, the knob comes back. */
+	exit_container(&w, b);
+	CHECK_STR(fx_get(w.kernel, QOS(1)), "n/a");
+	/* Removed: gone with it. */
+	remove_container(&w, a);
+	CHECK_STR(fx_get(w.kernel, QOS(1)), "0");
+	CHECK_INT(pw_engine_revert_all(w.e, "test"), 0);
+	CHECK_INT(pw_journal_tuning_count(w.fake.b.journal), 0);
+	CHECK_INT(w.tuner.errors, 0);
 	world_free(&w);
 }

@@ -87,7 +87,7 @@ bool pw_knob_value_valid(enum pw_knob k, const char *value, const char **why)
 
 int pw_knob_parse_setting(const char *setting, struct pw_knob_wants *wants)
 {
-	const char *eq = strchr(setting, '='), *why;
+	const char *eq = strchr(setting, '='), *why = "it is too long";
 	char name[32];
 	int k;
 
@@ -105,7 +105,7 @@ int pw_knob_parse_setting(const char *setting, struct pw_knob_wants *wants)
 		       PW_Q(setting), PW_Q(name));
 		return -EINVAL;
 	}
-	if (!pw_knob_value_valid(k, eq + 1, &why) || strlen(eq + 1) >= PW_KNOB_VALUE_LEN) {
+	if (strlen(eq + 1) >= PW_KNOB_VALUE_LEN || !pw_knob_value_valid(k, eq + 1, &why)) {
 		pw_err("bad --tune %s: %s", PW_Q(setting), why);
 		return -EINVAL;
 	}

@@ -209,7 +209,7 @@ static void knob_from_annotations(json_object *ann, enum pw_knob k, const char *
 				  struct pw_knob_wants *wants)
 {
 	char key[64 + PW_NAME_LEN];
-	const char *value = NULL, *why;
+	const char *value = NULL, *why = "it is too long";
 
 	if (container[0]) {
 		snprintf(key, sizeof(key), "%s.crio.io/%s", pw_knob_name(k), container);

@@ -104,19 +104,22 @@ UNIT_TEST(cpu_masks_parse_and_format)
 
 UNIT_TEST(knob_annotations_pod_wide_and_scoped)
 {
-	const char *config = "{\"annotations\": {"
-			     "\"io.kubernetes.cri.container-type\": \"container\","
-			     "\"io.kubernetes.cri.container-name\": \"app\","
-			     "\"irq-load-balancing.crio.io\": \"disable\","
-			     "\"cpu-quota.crio.io/app\": \"disable\","
-			     "\"cpu-quota.crio.io/sidecar\": \"nonsense\","
-			     "\"cpu-c-states.crio.io\": \"enable\","
-			     "\"cpu-c-states.crio.io/app\": \"max_latency:7\","
-			     "\"cpu-freq-governor.crio.io\": \"../../etc/passwd\"}}";
+	const char *config =
+		"{\"annotations\": {"
+		"\"io.kubernetes.cri.container-type\": \"container\","
+		"\"io.kubernetes.cri.container-name\": \"app\","
+		"\"irq-load-balancing.crio.io\": \"disable\","
+		"\"cpu-quota.crio.io/app\": \"disable\","
+		"\"cpu-quota.crio.io/sidecar\": \"nonsense\","
+		"\"cpu-c-states.crio.io\": \"enable\","
+		"\"cpu-c-states.crio.io/app\": \"max_latency:7\","
+		"\"cpu-freq-governor.crio.io\": \"../../etc/passwd\","
+		/* Longer than any value: ignored and said (a fuzzer's find). */
+		"\"irq-load-balancing.crio.io/app\": \"disable-disable-disable-disable\"}}";
 	struct pw_container_meta meta = {};
 
 	CHECK_INT(pw_parse_oci_config(config, strlen(config), &meta), 0);
-	CHECK_STR(meta.knobs.value[PW_KNOB_IRQ], "disable");
+	CHECK_STR(meta.knobs.value[PW_KNOB_IRQ], "");
 	CHECK_STR(meta.knobs.value[PW_KNOB_QUOTA], "disable");
 	/* The container's own annotation wins over the pod's. */
 	CHECK_STR(meta.knobs.value[PW_KNOB_CSTATES], "max_latency:7");

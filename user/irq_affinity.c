@@ -194,7 +194,7 @@ static int give_all_back(struct pw_tuner *tu)
 		if (!read_affinity(tu, irq, &now)) {
 			if (pw_cpus_equal(&now, &s->set))
 				err = write_affinity(tu, irq, &s->old);
-			else
+			else if (!pw_cpus_equal(&now, &s->old)) /* not moved yet: nothing to undo */
 				pw_info("IRQ %d is left as it is: changed since by someone else",
 					irq);
 		}

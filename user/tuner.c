@@ -385,15 +385,20 @@ static int revert_tuning(struct pw_tuner *tu, const struct pw_tuning *t, const c
 	return pw_journal_remove_tuning(tu->journal, hierarchy, id, knob);
 }
 
-/* A knob this host does not offer (no cpufreq, no PM QoS file): said once. */
+/*
+ * A knob this host does not offer (no cpufreq, no PM QoS file), or whose
+ * files are read-only here (a container's /sys and /proc/irq are, unless
+ * privileged): said once, not tried again.
+ */
 static bool unavailable(struct pw_tuner *tu, enum pw_knob k, int err)
 {
-	if (err != -ENOENT || k == PW_KNOB_QUOTA)
+	if ((err != -ENOENT && err != -EROFS) || k == PW_KNOB_QUOTA)
 		return false;
 	if (!tu->unavailable_said[k])
-		pw_warn("%s is not offered by this kernel or machine (no such file in %s): not "
-			"applied",
-			pw_knob_name(k), k == PW_KNOB_IRQ ? tu->files.proc : tu->files.sys);
+		pw_warn("%s is not applied: %s", pw_knob_name(k),
+			err == -EROFS ? "its files are read-only here (in a container, /sys and "
+					"/proc/irq are, unless it is privileged: docs/DEPLOY.md)" :
+					"this kernel or machine does not offer it (no such file)");
 	tu->unavailable_said[k] = true;
 	return true;
 }

@@ -287,17 +287,49 @@ if [ -n "$NIC_IRQS" ]; then
 fi
 runc delete -f "${ID[a]}" >>"$WORK/rt.out" 2>&1
 
-# Selected by the agent's own selector and --tune, then the agent dies and pinwatch restore undoes it.
+# Two containers on CPUs of their own both keep IRQs off them: the default
+# affinity is node-wide, so it loses the CPUs of both, gets the first one's
+# back when it goes, and is as it was when the last one goes.
+default_has() { (((0x$(tr -d , </proc/irq/default_smp_affinity) >> $1) & 1)); }
+if [ "$NCPU" -ge 3 ]; then
+	for k in p q; do
+		ID[$k]=$(random_container_id)
+		CG[$k]=/$TEST_ID/kubepods/pod$(random_pod_uid)/${ID[$k]}
+		make_bundle "$WORK/bundle-$k" "$([ $k = p ] && echo 1 || echo 2)" "${CG[$k]}" >/dev/null
+		jq '.annotations = {"irq-load-balancing.crio.io": "disable"}' "$WORK/bundle-$k/config.json" \
+			>"$WORK/c.json" && mv "$WORK/c.json" "$WORK/bundle-$k/config.json"
+		on_exit "runc delete -f '${ID[$k]}'"
+		(cd / && runc run -d --bundle "$WORK/bundle-$k" "${ID[$k]}") </dev/null >>"$WORK/rt.out" 2>&1
+	done
+	check "two containers: both keep IRQs off their CPUs" wait_for 20 eval \
+		'[ "$(tuned "${ID[p]}") $(tuned "${ID[q]}")" = "irq-load-balancing irq-load-balancing" ] &&
+		! default_has 1 && ! default_has 2'
+	runc kill "${ID[p]}" KILL >>"$WORK/rt.out" 2>&1
+	check "two containers: the first goes, its CPU takes IRQs again, the other's does not" \
+		wait_for 20 eval '[ -z "$(tuned "${ID[p]}")" ] && default_has 1 && ! default_has 2'
+	runc kill "${ID[q]}" KILL >>"$WORK/rt.out" 2>&1
+	check "two containers: the last goes, every IRQ exactly as before" \
+		wait_for 20 eval '[ -z "$(tuned "${ID[q]}")" ] && irqs_as_before'
+else
+	echo "# $NCPU CPUs: two containers with a CPU each and one for the host need 3 (the guests have them)"
+fi
+
+# Selected by the agent's own selector, its knobs from the config file and
+# --tune, then the agent dies and pinwatch restore undoes it.
 stop_agent
-start_agent --select-cgroup "/$TEST_ID/kubepods/*/sel-*" --tune irq-load-balancing=disable \
-	--tune cpu-c-states=max_latency:20 || { not_ok "agent starts with --tune" "$(cat "$LOG")"; exit 1; }
+cat >"$WORK/agent.conf" <<EOF
+select-cgroup = /$TEST_ID/kubepods/*/sel-*
+tune = cpu-c-states=max_latency:20
+EOF
+start_agent --config "$WORK/agent.conf" --tune irq-load-balancing=disable ||
+	{ not_ok "agent starts with --config and --tune" "$(cat "$LOG")"; exit 1; }
 ID[s]=sel-$(random_container_id | cut -c1-20)
 CG[s]=/$TEST_ID/kubepods/pod$(random_pod_uid)/${ID[s]}
 make_bundle "$WORK/bundle-s" "$C" "${CG[s]}" >/dev/null
 on_exit "runc delete -f '${ID[s]}'"
 (cd / && runc run -d --bundle "$WORK/bundle-s" "${ID[s]}") </dev/null >>"$WORK/rt.out" 2>&1
-check "--tune: a selected container gets the knobs" wait_for 20 eval '[ "$(tuned "${ID[s]}")" = cpu-c-states,irq-load-balancing ]'
-check "--tune: max_latency:20 reads back 20" test "$(cat "$QOS")" = 20
+check "--tune and the config file's tune: a selected container gets both knobs" wait_for 20 eval '[ "$(tuned "${ID[s]}")" = cpu-c-states,irq-load-balancing ]'
+check "the config file's cpu-c-states=max_latency:20 reads back 20" test "$(cat "$QOS")" = 20
 stop_agent KILL
 "$PW" restore --state-dir "$STATE" >"$WORK/restore.out" 2>&1
 check "restore: the resume latency is back" test "$(cat "$QOS")" = "$QOS_WAS"

@@ -647,6 +647,8 @@ void pw_engine_look_at_everything(struct pw_engine *e)
 	e->check_journal = true;
 	mark_all(e);
 	sync_layout(e);
+	if (e->tuner)
+		pw_tuner_rescan(e->tuner);
 }
 
 void pw_engine_reconcile_journal(struct pw_engine *e)

@@ -158,6 +158,13 @@ static void plan(struct pw_tuner *tu, int irq, const struct pw_cpus *excluded,
 	}
 	/* Changed since by someone else (irqbalance, an operator): that is what to give back. */
 	base = s && pw_cpus_equal(&now, &s->set) ? s->old : now;
+	if (s && !pw_cpus_equal(&now, &s->set)) {
+		char cpus[PW_CPULIST_LEN];
+
+		pw_cpus_format(&now, cpus, sizeof(cpus));
+		pw_info("IRQ %d was set to CPUs %s since, not by the agent: that is what it gets back",
+			irq, cpus);
+	}
 	want = base;
 	pw_cpus_andnot(&want, excluded);
 	if (pw_cpus_empty(&want))

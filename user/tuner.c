@@ -579,6 +579,16 @@ void pw_tuner_read_watches(struct pw_tuner *tu)
 	}
 }
 
+void pw_tuner_rescan(struct pw_tuner *tu)
+{
+	for (size_t i = 0; i < pw_journal_tuning_count(tu->journal); i++)
+		if (pw_journal_tuning_at(tu->journal, i)->knob == PW_KNOB_IRQ) {
+			if (pw_irq_affinity_sync(tu))
+				tu->errors++;
+			return;
+		}
+}
+
 int pw_tuner_open(struct pw_tuner *tu, const struct pw_tuner_config *cfg)
 {
 	int err;

@@ -18,7 +18,8 @@
  *                      container that asks: a node-wide setting, so what
  *                      it is set to is the union of those containers'
  *                      CPUs (a reference count), and the IRQs go back to
- *                      exactly what they were when the last one goes
+ *                      exactly what they were when the last one goes;
+ *                      checked again at each rescan
  */
 #ifndef PW_TUNER_H
 #define PW_TUNER_H
@@ -90,6 +91,13 @@ int pw_tuner_revert_all(struct pw_tuner *tu, const char *why);
 
 /* A quota file of a tuned container was written: apply again what was overwritten. */
 void pw_tuner_read_watches(struct pw_tuner *tu);
+
+/*
+ * At a rescan: IRQs someone moved back onto a container's CPUs since
+ * (irqbalance, an operator) are moved off again, their new affinity saved
+ * as the one to give back; IRQs that appeared since are moved too.
+ */
+void pw_tuner_rescan(struct pw_tuner *tu);
 
 /* Metrics: pinwatch_knobs_applied{knob}, pinwatch_irqs_moved, pinwatch_irqs_unmovable. */
 void pw_tuner_write_metrics(const struct pw_tuner *tu, FILE *out);

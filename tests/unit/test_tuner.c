@@ -212,6 +212,29 @@ UNIT_TEST(tuner_irq_the_kernel_will_not_move_is_left)
 	fake_close(&f);
 }
 
+UNIT_TEST(tuner_irq_moved_back_is_moved_off_again_at_a_rescan)
+{
+	struct fake f;
+	struct pw_container *a;
+	struct pw_knob_wants w = wants(PW_KNOB_IRQ, "disable");
+
+	fake_open(&f);
+	a = fx_container(&f.fx, 7, "/pod/a", "2", true);
+	pw_tuner_update(&f.tu, a, &w, "test");
+	/* irqbalance (or an operator) puts IRQ 10 back on CPU 2, and a new IRQ appears there. */
+	put(&f, "proc/irq/10/smp_affinity_list", "2-3\n");
+	put(&f, "proc/irq/13/smp_affinity_list", "2\n");
+	pw_tuner_rescan(&f.tu);
+	CHECK_STR(get(&f, "proc/irq/10/smp_affinity_list"), "3");
+	CHECK_STR(get(&f, "proc/irq/13/smp_affinity_list"), "0-1,3");
+	/* What they set is what goes back. */
+	pw_tuner_update(&f.tu, a, NULL, "its container exited");
+	CHECK_STR(get(&f, "proc/irq/10/smp_affinity_list"), "2-3");
+	CHECK_STR(get(&f, "proc/irq/13/smp_affinity_list"), "2");
+	CHECK_INT(pw_journal_irq_count(f.journal), 0);
+	fake_close(&f);
+}
+
 UNIT_TEST(tuner_irq_changed_by_someone_else_is_theirs)
 {
 	struct fake f;

@@ -195,6 +195,11 @@ static ssize_t read_and_close(int fd, char *buf, size_t size)
 	return n;
 }
 
+ssize_t pw_read_beneath(int root_fd, const char *path, char *buf, size_t size)
+{
+	return read_and_close(pw_cgroup_open(root_fd, path, O_RDONLY), buf, size);
+}
+
 ssize_t pw_cgroup_read(int root_fd, const char *rel, const char *name, char *buf, size_t size)
 {
 	char path[PATH_MAX];
@@ -203,7 +208,7 @@ ssize_t pw_cgroup_read(int root_fd, const char *rel, const char *name, char *buf
 	len = snprintf(path, sizeof(path), "%s/%s", rel, name);
 	if (len < 0 || (size_t)len >= sizeof(path))
 		return -ENAMETOOLONG;
-	return read_and_close(pw_cgroup_open(root_fd, path, O_RDONLY), buf, size);
+	return pw_read_beneath(root_fd, path, buf, size);
 }
 
 ssize_t pw_cgroup_read_at(int dir_fd, const char *name, char *buf, size_t size)

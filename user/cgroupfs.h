@@ -67,9 +67,14 @@ int pw_mounts_lock_host(const struct pw_mounts *m);
 int pw_cgroup_open(int root_fd, const char *rel, int flags);
 
 /*
- * Read at most size-1 bytes of cgroup file rel/name into buf, NUL-terminated,
- * one trailing newline removed. Returns the length or -errno.
+ * Read at most size-1 bytes of file path beneath root_fd (opened as
+ * pw_cgroup_open() does: the kernel's own files under /proc and /sys too)
+ * into buf, NUL-terminated, one trailing newline removed. Returns the length
+ * or -errno.
  */
+ssize_t pw_read_beneath(int root_fd, const char *path, char *buf, size_t size);
+
+/* The same, for cgroup file rel/name. */
 ssize_t pw_cgroup_read(int root_fd, const char *rel, const char *name, char *buf, size_t size);
 
 /*

@@ -28,6 +28,7 @@ struct slot {
 	uint64_t pinned_ns;		     /* kernel time its CPUs were last seen change */
 	enum pw_refusal refused;	     /* the refusal said last: said once */
 	bool dirty;
+	bool balancing_off; /* its selection asks for load balancing off (not only knobs) */
 };
 
 struct pw_engine {
@@ -238,6 +239,18 @@ static bool needs_slot(const struct pw_engine *e, const struct pw_container *c,
 	       pw_journal_find(e->b->journal, c->cg->hierarchy, c->cg->id) || tuned(e, c);
 }
 
+/*
+ * s's selection, cached (it changes with identity only): the selecting rule
+ * and whether it takes the CPUs out of load balancing.
+ */
+static void cache_selection(const struct pw_engine *e, struct slot *s, const char *selected)
+{
+	struct pw_knob_wants unused;
+
+	s->selected = selected;
+	s->balancing_off = selected && pw_policy_wants(e->policy, s->c, &unused);
+}
+
 /* The slot of c, made if c needs one now; NULL when it needs none. */
 static struct slot *slot_of(struct pw_engine *e, struct pw_container *c)
 {
@@ -250,7 +263,7 @@ static struct slot *slot_of(struct pw_engine *e, struct pw_container *c)
 		return NULL;
 	if (!new_slot(e, c))
 		return NULL;
-	((struct slot *)c->agent)->selected = selected;
+	cache_selection(e, c->agent, selected);
 	return c->agent;
 }
 
@@ -264,7 +277,7 @@ static void on_container_changed(void *ctx, struct pw_container *c, struct pw_co
 		c->agent = s;
 		if (s->indexed)
 			s->indexed->c = c;
-		s->selected = pw_policy_selected(e->policy, c);
+		cache_selection(e, s, pw_policy_selected(e->policy, c));
 	} else {
 		s = slot_of(e, c);
 		if (!s)
@@ -398,14 +411,6 @@ static void isolated_others(const struct pw_engine *e, const struct pw_container
 		if (iso->hierarchy != c->cg->hierarchy || iso->cgroup_id != c->cg->id)
 			pw_cpus_or(out, &iso->cpus);
 	}
-}
-
-/* Whether what selects s asks for load balancing off (and not only knobs). */
-static bool wants_balancing_off(const struct pw_engine *e, const struct slot *s)
-{
-	struct pw_knob_wants unused;
-
-	return pw_policy_wants(e->policy, s->c, &unused);
 }
 
 static void decide(const struct pw_engine *e, const struct slot *s, struct pw_verdict *v)
@@ -543,7 +548,7 @@ static bool run_round(struct pw_engine *e)
 		if (!iso)
 			continue;
 		decide(e, s, &v);
-		if (v.kind == PW_ISOLATE && !wants_balancing_off(e, s)) {
+		if (v.kind == PW_ISOLATE && !s->balancing_off) {
 			revert(e, iso, "it no longer asks for it");
 			continue;
 		}
@@ -564,7 +569,7 @@ static bool run_round(struct pw_engine *e)
 			continue;
 		}
 		s->refused = PW_REFUSE_NONE;
-		if (v.kind == PW_ISOLATE && wants_balancing_off(e, s) &&
+		if (v.kind == PW_ISOLATE && s->balancing_off &&
 		    !pw_journal_find(e->b->journal, s->c->cg->hierarchy, s->c->cg->id) &&
 		    /* It failed for these very CPUs: not again until something changes. */
 		    !(s->failed_cpus && s->failed_cpus == s->c->cg->cpus))
@@ -591,7 +596,7 @@ enum pw_hold_state pw_engine_hold_state(const struct pw_engine *e, const struct 
 	if (s && s->dirty)
 		return PW_HOLD_PENDING;
 	if (!s) {
-		tmp.selected = pw_policy_selected(e->policy, c);
+		cache_selection(e, &tmp, pw_policy_selected(e->policy, c));
 		s = &tmp;
 	}
 	/*
@@ -611,7 +616,7 @@ enum pw_hold_state pw_engine_hold_state(const struct pw_engine *e, const struct 
 		return PW_HOLD_PENDING;
 	decide(e, s, &v);
 	/* Knobs only: applied in the run that decided it, or not to be (a knob not offered). */
-	if (v.kind == PW_ISOLATE && !wants_balancing_off(e, s))
+	if (v.kind == PW_ISOLATE && !s->balancing_off)
 		return s == &tmp ? PW_HOLD_PENDING : PW_HOLD_DECIDED;
 	if (v.kind == PW_ISOLATE)
 		/* It failed for these very CPUs: not tried again, nothing to wait for. */
@@ -673,7 +678,10 @@ void pw_engine_reconcile_journal(struct pw_engine *e)
 		reverted++;
 	}
 	if (e->tuner) {
-		/* Knobs of containers that are gone go at the first run; the rest are made whole now. */
+		/*
+		 * Knobs of containers that are gone go; the rest are made whole.
+		 * IRQs are matched by the look at everything that follows a start.
+		 */
 		pw_tuner_revert_gone(e->tuner, exists_cb, e);
 		pw_tuner_enforce_all(e->tuner);
 	}

@@ -50,7 +50,7 @@ void pw_engine_set_event_time(struct pw_engine *e, uint64_t ktime_ns);
  */
 void pw_engine_reconcile_journal(struct pw_engine *e);
 
-/* Look again at every container and every journal entry (after a scan). */
+/* Look again at every container and every journal entry, IRQs included (after a scan). */
 void pw_engine_look_at_everything(struct pw_engine *e);
 
 /* Decide what was looked at and make the kernel match. */

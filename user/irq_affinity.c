@@ -37,7 +37,7 @@ static int read_affinity(const struct pw_tuner *tu, int irq, struct pw_cpus *out
 	ssize_t n;
 
 	irq_file(irq, rel, sizeof(rel));
-	n = pw_kernel_read(tu->files.proc_fd, rel, buf, sizeof(buf));
+	n = pw_read_beneath(tu->files.proc_fd, rel, buf, sizeof(buf));
 	if (n < 0)
 		return n;
 	if (irq == DEFAULT_IRQ)
@@ -135,6 +135,14 @@ static int list_irqs(const struct pw_tuner *tu, int **out, size_t *nr)
 	closedir(dir);
 	*out = irqs;
 	return 0;
+}
+
+static bool listed(const int *irqs, size_t nr, int irq)
+{
+	for (size_t i = 0; i < nr; i++)
+		if (irqs[i] == irq)
+			return true;
+	return false;
 }
 
 /*
@@ -252,12 +260,11 @@ int pw_irq_affinity_sync(struct pw_tuner *tu)
 	for (size_t i = 0; i < nr_irqs; i++)
 		if (!unmovable(tu, irqs[i]))
 			plan(tu, irqs[i], &excluded, &allowed, moves, &nr_moves);
-	/* IRQs that went away since they were saved. */
+	/* IRQs that went away since they were saved: no longer listed. */
 	for (size_t i = pw_journal_irq_count(tu->journal); i-- > 0;) {
 		int irq = pw_journal_irq_at(tu->journal, i)->irq;
-		struct pw_cpus now;
 
-		if (read_affinity(tu, irq, &now) == -ENOENT)
+		if (!listed(irqs, nr_irqs, irq))
 			pw_journal_remove_irq(tu->journal, irq);
 	}
 	err = pw_journal_commit(tu->journal);

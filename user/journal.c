@@ -306,7 +306,7 @@ static bool parse_tuning(json_object *o, struct pw_tuning *t, const char **why)
 		   *knob = member_str(o, "knob"), *value = member_str(o, "value"),
 		   *cpus = member_str(o, "cpus"), *unused;
 	int64_t hierarchy, cgroup_id;
-	json_object *saved;
+	json_object *saved, *flag;
 	int k;
 
 	memset(t, 0, sizeof(*t));
@@ -326,9 +326,8 @@ static bool parse_tuning(json_object *o, struct pw_tuning *t, const char **why)
 	t->hierarchy = hierarchy;
 	t->cgroup_id = cgroup_id;
 	strcpy(t->value, value);
-	t->with_parent = json_object_object_get_ex(o, "with_parent", &saved) &&
-			 json_object_get_boolean(saved);
-	json_object_object_get_ex(o, "saved", &saved);
+	t->with_parent =
+		json_object_object_get_ex(o, "with_parent", &flag) && json_object_get_boolean(flag);
 	t->nr_saved = json_object_array_length(saved);
 	if (t->nr_saved > PW_MAX_CPUS + 1) {
 		*why = "a tuned entry saves more values than there are CPUs";

@@ -48,25 +48,6 @@ void pw_kernel_files_close(struct pw_kernel_files *f)
 	f->proc_fd = f->sys_fd = -1;
 }
 
-ssize_t pw_kernel_read(int root_fd, const char *rel, char *buf, size_t size)
-{
-	int fd = pw_cgroup_open(root_fd, rel, O_RDONLY | O_NONBLOCK);
-	ssize_t n;
-
-	if (fd < 0)
-		return fd;
-	n = read(fd, buf, size - 1);
-	if (n < 0)
-		n = -errno;
-	close(fd);
-	if (n < 0)
-		return n;
-	buf[n] = '\0';
-	if (n > 0 && buf[n - 1] == '\n')
-		buf[--n] = '\0';
-	return n;
-}
-
 /* The file is procfs's or sysfs's, as its root says: not something mounted over it. */
 static int check_fs(const struct pw_kernel_files *f, int root_fd, int fd)
 {

@@ -5,7 +5,8 @@
  * refusing symlinks and other mounts, and written only when the file is on
  * the filesystem it should be (procfs, sysfs). Tests give other roots (a
  * fake sysfs for cpufreq, which these machines lack); then the filesystem
- * is not checked.
+ * is not checked. Reads go through pw_read_beneath() (cgroupfs.h), beneath
+ * one of the roots' fds.
  */
 #ifndef PW_KERNEL_FILES_H
 #define PW_KERNEL_FILES_H
@@ -24,9 +25,6 @@ struct pw_kernel_files {
 /* Open proc and sys (NULL: /proc, /sys). 0 or -errno (said). */
 int pw_kernel_files_open(struct pw_kernel_files *f, const char *proc, const char *sys);
 void pw_kernel_files_close(struct pw_kernel_files *f);
-
-/* Read rel beneath root_fd (one of f's) into buf, one trailing newline removed: length or -errno. */
-ssize_t pw_kernel_read(int root_fd, const char *rel, char *buf, size_t size);
 
 /*
  * Write value to rel beneath root_fd with one write(2); the result is

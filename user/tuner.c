@@ -85,32 +85,34 @@ static void quota_value(const struct pw_tuner *tu, const struct pw_tuning *t, ch
 	snprintf(buf, size, "%s", quota_v1(tu, t) ? "-1" : "max");
 }
 
+#define GOVERNORS_FILE "cpufreq/scaling_available_governors"
+
+/* The per-CPU knobs' file, beneath each /sys/devices/system/cpu/cpuN. */
+static const char *const cpu_files[PW_NR_KNOBS] = {
+	[PW_KNOB_CSTATES] = "power/pm_qos_resume_latency_us",
+	[PW_KNOB_GOVERNOR] = "cpufreq/scaling_governor",
+};
+
 static void cpu_file(char *rel, size_t size, int cpu, const char *name)
 {
 	snprintf(rel, size, "devices/system/cpu/cpu%d/%s", cpu, name);
 }
 
-#define CSTATES_FILE "power/pm_qos_resume_latency_us"
-#define GOVERNOR_FILE "cpufreq/scaling_governor"
-#define GOVERNORS_FILE "cpufreq/scaling_available_governors"
-
-static ssize_t cstates_read(const struct pw_tuner *tu, const struct pw_tuning *t, int cpu,
-			    char *buf, size_t size)
+static ssize_t cpu_read(const struct pw_tuner *tu, const struct pw_tuning *t, int cpu, char *buf,
+			size_t size)
 {
 	char rel[96];
 
-	(void)t;
-	cpu_file(rel, sizeof(rel), cpu, CSTATES_FILE);
-	return pw_kernel_read(tu->files.sys_fd, rel, buf, size);
+	cpu_file(rel, sizeof(rel), cpu, cpu_files[t->knob]);
+	return pw_read_beneath(tu->files.sys_fd, rel, buf, size);
 }
 
-static int cstates_write(const struct pw_tuner *tu, const struct pw_tuning *t, int cpu,
-			 const char *value)
+static int cpu_write(const struct pw_tuner *tu, const struct pw_tuning *t, int cpu,
+		     const char *value)
 {
 	char rel[96];
 
-	(void)t;
-	cpu_file(rel, sizeof(rel), cpu, CSTATES_FILE);
+	cpu_file(rel, sizeof(rel), cpu, cpu_files[t->knob]);
 	return pw_kernel_write(&tu->files, tu->files.sys_fd, rel, value, 0);
 }
 
@@ -121,16 +123,6 @@ static void cstates_value(const struct pw_tuner *tu, const struct pw_tuning *t, 
 	pw_knob_cstates_value(t->value, buf, size);
 }
 
-static ssize_t governor_read(const struct pw_tuner *tu, const struct pw_tuning *t, int cpu,
-			     char *buf, size_t size)
-{
-	char rel[96];
-
-	(void)t;
-	cpu_file(rel, sizeof(rel), cpu, GOVERNOR_FILE);
-	return pw_kernel_read(tu->files.sys_fd, rel, buf, size);
-}
-
 /* A governor the CPU lacks is refused by name before anything is saved or written. */
 static int governor_check(const struct pw_tuner *tu, int cpu, const char *value)
 {
@@ -139,7 +131,7 @@ static int governor_check(const struct pw_tuner *tu, int cpu, const char *value)
 	const char *p = governors;
 
 	cpu_file(rel, sizeof(rel), cpu, GOVERNORS_FILE);
-	if (pw_kernel_read(tu->files.sys_fd, rel, governors, sizeof(governors)) < 0)
+	if (pw_read_beneath(tu->files.sys_fd, rel, governors, sizeof(governors)) < 0)
 		return 0; /* the write says what is wrong */
 	while ((p = strstr(p, value)) &&
 	       !((p == governors || p[-1] == ' ') && (p[len] == ' ' || !p[len])))
@@ -148,16 +140,6 @@ static int governor_check(const struct pw_tuner *tu, int cpu, const char *value)
 		return 0;
 	pw_err("CPU %d has no cpufreq governor %s (it has: %s)", cpu, PW_Q(value), PW_Q(governors));
 	return -EINVAL;
-}
-
-static int governor_write(const struct pw_tuner *tu, const struct pw_tuning *t, int cpu,
-			  const char *value)
-{
-	char rel[96];
-
-	(void)t;
-	cpu_file(rel, sizeof(rel), cpu, GOVERNOR_FILE);
-	return pw_kernel_write(&tu->files, tu->files.sys_fd, rel, value, 0);
 }
 
 static void governor_value(const struct pw_tuner *tu, const struct pw_tuning *t, char *buf,
@@ -169,9 +151,8 @@ static void governor_value(const struct pw_tuner *tu, const struct pw_tuning *t,
 
 static const struct file_knob file_knobs[PW_NR_KNOBS] = {
 	[PW_KNOB_QUOTA] = { false, quota_read, quota_write, quota_value, NULL },
-	[PW_KNOB_CSTATES] = { true, cstates_read, cstates_write, cstates_value, NULL },
-	[PW_KNOB_GOVERNOR] = { true, governor_read, governor_write, governor_value,
-			       governor_check },
+	[PW_KNOB_CSTATES] = { true, cpu_read, cpu_write, cstates_value, NULL },
+	[PW_KNOB_GOVERNOR] = { true, cpu_read, cpu_write, governor_value, governor_check },
 };
 
 /* Whether a value read back is the one written: cgroup2's cpu.max adds the period. */
@@ -523,8 +504,6 @@ void pw_tuner_enforce_all(struct pw_tuner *tu)
 			revert_tuning(tu, t, "it could not be completed");
 		}
 	}
-	if (pw_irq_affinity_sync(tu))
-		tu->errors++;
 }
 
 int pw_tuner_revert_all(struct pw_tuner *tu, const char *why)
@@ -581,12 +560,12 @@ void pw_tuner_read_watches(struct pw_tuner *tu)
 
 void pw_tuner_rescan(struct pw_tuner *tu)
 {
-	for (size_t i = 0; i < pw_journal_tuning_count(tu->journal); i++)
-		if (pw_journal_tuning_at(tu->journal, i)->knob == PW_KNOB_IRQ) {
-			if (pw_irq_affinity_sync(tu))
-				tu->errors++;
-			return;
-		}
+	bool irqs = pw_journal_irq_count(tu->journal) > 0; /* a crash's leftovers too */
+
+	for (size_t i = 0; !irqs && i < pw_journal_tuning_count(tu->journal); i++)
+		irqs = pw_journal_tuning_at(tu->journal, i)->knob == PW_KNOB_IRQ;
+	if (irqs && pw_irq_affinity_sync(tu))
+		tu->errors++;
 }
 
 int pw_tuner_open(struct pw_tuner *tu, const struct pw_tuner_config *cfg)

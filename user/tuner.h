@@ -80,9 +80,9 @@ void pw_tuner_revert_gone(struct pw_tuner *tu,
 			  bool (*exists)(void *ctx, int hierarchy, uint64_t id), void *ctx);
 
 /*
- * At start: make the kernel hold again what every journal entry says
- * (completing what a crash cut short; a value changed since is followed),
- * and the IRQs match the entries.
+ * At start: make the kernel hold again what every per-CPU and quota entry
+ * says (completing what a crash cut short; a value changed since is
+ * followed). The IRQs are pw_tuner_rescan()'s, which the engine runs after.
  */
 void pw_tuner_enforce_all(struct pw_tuner *tu);
 
@@ -93,9 +93,11 @@ int pw_tuner_revert_all(struct pw_tuner *tu, const char *why);
 void pw_tuner_read_watches(struct pw_tuner *tu);
 
 /*
- * At a rescan: IRQs someone moved back onto a container's CPUs since
- * (irqbalance, an operator) are moved off again, their new affinity saved
- * as the one to give back; IRQs that appeared since are moved too.
+ * At start and at each rescan: the IRQs made to match the entries. IRQs
+ * someone moved back onto a container's CPUs since (irqbalance, an
+ * operator) are moved off again, their new affinity saved as the one to
+ * give back; IRQs that appeared since are moved too; IRQs a crash left
+ * saved with no entry are given back.
  */
 void pw_tuner_rescan(struct pw_tuner *tu);
 

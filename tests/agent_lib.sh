@@ -2,7 +2,8 @@
 # Shared by the agent tests (sourced after lib.sh): an agent in the
 # background with a journal of the test's own, containers made with real
 # runtimes, and the kernel files the agent changes. Set V1 (the v1 cpuset
-# mount) before sourcing. Every change is undone at exit, also on failure.
+# mount, "" on a pure cgroup2 host) before sourcing. Every change is undone
+# at exit, also on failure.
 
 STATE="$WORK/state"
 AGENT_PID=""
@@ -10,7 +11,7 @@ AGENT_PID=""
 on_exit "rm_cgroup_everywhere '$TEST_ID'"
 on_exit "'$PW' restore --state-dir '$STATE'"
 on_exit '[ -n "$AGENT_PID" ] && kill -CONT $AGENT_PID && kill -KILL $AGENT_PID'
-on_exit "echo 1 > '$V1/cpuset.sched_load_balance'"
+[ -n "$V1" ] && on_exit "echo 1 > '$V1/cpuset.sched_load_balance'"
 
 # Each start logs to a file of its own, $LOG; $WORK/agent.log gathers them all.
 # AGENT_BIN=pinwatch-faults (fault injection, tests only) for the crash tests.

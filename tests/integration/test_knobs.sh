@@ -24,8 +24,6 @@ if [ -z "$V1" ] && [ ! -e "$V2/cpuset.cpus.isolated" ]; then
 	exit 0
 fi
 C=$((NCPU - 1)) # the container's CPU; CPU 0 stays the host's
-STATE="$WORK/state"
-AGENT_PID=""
 # Whatever happens, every IRQ, the default affinity and every PM QoS value go back.
 declare -A IRQ_WAS
 for f in /proc/irq/*/smp_affinity_list; do IRQ_WAS[$f]=$(cat "$f"); done
@@ -41,29 +39,12 @@ restore_host() {
 	echo "$QOS_WAS" >"$QOS"
 }
 on_exit restore_host
-on_exit "rm_cgroup_everywhere '$TEST_ID'"
-on_exit "'$PW' restore --state-dir '$STATE'"
-on_exit '[ -n "$AGENT_PID" ] && kill -KILL $AGENT_PID'
-[ -n "$V1" ] && on_exit "echo 1 > '$V1/cpuset.sched_load_balance'"
-
-N=0
-start_agent() {
-	N=$((N + 1))
-	LOG="$WORK/agent.$N.log"
-	"$PW" agent --state-dir "$STATE" --keep-layout 0 "$@" >"$LOG" 2>&1 &
-	AGENT_PID=$!
-	wait_for 60 grep -q 'agent running' "$LOG"
-}
-stop_agent() {
-	kill -"${1:-TERM}" "$AGENT_PID" 2>/dev/null
-	wait "$AGENT_PID" 2>/dev/null
-	AGENT_PID=""
-}
+# The agent, its journal, and the cgroups and load balancing it touches (V1 may be "").
+. "$(dirname "$0")/../agent_lib.sh"
 
 # spinner KEY CPUS ANNOTATIONS_JSON [POD_QUOTA]: a runc container spinning on
 # CPUS with a 10% CFS quota, in a pod cgroup of its own (with POD_QUOTA, as
 # kubelet sets a pod's to the sum of its containers' limits).
-declare -A ID CG
 spinner() {
 	local k=$1 b="$WORK/bundle-$1"
 	ID[$k]=$(random_container_id)

@@ -71,6 +71,19 @@ static struct pw_knob_wants wants(enum pw_knob k, const char *value)
 	return w;
 }
 
+/* A container (cgroup id, /pod/c<id>) on cpus, asking for w, as the engine hands it over. */
+static struct pw_container *started(struct fake *f, uint64_t id, const char *cpus,
+				    const struct pw_knob_wants *w)
+{
+	char path[32];
+	struct pw_container *c;
+
+	snprintf(path, sizeof(path), "/pod/c%llu", (unsigned long long)id);
+	c = fx_container(&f->fx, id, path, cpus, true);
+	pw_tuner_update(&f->tu, c, w, "test");
+	return c;
+}
+
 #define CPU1 "sys/devices/system/cpu/cpu1/"
 #define CPU2 "sys/devices/system/cpu/cpu2/"
 
@@ -81,8 +94,7 @@ UNIT_TEST(tuner_governor_applied_read_back_and_restored)
 	struct pw_knob_wants w = wants(PW_KNOB_GOVERNOR, "performance");
 
 	fake_open(&f);
-	c = fx_container(&f.fx, 7, "/pod/c7", "1-2", true);
-	pw_tuner_update(&f.tu, c, &w, "test");
+	c = started(&f, 7, "1-2", &w);
 	CHECK_STR(get(&f, CPU1 "cpufreq/scaling_governor"), "performance");
 	CHECK_STR(get(&f, CPU2 "cpufreq/scaling_governor"), "performance");
 	CHECK_STR(get(&f, "sys/devices/system/cpu/cpu0/cpufreq/scaling_governor"), "schedutil");
@@ -103,7 +115,7 @@ UNIT_TEST(tuner_governor_applied_read_back_and_restored)
 UNIT_TEST(tuner_governor_unknown_or_missing_is_not_applied)
 {
 	struct fake f;
-	struct pw_container *c, *d;
+	struct pw_container *c;
 	struct pw_knob_wants w = wants(PW_KNOB_GOVERNOR, "ondemand");
 
 	fake_open(&f);
@@ -115,8 +127,7 @@ UNIT_TEST(tuner_governor_unknown_or_missing_is_not_applied)
 	CHECK_INT(f.tu.errors, 1);
 	/* CPU 3 has no cpufreq at all: not offered, said once, not tried again. */
 	w = wants(PW_KNOB_GOVERNOR, "performance");
-	d = fx_container(&f.fx, 8, "/pod/c8", "3", true);
-	pw_tuner_update(&f.tu, d, &w, "test");
+	started(&f, 8, "3", &w);
 	CHECK(!pw_tuner_has(&f.tu, 3, 8));
 	CHECK(f.tu.unavailable_said[PW_KNOB_GOVERNOR]);
 	CHECK_INT(f.tu.errors, 1);
@@ -131,8 +142,7 @@ UNIT_TEST(tuner_cstates_values_and_cpu_changes)
 	const struct pw_cpuset *old;
 
 	fake_open(&f);
-	c = fx_container(&f.fx, 7, "/pod/c7", "1", true);
-	pw_tuner_update(&f.tu, c, &w, "test");
+	c = started(&f, 7, "1", &w);
 	CHECK_STR(get(&f, CPU1 "power/pm_qos_resume_latency_us"), "n/a");
 	/* New CPUs: the old one gets its value back, the new one the knob's. */
 	old = fx_set_cpus(&f.fx, c, "2");
@@ -197,8 +207,7 @@ UNIT_TEST(tuner_irq_the_kernel_will_not_move_is_left)
 	/* A managed IRQ: the kernel makes its file read-only. */
 	snprintf(path, sizeof(path), "%s/proc/irq/11/smp_affinity_list", f.root);
 	chmod(path, 0444);
-	a = fx_container(&f.fx, 7, "/pod/a", "2", true);
-	pw_tuner_update(&f.tu, a, &w, "test");
+	a = started(&f, 7, "2", &w);
 	CHECK_STR(get(&f, "proc/irq/11/smp_affinity_list"), "2");
 	CHECK_STR(get(&f, "proc/irq/10/smp_affinity_list"), "0-1,3");
 	CHECK_INT(f.tu.nr_unmovable, 1);
@@ -219,8 +228,7 @@ UNIT_TEST(tuner_irq_moved_back_is_moved_off_again_at_a_rescan)
 	struct pw_knob_wants w = wants(PW_KNOB_IRQ, "disable");
 
 	fake_open(&f);
-	a = fx_container(&f.fx, 7, "/pod/a", "2", true);
-	pw_tuner_update(&f.tu, a, &w, "test");
+	a = started(&f, 7, "2", &w);
 	/* irqbalance (or an operator) puts IRQ 10 back on CPU 2, and a new IRQ appears there. */
 	put(&f, "proc/irq/10/smp_affinity_list", "2-3\n");
 	put(&f, "proc/irq/13/smp_affinity_list", "2\n");
@@ -238,12 +246,10 @@ UNIT_TEST(tuner_irq_moved_back_is_moved_off_again_at_a_rescan)
 UNIT_TEST(tuner_irq_changed_by_someone_else_is_theirs)
 {
 	struct fake f;
-	struct pw_container *a;
 	struct pw_knob_wants w = wants(PW_KNOB_IRQ, "disable");
 
 	fake_open(&f);
-	a = fx_container(&f.fx, 7, "/pod/a", "2", true);
-	pw_tuner_update(&f.tu, a, &w, "test");
+	started(&f, 7, "2", &w);
 	put(&f, "proc/irq/10/smp_affinity_list", "1\n"); /* an operator pins it meanwhile */
 	CHECK_INT(pw_tuner_revert_all(&f.tu, "test"), 0);
 	CHECK_STR(get(&f, "proc/irq/10/smp_affinity_list"), "1");
@@ -255,12 +261,10 @@ UNIT_TEST(tuner_irq_changed_by_someone_else_is_theirs)
 UNIT_TEST(tuner_enforce_completes_a_cut_apply)
 {
 	struct fake f;
-	struct pw_container *c;
 	struct pw_knob_wants w = wants(PW_KNOB_CSTATES, "disable");
 
 	fake_open(&f);
-	c = fx_container(&f.fx, 7, "/pod/c7", "1-2", true);
-	pw_tuner_update(&f.tu, c, &w, "test");
+	started(&f, 7, "1-2", &w);
 	/* As if the agent had died between saving CPU 2 and writing it. */
 	put(&f, CPU2 "power/pm_qos_resume_latency_us", "0\n");
 	pw_tuner_enforce_all(&f.tu);

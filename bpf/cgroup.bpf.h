@@ -170,4 +170,68 @@ static __always_inline __u32 build_cgroup_path(struct path_scratch *ps, struct k
 	return len;
 }
 
+/* Components of a working directory the exec event rebuilds, mounts crossed aside. */
+#define PW_MAX_DIR_DEPTH 24
+
+/*
+ * The path of a directory (a struct path: dentry and mount) as its task's
+ * mount namespace names it, into dst (PW_PATH_LEN bytes, NUL-terminated);
+ * returns its length. Built from the leaf up like build_cgroup_path(), cut
+ * from the top when too deep or long (*truncated). At a mount's root the
+ * walk goes on at its mountpoint in the parent mount; at the namespace's
+ * root mount it stops. One choice per turn: a name, or a mount crossed.
+ */
+static __always_inline __u32 build_dir_path(struct path_scratch *ps, const struct path *dir,
+					    char *dst, bool *truncated)
+{
+	struct dentry *dentry = BPF_CORE_READ(dir, dentry), *parent;
+	struct vfsmount *vfsmnt = BPF_CORE_READ(dir, mnt);
+	struct mount *mnt = (void *)vfsmnt - bpf_core_field_offset(struct mount, mnt), *up;
+	__u32 pos = PW_PATH_LEN - 1, len, i;
+	long n;
+
+	for (i = 0; i < PW_MAX_DIR_DEPTH; i++) {
+		/* At a mount's root: on at its mountpoint, one mount down (a stack is rare). */
+		if (dentry == BPF_CORE_READ(vfsmnt, mnt_root)) {
+			up = BPF_CORE_READ(mnt, mnt_parent);
+			if (!up || up == mnt)
+				break; /* the namespace's root */
+			dentry = BPF_CORE_READ(mnt, mnt_mountpoint);
+			mnt = up;
+			vfsmnt = (void *)mnt + bpf_core_field_offset(struct mount, mnt);
+		}
+		parent = BPF_CORE_READ(dentry, d_parent);
+		if (!parent || parent == dentry)
+			break;
+		n = bpf_probe_read_kernel_str(ps->name, sizeof(ps->name),
+					      BPF_CORE_READ(dentry, d_name.name));
+		if (n <= 1)
+			break;
+		n--;
+		if (n + 1 > pos) {
+			*truncated = true;
+			break;
+		}
+		pos -= n;
+		barrier_var(pos);
+		bpf_probe_read_kernel(&ps->buf[pos & (PW_PATH_LEN - 1)], n & (KN_NAME_LEN - 1),
+				      ps->name);
+		pos--;
+		barrier_var(pos);
+		ps->buf[pos & (PW_PATH_LEN - 1)] = '/';
+		dentry = parent;
+	}
+	if (i == PW_MAX_DIR_DEPTH)
+		*truncated = true;
+	if (pos == PW_PATH_LEN - 1) {
+		pos--;
+		ps->buf[pos] = '/';
+	}
+	len = (PW_PATH_LEN - 1 - pos) & (PW_PATH_LEN - 1);
+	barrier_var(pos);
+	bpf_probe_read_kernel(dst, len, &ps->buf[pos & (PW_PATH_LEN - 1)]);
+	dst[len & (PW_PATH_LEN - 1)] = '\0';
+	return len;
+}
+
 #endif /* CGROUP_BPF_H */

@@ -19,6 +19,7 @@
 
 #define S_IWGRP 00020
 #define S_IWOTH 00002
+#define OVERLAYFS_SUPER_MAGIC 0x794c7630
 #define CPUSET_PREFIX "cpuset."
 #define CPUSET_PREFIX_LEN (sizeof(CPUSET_PREFIX) - 1)
 /* Longest exec filename whose basename is looked up as a runtime name. */
@@ -26,6 +27,15 @@
 
 /* Set by the loader between open and load. */
 const volatile bool all_hierarchies = false;
+/*
+ * Runtime execs that are not trusted reach user space only where someone
+ * reads them (trace shows them, marked); the agent never acts on one, so
+ * they are not sent to it: no user can make it work by naming a binary
+ * "runc".
+ */
+const volatile bool emit_untrusted_execs = true;
+/* Runtime execs that were not trusted, by reason (enum pw_untrusted): the agent says them. */
+__u64 untrusted_execs[PW_UNTRUSTED_MAX] = {};
 
 /* Approximate count of writes stashed at sys_enter and not yet seen at sys_exit. */
 __u64 pending_writes_count = 0;
@@ -64,6 +74,7 @@ struct write_scratch {
 
 struct exec_scratch {
 	char filename[EXEC_FILENAME_LEN];
+	struct path_scratch cwd;
 };
 
 struct {
@@ -199,6 +210,41 @@ static __always_inline bool comm_is_runtime(void)
 	return bpf_map_lookup_elem(&runtime_names, name);
 }
 
+/*
+ * Why an exec may not teach anything (enum pw_untrusted), or 0: a process
+ * of the host (root of the initial user namespace, in the host's mount and
+ * pid namespaces) ran a binary of the host (root's, writable by root alone,
+ * not on an overlay, where containers' images are).
+ */
+struct exec_who {
+	__u32 uid, euid, exe_uid, exe_mode, untrusted;
+};
+
+static __always_inline __u32 exec_untrusted(struct task_struct *task, struct linux_binprm *bprm,
+					    const struct exec_who *e)
+{
+	/*
+	 * The host's mount namespace is PID 1's (what /proc/1/ns/mnt names):
+	 * the reaper of the initial pid namespace, level 0 of every task's pids.
+	 */
+	unsigned int host_mnt_ns = BPF_CORE_READ(task, thread_pid, numbers[0].ns, child_reaper,
+						 nsproxy, mnt_ns, ns.inum);
+
+	if (e->uid || e->euid)
+		return PW_UNTRUSTED_UID;
+	if (BPF_CORE_READ(task, cred, user_ns, level) != 0)
+		return PW_UNTRUSTED_USER_NS;
+	if (BPF_CORE_READ(task, nsproxy, mnt_ns, ns.inum) != host_mnt_ns)
+		return PW_UNTRUSTED_MNT_NS;
+	if (BPF_CORE_READ(task, thread_pid, level) != 0)
+		return PW_UNTRUSTED_PID_NS;
+	if (e->exe_uid != 0 || (e->exe_mode & (S_IWGRP | S_IWOTH)))
+		return PW_UNTRUSTED_EXE_OWNER;
+	if (BPF_CORE_READ(bprm, file, f_inode, i_sb, s_magic) == OVERLAYFS_SUPER_MAGIC)
+		return PW_UNTRUSTED_EXE_FS;
+	return PW_UNTRUSTED_NONE;
+}
+
 SEC("tp_btf/sched_process_exec")
 int BPF_PROG(sched_process_exec, struct task_struct *task, pid_t old_pid, struct linux_binprm *bprm)
 {
@@ -207,8 +253,10 @@ int BPF_PROG(sched_process_exec, struct task_struct *task, pid_t old_pid, struct
 	struct exec_scratch *scratch;
 	unsigned long arg_start, arg_end, args_len;
 	struct pw_exec_event *e;
+	struct exec_who who;
 	struct mm_struct *mm;
 	__u32 zero = 0, base = 0, flags = 0;
+	bool cwd_cut = false;
 	long n;
 
 	scratch = bpf_map_lookup_elem(&exec_scratch, &zero);
@@ -226,24 +274,36 @@ int BPF_PROG(sched_process_exec, struct task_struct *task, pid_t old_pid, struct
 	/* A basename that fills the key is longer than any runtime name. */
 	n = bpf_probe_read_kernel_str(name, sizeof(name), filename + base);
 	if (n <= 1 || n >= (long)sizeof(name) || !bpf_map_lookup_elem(&runtime_names, name)) {
-		/* Not a runtime: perhaps a container's workload, to hold. */
-		if (!comm_is_runtime())
+		/* Not a runtime: a runtime running a copy of itself, or perhaps a workload to hold. */
+		if (!hold_note_reexec(task, bprm) && !comm_is_runtime())
 			hold_at_exec(task);
 		return 0;
 	}
 
+	/* Who ran what: decided here, where neither can change under us. */
+	who.uid = BPF_CORE_READ(task, cred, uid.val);
+	who.euid = BPF_CORE_READ(task, cred, euid.val);
+	who.exe_uid = BPF_CORE_READ(bprm, file, f_inode, i_uid.val);
+	who.exe_mode = BPF_CORE_READ(bprm, file, f_inode, i_mode);
+	who.untrusted = exec_untrusted(task, bprm, &who);
+	if (who.untrusted == PW_UNTRUSTED_NONE) {
+		flags |= PW_F_TRUSTED;
+		hold_note_runtime(task, bprm);
+	} else {
+		if (who.untrusted < PW_UNTRUSTED_MAX)
+			__sync_fetch_and_add(&untrusted_execs[who.untrusted], 1);
+		if (!emit_untrusted_execs)
+			return 0;
+	}
 	e = reserve_event(PW_EV_EXEC, sizeof(*e));
 	if (!e)
 		return 0;
 	e->ppid = BPF_CORE_READ(task, real_parent, tgid);
-	e->pad = 0;
-	/* Who ran what: decided here, where neither can change under us. */
-	e->uid = BPF_CORE_READ(task, cred, uid.val);
-	e->euid = BPF_CORE_READ(task, cred, euid.val);
-	e->exe_uid = BPF_CORE_READ(bprm, file, f_inode, i_uid.val);
-	e->exe_mode = BPF_CORE_READ(bprm, file, f_inode, i_mode);
-	if (e->uid == 0 && e->euid == 0 && e->exe_uid == 0 && !(e->exe_mode & (S_IWGRP | S_IWOTH)))
-		flags |= PW_F_TRUSTED;
+	e->uid = who.uid;
+	e->euid = who.euid;
+	e->exe_uid = who.exe_uid;
+	e->exe_mode = who.exe_mode;
+	e->untrusted = who.untrusted;
 	__builtin_memcpy(e->filename, name, sizeof(e->filename));
 
 	/* argv lives in the new image's memory, between arg_start and arg_end. */
@@ -258,6 +318,10 @@ int BPF_PROG(sched_process_exec, struct task_struct *task, pid_t old_pid, struct
 	if (bpf_probe_read_user(e->args, args_len, (void *)arg_start))
 		args_len = 0;
 	e->args_len = args_len;
+	e->cwd_len = build_dir_path(&scratch->cwd, &task->fs->pwd, e->cwd, &cwd_cut);
+	e->pad = 0;
+	if (cwd_cut)
+		flags |= PW_F_PATH_TRUNCATED;
 	e->flags = flags;
 	submit_event(e, PW_EV_EXEC, true);
 	return 0;

@@ -60,11 +60,27 @@ enum pw_write_syscall {
 /* cgroup_populated: the cgroup now has tasks (set) or has none left (clear). */
 #define PW_F_POPULATED (1U << 3)
 /*
- * exec: root ran a root-owned binary that only root can write (uid and euid
- * 0, the file's owner 0, no group or other write bit). Only such an exec
- * may name a container: anyone can name a binary "runc".
+ * exec: a process of the host ran a binary of the host (enum pw_untrusted
+ * says what else it was). Only such an exec may name a container: anyone
+ * can name a binary "runc", and uid 0 and a root-owned file are both true
+ * inside any root container without a user namespace.
  */
 #define PW_F_TRUSTED (1U << 4)
+
+/*
+ * Why an exec is not trusted, the first rule it fails (decided in the
+ * kernel side at the exec, where nothing can change under it).
+ */
+enum pw_untrusted {
+	PW_UNTRUSTED_NONE = 0,
+	PW_UNTRUSTED_UID = 1,	    /* uid or euid not 0 */
+	PW_UNTRUSTED_USER_NS = 2,   /* not in the initial user namespace */
+	PW_UNTRUSTED_MNT_NS = 3,    /* not in the host's mount namespace (a container) */
+	PW_UNTRUSTED_PID_NS = 4,    /* not in the initial pid namespace */
+	PW_UNTRUSTED_EXE_OWNER = 5, /* the binary is not root's, or others may write it */
+	PW_UNTRUSTED_EXE_FS = 6,    /* the binary is on an overlay: a container's image */
+	PW_UNTRUSTED_MAX,
+};
 
 #define PW_COMM_LEN 16
 /* Power-of-two buffer sizes let the BPF side bound offsets with a mask. */
@@ -136,15 +152,23 @@ struct pw_hold_signal_event {
 struct pw_exec_event {
 	struct pw_event_header hdr;
 	__u32 ppid;
-	__u32 flags;	/* PW_F_* */
-	__u32 args_len; /* bytes in args: NUL-separated argv strings */
-	__u32 uid;	/* the task's real uid */
-	__u32 euid;	/* the task's effective uid */
-	__u32 exe_uid;	/* the owner of the executed file */
-	__u32 exe_mode; /* its mode bits (type and permissions) */
+	__u32 flags;	 /* PW_F_* */
+	__u32 args_len;	 /* bytes in args: NUL-separated argv strings */
+	__u32 uid;	 /* the task's real uid */
+	__u32 euid;	 /* the task's effective uid */
+	__u32 exe_uid;	 /* the owner of the executed file */
+	__u32 exe_mode;	 /* its mode bits (type and permissions) */
+	__u32 untrusted; /* enum pw_untrusted */
+	__u32 cwd_len;	 /* bytes in cwd, without the NUL */
 	__u32 pad;
 	char filename[PW_RUNTIME_NAME_LEN]; /* basename that matched */
 	char args[PW_ARGS_LEN];
+	/*
+	 * The working directory as the task's mount namespace has it (cut from
+	 * the top when long: PW_F_PATH_TRUNCATED): runc and crun started
+	 * without --bundle, and containerd's shims, run in their bundle.
+	 */
+	char cwd[PW_PATH_LEN];
 };
 
 /* A write to a cgroupfs file named cpuset.* (write(2), pwrite64(2), writev(2), io_uring...). */
@@ -173,6 +197,12 @@ struct pw_held {
 	__u64 cgroup_id;      /* its cgroup in the hold hierarchy */
 	__u64 held_ns;	      /* bpf_ktime_get_ns() when it was stopped */
 	__u64 start_boottime; /* task->start_boottime, ns since boot */
+	/*
+	 * Not 0: a process a runtime's exec put into an isolated container
+	 * (kubectl exec), held to be pinned to CPU pin_cpu - 1, not a start.
+	 */
+	__u32 pin_cpu;
+	__u32 pad;
 };
 
 struct pw_hold_event {
@@ -185,12 +215,13 @@ struct pw_hold_event {
 _Static_assert(sizeof(struct pw_event_header) == 48, "pw_event_header layout changed");
 _Static_assert(sizeof(struct pw_cgroup_event) == 48 + 24 + PW_PATH_LEN,
 	       "pw_cgroup_event layout changed");
-_Static_assert(sizeof(struct pw_exec_event) == 48 + 32 + PW_RUNTIME_NAME_LEN + PW_ARGS_LEN,
+_Static_assert(sizeof(struct pw_exec_event) ==
+		       48 + 40 + PW_RUNTIME_NAME_LEN + PW_ARGS_LEN + PW_PATH_LEN,
 	       "pw_exec_event layout changed");
 _Static_assert(sizeof(struct pw_cpuset_write_event) ==
 		       48 + 40 + PW_FILE_LEN + PW_VALUE_LEN + PW_PATH_LEN,
 	       "pw_cpuset_write_event layout changed");
-_Static_assert(sizeof(struct pw_hold_event) == 32 + PW_COMM_LEN, "pw_hold_event layout changed");
+_Static_assert(sizeof(struct pw_hold_event) == 40 + PW_COMM_LEN, "pw_hold_event layout changed");
 _Static_assert(sizeof(struct pw_hold_signal_event) == 48 + 56 + PW_PATH_LEN,
 	       "pw_hold_signal_event layout changed");
 

@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <signal.h>
-#include <sys/wait.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <bpf/libbpf.h>
@@ -39,6 +39,15 @@
 
 /* Full rescans when nothing else asks for one: a safety net, cheap at this pace. */
 #define DEFAULT_RESYNC_S 30
+/*
+ * Rescans for lost events, one after another, wait this long at first and
+ * twice as long each time, up to the cap: a storm that keeps the ring
+ * overflowing (whoever makes it) costs at most one rescan per 5 s, ~7% of
+ * a CPU at 10,000 cgroups (a rescan takes ~0.35 s there). Quiet for the
+ * cap, the wait starts over.
+ */
+#define RESCAN_BACKOFF_MIN_MS 200
+#define RESCAN_BACKOFF_MAX_MS 5000
 /* A rolling update or a restarting pod comes back within seconds: its layout is ready. */
 #define DEFAULT_KEEP_LAYOUT_S 30
 #define DEFAULT_CONFIG "/etc/pinwatch/agent.conf"
@@ -68,6 +77,11 @@ static const char usage[] =
 	"                            CRI-O's annotations: irq-load-balancing=disable,\n"
 	"                            cpu-quota=disable, cpu-c-states=disable|enable|\n"
 	"                            max_latency:US, cpu-freq-governor=NAME (repeatable)\n"
+	"      --exec-cpu-affinity first|none  processes a runtime's exec puts into an\n"
+	"                            isolated container (kubectl exec, probes) run on its\n"
+	"                            first CPU (first), or where they land (none, the\n"
+	"                            default; the annotation exec-cpu-affinity.pinwatch.io\n"
+	"                            says first for one pod)\n"
 	"      --backend auto|v1|v2  v1: cpuset.sched_load_balance; v2: isolated partitions\n"
 	"      --hold never|auto|always  stop an opted-in container's first exec until its\n"
 	"                            isolation is in place (auto, the default: only when it\n"
@@ -112,6 +126,7 @@ enum {
 	OPT_CONFIG,
 	OPT_LOG_FORMAT,
 	OPT_TUNE,
+	OPT_EXEC_AFFINITY,
 };
 
 static const struct option long_options[] = {
@@ -130,6 +145,7 @@ static const struct option long_options[] = {
 	{ "config", required_argument, NULL, OPT_CONFIG },
 	{ "log-format", required_argument, NULL, OPT_LOG_FORMAT },
 	{ "tune", required_argument, NULL, OPT_TUNE },
+	{ "exec-cpu-affinity", required_argument, NULL, OPT_EXEC_AFFINITY },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{},
@@ -138,7 +154,7 @@ static const struct option long_options[] = {
 struct agent_opts {
 	struct pw_loader_opts loader;
 	const char *backend, *state_dir, *metrics;
-	bool dry_run, restore_on_exit;
+	bool dry_run, restore_on_exit, exec_first;
 	unsigned long resync_s, keep_layout_s;
 	enum pw_hold_mode hold;
 	enum pw_log_format log_format;
@@ -156,8 +172,11 @@ struct agent {
 	int host_lock; /* the host's lock (cgroupfs.h); -1 in a dry run */
 	struct pw_metrics_server *metrics_server; /* NULL when off */
 	struct pw_holds holds;
+	struct pw_loop *loop;
 	__u64 malformed;
 	__u64 lost; /* events the kernel side lost, already recovered from */
+	double last_loss_rescan_ms, rescan_backoff_ms;
+	__u64 untrusted[PW_UNTRUSTED_MAX]; /* untrusted runtime execs, as last said */
 	unsigned long ticks, resync_ticks;
 };
 
@@ -255,6 +274,14 @@ static int parse_args(int argc, char **argv, struct agent *a, struct agent_opts 
 		case OPT_DRY_RUN:
 			o->dry_run = true;
 			break;
+		case OPT_EXEC_AFFINITY:
+			if (strcmp(optarg, "first") && strcmp(optarg, "none")) {
+				pw_err("invalid --exec-cpu-affinity '%s': expected first or none",
+				       PW_Q(optarg));
+				return -EINVAL;
+			}
+			o->exec_first = !strcmp(optarg, "first");
+			break;
 		case OPT_RESTORE_ON_EXIT:
 			o->restore_on_exit = true;
 			break;
@@ -315,11 +342,17 @@ static int parse_args(int argc, char **argv, struct agent *a, struct agent_opts 
  * looked at (the engine runs at the end of this loop turn). Said unless it
  * is the periodic one.
  */
+static int host_cpus(const struct pw_mounts *m, struct pw_cpus *cpus);
+
 static void resync(struct agent *a, const char *why, bool say)
 {
 	double start = pw_monotonic_ms();
+	struct pw_cpus host;
 
 	a->metrics.resyncs++;
+	/* CPUs come and go (hotplug): what the host has is read again. */
+	if (!host_cpus(pw_node_mounts(a->node), &host))
+		pw_engine_set_host(a->engine, &host);
 	pw_engine_set_event_time(a->engine, 0);
 	pw_node_scan(a->node);
 	pw_engine_look_at_everything(a->engine);
@@ -335,20 +368,50 @@ static void read_kernel_counters(struct agent *a, struct pw_metrics_view *v)
 		memset(v->kernel, 0, sizeof(v->kernel));
 }
 
+/*
+ * Runtime execs the kernel side did not trust are never sent to the agent:
+ * said once per reason (the first of each), and counted in the metrics.
+ */
+static void say_untrusted_execs(struct agent *a)
+{
+	__u64 now[PW_UNTRUSTED_MAX];
+
+	pw_loader_untrusted_execs(a->skel, now);
+	for (int i = 1; i < PW_UNTRUSTED_MAX; i++) {
+		if (now[i] && !a->untrusted[i])
+			pw_warn("untrusted runtime execs were not sent to the agent: %llu so far %s "
+				"(a runtime's name there teaches it nothing)",
+				(unsigned long long)now[i], pw_untrusted_reason(i));
+		a->untrusted[i] = now[i];
+	}
+}
+
 static void on_tick(void *ctx)
 {
 	struct agent *a = ctx;
 	__u64 lost = pw_loader_lost_events(a->skel);
 
+	say_untrusted_execs(a);
 	a->ticks++;
 	pw_loader_heartbeat(a->skel, pw_monotonic_ns());
 	pw_metrics_server_tick(a->metrics_server);
 	pw_engine_tick(a->engine, pw_monotonic_ms());
+	pw_node_tick(a->node);
 	/* Something was missed: what the node looks like now says what it was. */
-	if (lost != a->lost) {
+	if (lost != a->lost && pw_monotonic_ms() - a->last_loss_rescan_ms >= a->rescan_backoff_ms) {
+		double now = pw_monotonic_ms();
+
 		pw_warn("%llu kernel events were lost; rescanning the node",
 			(unsigned long long)(lost - a->lost));
 		a->lost = lost;
+		/* Losses again soon after the last rescan: wait longer before the next. */
+		a->rescan_backoff_ms = now - a->last_loss_rescan_ms < RESCAN_BACKOFF_MAX_MS ?
+					       a->rescan_backoff_ms * 2 :
+					       RESCAN_BACKOFF_MIN_MS;
+		if (a->rescan_backoff_ms > RESCAN_BACKOFF_MAX_MS)
+			a->rescan_backoff_ms = RESCAN_BACKOFF_MAX_MS;
+		a->last_loss_rescan_ms = now;
+		a->metrics.loss_rescans++;
 		resync(a, "events lost", true);
 	} else if (a->ticks % a->resync_ticks == 0) {
 		resync(a, "periodic", false);
@@ -363,6 +426,11 @@ static void after_turn(void *ctx)
 		resync(a, "an event could not be applied exactly", true);
 	pw_engine_run(a->engine);
 	pw_holds_review(&a->holds);
+	/* A held task's container named again meanwhile: decided now, not at the next tick. */
+	if (a->holds.outstanding) {
+		pw_engine_run(a->engine);
+		pw_holds_review(&a->holds);
+	}
 }
 
 static int on_hold_event(void *ctx, void *data, size_t size)
@@ -370,6 +438,32 @@ static int on_hold_event(void *ctx, void *data, size_t size)
 	struct agent *a = ctx;
 
 	return pw_holds_on_event(&a->holds, data, size);
+}
+
+/* The hold guardian exited: said, and another one started (nothing is held meanwhile). */
+static void on_guardian_exit(void *ctx)
+{
+	struct agent *a = ctx;
+
+	pw_loop_remove_fd(a->loop, a->holds.guardian_fd);
+	pw_holds_guardian_exited(&a->holds);
+	if (a->holds.guardian_fd >= 0)
+		pw_loop_add_fd(a->loop, a->holds.guardian_fd, on_guardian_exit, a);
+}
+
+/* The initial pid namespace's fixed inode number (include/linux/proc_ns.h). */
+#define PROC_PID_INIT_INO 0xEFFFFFFCU
+
+/*
+ * Whether the agent runs in the host's pid namespace: held tasks are
+ * resumed by their pid, which it must see as the kernel does (a DaemonSet
+ * with hostPID, a unit).
+ */
+static bool in_host_pid_ns(void)
+{
+	struct stat st;
+
+	return !stat("/proc/self/ns/pid", &st) && st.st_ino == PROC_PID_INIT_INO;
 }
 
 /* A tuned container's quota was written: what the agent set is set again. */
@@ -414,6 +508,7 @@ static void write_metrics(void *ctx, FILE *out)
 	v.isolated_cpus = pw_engine_isolated_cpus(a->engine);
 	pw_node_watch_counts(a->node, &v.cpuset_watches, &v.cpuset_watches_refused);
 	read_kernel_counters(a, &v);
+	pw_loader_untrusted_execs(a->skel, v.untrusted_execs);
 	pw_metrics_write(out, &v);
 	pw_tuner_write_metrics(&a->tuner, out);
 }
@@ -497,6 +592,7 @@ int cmd_agent(int argc, char **argv)
 		.loader.types_mask = PW_NODE_EVENTS_MASK,
 		.loader.urgent_cgroup_events = true,
 		.loader.ringbuf_size = AGENT_RINGBUF_BYTES,
+		.loader.trusted_execs_only = true,
 		.backend = "auto",
 		.state_dir = PW_DEFAULT_STATE_DIR,
 		.resync_s = DEFAULT_RESYNC_S,
@@ -533,6 +629,8 @@ int cmd_agent(int argc, char **argv)
 	/* A daemon's lines: stamped with time and level from here on (usage errors stay plain). */
 	pw_log_set_format(o.log_format);
 	a->resync_ticks = o.resync_s * 1000 / TICK_MS;
+	a->rescan_backoff_ms = RESCAN_BACKOFF_MIN_MS;
+	a->last_loss_rescan_ms = -RESCAN_BACKOFF_MAX_MS;
 	/* A dry run keeps no journal: nothing ps or restore could take for the real one. */
 	err = pw_journal_open(&a->journal, o.state_dir,
 			      o.dry_run ? PW_JOURNAL_MEMORY : PW_JOURNAL_WRITE);
@@ -551,6 +649,12 @@ int cmd_agent(int argc, char **argv)
 		err = pw_backend_choose(&m, o.backend, &a->backend.ops);
 		/* Execs are held by their cpuset cgroup: v1's cpuset hierarchy, or cgroup2. */
 		a->holds.mode = o.dry_run ? PW_HOLD_NEVER : o.hold;
+		if (a->holds.mode != PW_HOLD_NEVER && !in_host_pid_ns()) {
+			pw_warn("--hold: the agent is not in the host's pid namespace (a pod needs "
+				"hostPID): it could not resume a held task by its pid, so nothing is "
+				"held");
+			a->holds.mode = PW_HOLD_NEVER;
+		}
 		o.loader.hold = a->holds.mode != PW_HOLD_NEVER;
 		o.loader.hold_hierarchy =
 			a->backend.ops == &pw_backend_v1 ? pw_mounts_cpuset_hierarchy(&m) : 0;
@@ -575,6 +679,11 @@ int cmd_agent(int argc, char **argv)
 		}
 	}
 	a->backend.mounts = pw_node_mounts(a->node);
+	a->backend.unsupported = pw_backend_unsupported(a->backend.ops, a->backend.mounts);
+	if (a->backend.unsupported)
+		pw_warn("load balancing cannot be disabled here: %s; the other knobs (IRQs, CFS "
+			"quota, C-states, governor), the hold and the journal apply",
+			a->backend.unsupported);
 	a->backend.journal = a->journal;
 	a->backend.node = a->node;
 	a->backend.dry_run = o.dry_run;
@@ -613,26 +722,39 @@ int cmd_agent(int argc, char **argv)
 	a->holds.node = a->node;
 	a->holds.engine = a->engine;
 	a->holds.metrics = &a->metrics;
+	a->holds.mounts = a->backend.mounts;
 	a->holds.hierarchy = o.loader.hold_hierarchy;
 	a->holds.held_fd = -1;
+	a->holds.guardian_fd = -1;
+	a->holds.exec_pins_fd = -1;
+	a->holds.exec_first = o.exec_first;
+	a->holds.journal = a->journal;
 	if (a->holds.mode != PW_HOLD_NEVER) {
 		int events;
 
 		pw_loader_hold_fds(a->skel, &a->holds.candidates_fd, &a->holds.held_fd, &events);
 		a->holds.changes = pw_loader_hold_changes(a->skel);
+		a->holds.guardian_heartbeat = pw_loader_guardian_heartbeat(a->skel);
+		a->holds.exec_pins_fd = pw_loader_exec_pins_fd(a->skel);
+		a->holds.exec_pins_count = pw_loader_exec_pins_count(a->skel);
+		a->holds.released_at_exit = pw_loader_hold_released_at_exit(a->skel);
 		err = ring_buffer__add(rb, events, on_hold_event, a);
 		if (!err)
 			err = pw_holds_start_guardian(&a->holds);
-		if (err)
+		if (err < 0)
 			goto cleanup;
+		err = 0;
 	}
 	err = pw_loop_new(&loop);
+	a->loop = loop;
 	if (!err)
 		err = pw_loop_set_tick(loop, TICK_MS, on_tick, a);
 	if (!err)
 		err = pw_loop_add_fd(loop, pw_node_watch_fd(a->node), on_cpus_written, a);
 	if (!err && a->tuner.watch_fd >= 0)
 		err = pw_loop_add_fd(loop, a->tuner.watch_fd, on_quota_written, a);
+	if (!err && a->holds.guardian_fd >= 0)
+		err = pw_loop_add_fd(loop, a->holds.guardian_fd, on_guardian_exit, a);
 	if (!err && o.metrics)
 		err = pw_metrics_server_start(&a->metrics_server, loop, o.metrics, write_metrics,
 					      a);
@@ -649,26 +771,36 @@ int cmd_agent(int argc, char **argv)
 	 */
 	err = pw_drop_privileges(
 		0,
-		a->backend.ops->held_caps |
-			(a->holds.mode != PW_HOLD_NEVER ? PW_CAP(CAP_BPF) | PW_CAP(CAP_KILL) : 0));
+		a->backend.ops->held_caps | PW_CAPS_READ_STATE |
+			(a->holds.mode != PW_HOLD_NEVER ?
+				 PW_CAP(CAP_BPF) | PW_CAP(CAP_KILL) | PW_CAP(CAP_SYS_NICE) :
+				 0),
+		0);
 	if (err)
 		goto cleanup;
 	/* Attached first, then scanned: nothing that happens meanwhile is missed. */
 	pw_node_scan(a->node);
+	/* What an earlier agent held and nobody resumed runs now, whatever it becomes. */
+	pw_holds_release_stranded(&a->holds);
 	pw_engine_reconcile_journal(a->engine);
 	pw_engine_look_at_everything(a->engine);
 	pw_engine_run(a->engine);
 	/* Ready: from now on the kernel side may hold (its heartbeat is fresh). */
 	pw_loader_heartbeat(a->skel, pw_monotonic_ns());
 	pw_node_counts(a->node, &cgroups, &containers);
-	pw_info("agent running, %s backend%s%s, journal '%s'; ready in %.1f ms with %lu cgroups, "
+	pw_info("agent running, %s backend%s%s%s, journal '%s'; ready in %.1f ms with %lu cgroups, "
 		"%lu containers",
 		a->backend.ops->name, o.dry_run ? ", dry run (no journal kept)" : "",
 		a->holds.mode == PW_HOLD_ALWAYS ? ", holding every first exec" :
 		a->holds.mode == PW_HOLD_AUTO	? ", holding first execs not yet isolated" :
 						  "",
+		a->holds.mode == PW_HOLD_NEVER ? "" :
+		a->holds.released_at_exit ? " (the kernel side resumes them if the agent dies)" :
+					    " (its guardian resumes them if the agent dies)",
 		pw_journal_file(a->journal), pw_monotonic_ms() - started, cgroups, containers);
 	err = pw_loop_run(loop, 0);
+	/* Nothing new is held from here on, and what is held runs. */
+	pw_loader_heartbeat(a->skel, 0);
 	pw_holds_release_all(&a->holds, "the agent is exiting");
 	pw_engine_drop_kept_layout(a->engine);
 	if (o.restore_on_exit) {
@@ -683,11 +815,13 @@ int cmd_agent(int argc, char **argv)
 			pw_journal_count(a->journal), pw_journal_tuning_count(a->journal));
 	}
 cleanup:
-	if (a->holds.guardian > 0) {
-		/* It resumes whatever is still held, then exits. */
-		kill(a->holds.guardian, SIGTERM);
-		waitpid(a->holds.guardian, NULL, 0);
-	}
+	/*
+	 * Detached before the guardian goes: nothing can be held after its
+	 * last look (it resumes what is still held, then exits).
+	 */
+	pw_loader_stop(a->skel);
+	a->skel = NULL;
+	pw_holds_stop_guardian(&a->holds);
 	pw_metrics_server_free(a->metrics_server);
 	pw_loop_free(loop);
 	ring_buffer__free(rb);
@@ -695,7 +829,6 @@ cleanup:
 	pw_tuner_close(&a->tuner);
 	pw_backend_release(&a->backend);
 	pw_node_free(a->node);
-	pw_loader_stop(a->skel);
 	pw_journal_close(a->journal);
 	if (a->host_lock >= 0)
 		close(a->host_lock);

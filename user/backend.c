@@ -41,6 +41,11 @@ int pw_backend_choose(const struct pw_mounts *m, const char *asked,
 	return 0;
 }
 
+const char *pw_backend_unsupported(const struct pw_backend_ops *ops, const struct pw_mounts *m)
+{
+	return ops->unsupported ? ops->unsupported(m) : NULL;
+}
+
 void pw_backend_release(struct pw_backend *b)
 {
 	for (size_t i = 0; i < b->nr_pending; i++)

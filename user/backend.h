@@ -28,6 +28,11 @@ struct pw_spanner {
 
 struct pw_backend {
 	const struct pw_backend_ops *ops;
+	/*
+	 * Why this kernel cannot take CPUs out of load balancing with this
+	 * backend, or NULL: then only the knobs and the hold apply.
+	 */
+	const char *unsupported;
 	const struct pw_mounts *mounts;
 	struct pw_journal *journal;
 	/* The node's cgroups and their CPUs (v1: the cpusets spanning isolated CPUs); NULL in restore. */
@@ -59,6 +64,8 @@ struct pw_backend_ops {
 	uint64_t held_caps;
 	/* The hierarchy the backend works in, or -1 when this host lacks it. */
 	int (*hierarchy)(const struct pw_mounts *m);
+	/* Why this kernel cannot isolate with it (its files are missing), or NULL; may be NULL. */
+	const char *(*unsupported)(const struct pw_mounts *m);
 	/* Add want to the journal and isolate its CPUs. On failure the caller reverts it. */
 	int (*apply)(struct pw_backend *b, const struct pw_isolation *want);
 	/* Make the kernel match iso again, completing what a crash cut short. Idempotent. */
@@ -91,6 +98,9 @@ const struct pw_backend_ops *pw_backend_by_name(const char *name);
  * carries cpusets; "v1"/"v2" insist. Says why and returns -errno when the
  * host cannot do it.
  */
+/* Why this host's kernel cannot isolate with ops (the backend's own check), or NULL. */
+const char *pw_backend_unsupported(const struct pw_backend_ops *ops, const struct pw_mounts *m);
+
 int pw_backend_choose(const struct pw_mounts *m, const char *asked,
 		      const struct pw_backend_ops **ops);
 

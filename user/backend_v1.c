@@ -24,13 +24,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "clock.h"
 #include "log.h"
 #include "node.h"
 #include "privileges.h"
-#include "runtime_cmds.h"
+#include "runtime_procs.h"
 
 #define HOUSEKEEPING "/pinwatch.housekeeping"
 #define LB "cpuset.sched_load_balance"
@@ -168,17 +169,10 @@ static bool still_in(const char *pid, const char *from)
  */
 static bool is_runtime_task(const char *pid)
 {
-	char path[64], comm[32] = "";
-	FILE *f;
+	char name[32];
 
-	snprintf(path, sizeof(path), "/proc/%.*s/comm", (int)strcspn(pid, "\n"), pid);
-	f = fopen(path, "re");
-	if (!f)
-		return false;
-	if (!fgets(comm, sizeof(comm), f))
-		comm[0] = '\0';
-	fclose(f);
-	return pw_oci_runtime_comm(comm);
+	snprintf(name, sizeof(name), "%.*s", (int)strcspn(pid, "\n"), pid);
+	return pw_runtime_procs_oci_task(name);
 }
 
 /*
@@ -425,6 +419,21 @@ static int unbalance_spanners(struct pw_backend *b)
 }
 
 /* Balance again what spans no isolated CPU any more; forget what is gone. */
+/*
+ * Whether the cgroup at path is still the one of id (its directory's inode
+ * number is its id): a path may be reused by another cgroup since.
+ */
+static bool same_cgroup(const struct pw_backend *b, const char *path, uint64_t id)
+{
+	struct stat st;
+	int fd = pw_cgroup_open(root_fd(b), path, O_PATH | O_DIRECTORY);
+	bool same = fd >= 0 && !fstat(fd, &st) && (uint64_t)st.st_ino == id;
+
+	if (fd >= 0)
+		close(fd);
+	return same;
+}
+
 static int rebalance_stale(struct pw_backend *b)
 {
 	struct pw_cpus iso, cpus;
@@ -441,17 +450,22 @@ static int rebalance_stale(struct pw_backend *b)
 		const struct pw_cgroup *cg = b->node && u->cgroup_id ?
 						     pw_node_find(b->node, hier(b), u->cgroup_id) :
 						     NULL;
-		bool still;
+		bool still, gone = false;
 
-		if (cg)
+		if (cg) {
 			still = spans(cg, &iso);
-		else if (read_cpulist(b, u->path, "cpuset.cpus", &cpus) == 0)
+		} else if (u->cgroup_id && !same_cgroup(b, u->path, u->cgroup_id)) {
+			/* Its cgroup is gone: a cgroup at its path now is another one's. */
+			still = false;
+			gone = true;
+		} else if (read_cpulist(b, u->path, "cpuset.cpus", &cpus) == 0) {
 			still = pw_cpus_intersects(&cpus, &iso);
-		else
+		} else {
 			still = false; /* gone */
+		}
 		if (still)
 			continue;
-		err = rebalance(b, u->path);
+		err = gone ? 0 : rebalance(b, u->path);
 		if (!err)
 			err = pw_journal_remove_unbalanced(b->journal, u);
 	}

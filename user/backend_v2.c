@@ -31,14 +31,22 @@
 
 static int v2_hierarchy(const struct pw_mounts *m)
 {
-	/* Remote partitions came with cpuset.cpus.exclusive and the root's cpuset.cpus.isolated. */
-	if (m->v2.fd < 0 || faccessat(m->v2.fd, "cpuset.cpus.isolated", F_OK, 0)) {
-		pw_err("the v2 backend needs cpuset.cpus.exclusive (kernel 6.7 or later): '%s' has "
-		       "no cpuset.cpus.isolated",
-		       m->v2.path);
-		return -1;
-	}
-	return 0;
+	return m->v2.fd < 0 ? -1 : 0;
+}
+
+/*
+ * Remote partitions came with cpuset.cpus.exclusive and the root's
+ * cpuset.cpus.isolated (6.7; RHEL 9's 5.14 has them backported): the files
+ * say, never the kernel's version. Without them (Debian 12's and Amazon
+ * Linux 2023's 6.1) a local partition would need every ancestor to be one,
+ * which a kubelet layout cannot give: load balancing stays on.
+ */
+static const char *v2_unsupported(const struct pw_mounts *m)
+{
+	if (m->v2.fd < 0 || faccessat(m->v2.fd, "cpuset.cpus.isolated", F_OK, 0))
+		return "this kernel has no cpuset.cpus.exclusive (cgroup v2 remote partitions: "
+		       "6.7 or a backport)";
+	return NULL;
 }
 
 /* Add cpus to (add) or take them from the exclusive set of the cgroup at path. */
@@ -160,6 +168,7 @@ const struct pw_backend_ops pw_backend_v2 = {
 	 * (Enable partition not permitted)".
 	 */
 	.held_caps = PW_CAP(CAP_DAC_OVERRIDE) | PW_CAP(CAP_SYS_ADMIN),
+	.unsupported = v2_unsupported,
 	.hierarchy = v2_hierarchy,
 	.apply = v2_apply,
 	.enforce = v2_enforce,

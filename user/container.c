@@ -137,6 +137,7 @@ struct pw_container *pw_container_identify(const struct pw_identity_sources *src
 	c->source = by_path ? PW_FROM_PATH : entry ? PW_FROM_STATE : PW_FROM_EXEC;
 	c->workload = (by_path ? path_id.workload : true) && !meta.sandbox;
 	c->lb_disable = meta.lb_disable;
+	c->exec_first_cpu = meta.exec_first_cpu;
 	c->meta_final = have_meta;
 	c->meta_known = have_meta || from_cmd;
 	c->root_owned = pw_cgroup_root_owned(src->mounts, cg->hierarchy, cg->path, dir_fd);
@@ -185,9 +186,10 @@ bool pw_container_same_identity(const struct pw_container *a, const struct pw_co
 	       str_eq(a->oci_runtime, b->oci_runtime) && str_eq(a->pod, b->pod) &&
 	       str_eq(a->namespace, b->namespace) && str_eq(a->name, b->name) &&
 	       str_eq(a->pod_uid, b->pod_uid) && a->workload == b->workload &&
-	       a->lb_disable == b->lb_disable && a->source == b->source &&
-	       a->meta_final == b->meta_final && a->meta_known == b->meta_known &&
-	       a->root_owned == b->root_owned && knobs_eq(a->knobs, b->knobs);
+	       a->lb_disable == b->lb_disable && a->exec_first_cpu == b->exec_first_cpu &&
+	       a->source == b->source && a->meta_final == b->meta_final &&
+	       a->meta_known == b->meta_known && a->root_owned == b->root_owned &&
+	       knobs_eq(a->knobs, b->knobs);
 }
 
 void pw_container_free(struct pw_container *c)

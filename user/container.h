@@ -43,8 +43,9 @@ struct pw_container {
 	bool id_owned;	 /* id is a copy of its own, freed with the container (no padding hole) */
 	bool workload;	 /* false for conmon and pod sandboxes */
 	bool lb_disable; /* opted in: cpu-load-balancing.crio.io: "disable" */
-	bool populated;	 /* it has tasks */
-	bool root_owned; /* its cgroup is root's, not in a subtree delegated to a user */
+	bool exec_first_cpu; /* exec-cpu-affinity.pinwatch.io: "first" */
+	bool populated;	     /* it has tasks */
+	bool root_owned;     /* its cgroup is root's, not in a subtree delegated to a user */
 	/*
 	 * Names and opt-in come from the runtime's state or the engine's bundle:
 	 * nothing later will say more. Otherwise the node looks again while the

@@ -161,7 +161,12 @@ int pw_cpuset_watch_read(struct pw_cpuset_watch *w,
 {
 	char buf[16384] __attribute__((aligned(__alignof__(struct inotify_event))));
 
-	for (;;) {
+	/*
+	 * A few reads per turn at most: a writer that never stops (a user
+	 * rewriting its own cpuset.cpus) cannot keep the agent here; what is
+	 * left is read on the next turn (the fd stays readable).
+	 */
+	for (int reads = 0; reads < PW_CPUSET_WATCH_READS; reads++) {
 		ssize_t n = read(w->fd, buf, sizeof(buf));
 
 		if (n < 0)
@@ -187,4 +192,5 @@ int pw_cpuset_watch_read(struct pw_cpuset_watch *w,
 			}
 		}
 	}
+	return 0;
 }

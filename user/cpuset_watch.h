@@ -57,6 +57,9 @@ void pw_cpuset_watch_remove(struct pw_cpuset_watch *w, int wd);
  * written since, and overflow() if the kernel's queue overflowed (changes
  * were lost: the caller rescans). Returns 0 or -errno.
  */
+/* inotify reads (16 KiB each) per call at most: the rest waits for the next turn. */
+#define PW_CPUSET_WATCH_READS 4
+
 int pw_cpuset_watch_read(struct pw_cpuset_watch *w,
 			 void (*changed)(void *ctx, int hierarchy, uint64_t id),
 			 void (*overflow)(void *ctx), void *ctx);

@@ -24,7 +24,10 @@ struct slot {
 	struct slot *next_dirty;  /* on the dirty list when dirty */
 	const char *selected; /* the policy's selection, cached: it changes with identity only */
 	struct pw_cpu_index_entry *indexed;  /* on the index when it counts */
-	const struct pw_cpuset *failed_cpus; /* an apply of these CPUs failed: not again */
+	const struct pw_cpuset *failed_cpus; /* an apply of these CPUs failed: not again yet */
+	double retry_at_ms;		     /* ... until then (backing off) */
+	bool said_unsupported;		     /* the kernel cannot isolate it: said */
+	unsigned int failures;		     /* applies that failed in a row */
 	uint64_t pinned_ns;		     /* kernel time its CPUs were last seen change */
 	enum pw_refusal refused;	     /* the refusal said last: said once */
 	bool dirty;
@@ -50,7 +53,8 @@ struct pw_engine {
 	 */
 	double retry_at_ms;
 	unsigned int retry_ms;
-	bool layout_kept; /* the retry is the end of a layout kept for the next container */
+	size_t failed_slots; /* slots whose apply failed, waiting to be tried again */
+	bool layout_kept;    /* the retry is the end of a layout kept for the next container */
 };
 
 #define RETRY_FIRST_MS 1000
@@ -83,16 +87,6 @@ static void sync_layout(struct pw_engine *e)
 	}
 	e->retry_ms = 0;
 	e->layout_kept = false;
-}
-
-void pw_engine_tick(struct pw_engine *e, double now_ms)
-{
-	if (!e->retry_ms || now_ms < e->retry_at_ms)
-		return;
-	if (!e->layout_kept)
-		pw_info("finishing the cpuset layout (last tried %.0f s ago)",
-			e->retry_ms / 1000.0);
-	sync_layout(e);
 }
 
 void pw_engine_drop_kept_layout(struct pw_engine *e)
@@ -160,6 +154,33 @@ static void mark(struct pw_engine *e, struct slot *s)
 	s->dirty = true;
 	s->next_dirty = e->dirty;
 	e->dirty = s;
+}
+
+/* A failed apply is tried again after 1 s, 2 s, 4 s, ... 60 s: a cause that goes (a cgroup that was going offline, a busy kernel) is recovered from. */
+#define APPLY_RETRY_MIN_MS 1000
+#define APPLY_RETRY_MAX_MS 60000
+
+static void retry_failed(struct pw_engine *e, double now_ms)
+{
+	if (!e->failed_slots)
+		return;
+	for (struct slot *s = e->slots; s; s = s->next)
+		if (s->failed_cpus && now_ms >= s->retry_at_ms) {
+			s->failed_cpus = NULL;
+			e->failed_slots--;
+			mark(e, s);
+		}
+}
+
+void pw_engine_tick(struct pw_engine *e, double now_ms)
+{
+	retry_failed(e, now_ms);
+	if (!e->retry_ms || now_ms < e->retry_at_ms)
+		return;
+	if (!e->layout_kept)
+		pw_info("finishing the cpuset layout (last tried %.0f s ago)",
+			e->retry_ms / 1000.0);
+	sync_layout(e);
 }
 
 /*
@@ -291,6 +312,8 @@ static void drop_slot(struct pw_engine *e, struct slot *s)
 {
 	struct slot **pp;
 
+	if (s->failed_cpus)
+		e->failed_slots--;
 	if (s->indexed) {
 		pw_cpu_index_remove(&e->index, s->indexed);
 		s->indexed = NULL;
@@ -452,7 +475,10 @@ static void isolate(struct pw_engine *e, struct slot *s, const struct pw_verdict
 	err = e->b->ops->apply(e->b, &want);
 	if (!err) {
 		e->metrics->applies++;
+		if (s->failed_cpus)
+			e->failed_slots--;
 		s->failed_cpus = NULL;
+		s->failures = 0;
 		if (s->pinned_ns && !e->b->dry_run) {
 			uint64_t now = pw_monotonic_ns();
 			double secs = now > s->pinned_ns ? (now - s->pinned_ns) / 1e9 : 0;
@@ -465,8 +491,14 @@ static void isolate(struct pw_engine *e, struct slot *s, const struct pw_verdict
 		return;
 	}
 	e->metrics->errors++;
+	if (!s->failed_cpus)
+		e->failed_slots++;
 	s->failed_cpus = c->cg->cpus;
-	pw_err("isolating %s failed: %s; undoing what was done", name, strerror(-err));
+	s->retry_at_ms = pw_monotonic_ms() +
+			 (s->failures < 6 ? APPLY_RETRY_MIN_MS << s->failures : APPLY_RETRY_MAX_MS);
+	s->failures++;
+	pw_err("isolating %s failed: %s; undoing what was done (trying again in %.0f s)", name,
+	       strerror(-err), (s->retry_at_ms - pw_monotonic_ms()) / 1000);
 	iso = pw_journal_find(e->b->journal, c->cg->hierarchy, c->cg->id);
 	if (iso)
 		revert(e, iso, "isolation failed");
@@ -507,6 +539,22 @@ static void revert_orphans(struct pw_engine *e)
 }
 
 /* c's knobs as the verdict says: what it asks for while isolated (or its CPUs its own), none else. */
+/*
+ * The kernel cannot take s's CPUs out of load balancing: said once per
+ * container, counted; its knobs and its hold go on as for any other.
+ */
+static void unsupported(struct pw_engine *e, struct slot *s)
+{
+	char name[PW_Q_LEN];
+
+	if (s->said_unsupported)
+		return;
+	s->said_unsupported = true;
+	e->metrics->balancing_unsupported++;
+	pw_warn("cannot take the CPUs of %s out of load balancing: %s; its other knobs apply",
+		pw_container_name(s->c, name, sizeof(name)), e->b->unsupported);
+}
+
 static void tune(struct pw_engine *e, const struct slot *s, const struct pw_verdict *v)
 {
 	struct pw_knob_wants wants;
@@ -569,10 +617,12 @@ static bool run_round(struct pw_engine *e)
 			continue;
 		}
 		s->refused = PW_REFUSE_NONE;
-		if (v.kind == PW_ISOLATE && s->balancing_off &&
-		    !pw_journal_find(e->b->journal, s->c->cg->hierarchy, s->c->cg->id) &&
-		    /* It failed for these very CPUs: not again until something changes. */
-		    !(s->failed_cpus && s->failed_cpus == s->c->cg->cpus))
+		if (v.kind == PW_ISOLATE && s->balancing_off && e->b->unsupported) {
+			unsupported(e, s);
+		} else if (v.kind == PW_ISOLATE && s->balancing_off &&
+			   !pw_journal_find(e->b->journal, s->c->cg->hierarchy, s->c->cg->id) &&
+			   /* It failed for these very CPUs: not again until something changes. */
+			   !(s->failed_cpus && s->failed_cpus == s->c->cg->cpus))
 			isolate(e, s, &v);
 		tune(e, s, &v);
 		/* Nothing left to decide or to block: the slot goes (a new change makes one). */
@@ -586,19 +636,24 @@ enum pw_hold_state pw_engine_hold_state(const struct pw_engine *e, const struct 
 					bool at_exec)
 {
 	struct slot tmp = { .c = (struct pw_container *)c }, *s = c->agent;
+	bool isolated = pw_journal_find(e->b->journal, c->cg->hierarchy, c->cg->id);
 	struct pw_verdict v;
 
-	if (pw_journal_find(e->b->journal, c->cg->hierarchy, c->cg->id) || tuned(e, c))
-		return PW_HOLD_ISOLATED;
 	/* A user's own cgroup is never isolated (docs/SECURITY.md): nothing to wait for. */
-	if (!c->root_owned)
+	if (!c->root_owned && !isolated)
 		return PW_HOLD_NOT_SELECTED;
-	if (s && s->dirty)
-		return PW_HOLD_PENDING;
 	if (!s) {
 		cache_selection(e, &tmp, pw_policy_selected(e->policy, c));
 		s = &tmp;
 	}
+	/*
+	 * In place: its CPUs out of load balancing when it asks for that (a
+	 * knob applied alone is not it) and the kernel can, else its knobs.
+	 */
+	if (s->balancing_off && !e->b->unsupported ? isolated : tuned(e, c))
+		return PW_HOLD_ISOLATED;
+	if (s->dirty)
+		return PW_HOLD_PENDING;
 	/*
 	 * Not selected by what is known of it: at its mkdir that is its
 	 * engine's bundle or the runtime command that made it; with neither
@@ -619,9 +674,10 @@ enum pw_hold_state pw_engine_hold_state(const struct pw_engine *e, const struct 
 	if (v.kind == PW_ISOLATE && !s->balancing_off)
 		return s == &tmp ? PW_HOLD_PENDING : PW_HOLD_DECIDED;
 	if (v.kind == PW_ISOLATE)
-		/* It failed for these very CPUs: not tried again, nothing to wait for. */
-		return s->failed_cpus && s->failed_cpus == c->cg->cpus ? PW_HOLD_DECIDED :
-									 PW_HOLD_PENDING;
+		/* It failed for these very CPUs, or the kernel cannot: nothing to wait for. */
+		return e->b->unsupported || (s->failed_cpus && s->failed_cpus == c->cg->cpus) ?
+			       PW_HOLD_DECIDED :
+			       PW_HOLD_PENDING;
 	return PW_HOLD_DECIDED;
 }
 
@@ -645,6 +701,23 @@ static void mark_all(struct pw_engine *e)
 		s->failed_cpus = NULL; /* a full look tries again */
 		mark(e, s);
 	}
+	e->failed_slots = 0;
+}
+
+bool pw_engine_set_host(struct pw_engine *e, const struct pw_cpus *host)
+{
+	char was[PW_CPULIST_LEN], now[PW_CPULIST_LEN];
+
+	if (pw_cpus_equal(&e->host, host))
+		return false;
+	pw_cpus_format(&e->host, was, sizeof(was));
+	pw_cpus_format(host, now, sizeof(now));
+	pw_info("the host's CPUs are %s now (were %s)", now, was);
+	e->host = *host;
+	if (e->tuner)
+		e->tuner->host = *host;
+	mark_all(e);
+	return true;
 }
 
 void pw_engine_look_at_everything(struct pw_engine *e)

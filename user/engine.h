@@ -62,6 +62,12 @@ void pw_engine_run(struct pw_engine *e);
  */
 void pw_engine_tick(struct pw_engine *e, double now_ms);
 
+/*
+ * The host's CPUs changed (CPU hotplug, read again at a rescan): decisions
+ * and where IRQs may go follow them. Returns whether they changed.
+ */
+bool pw_engine_set_host(struct pw_engine *e, const struct pw_cpus *host);
+
 /* The agent is going: a layout kept for a next container is not kept any more (undone now). */
 void pw_engine_drop_kept_layout(struct pw_engine *e);
 

@@ -36,6 +36,27 @@ const char *pw_map_error_name(int which)
 	return which >= 0 && which < PW_MAP_ERR_MAX && names[which] ? names[which] : "unknown";
 }
 
+/* Indexed by enum pw_untrusted: a name for JSON, and what it means for people. */
+static const char *const untrusted[PW_UNTRUSTED_MAX][2] = {
+	[PW_UNTRUSTED_NONE] = { "none", "trusted" },
+	[PW_UNTRUSTED_UID] = { "uid", "not root" },
+	[PW_UNTRUSTED_USER_NS] = { "user_ns", "in a user namespace" },
+	[PW_UNTRUSTED_MNT_NS] = { "mnt_ns", "in a container's mount namespace" },
+	[PW_UNTRUSTED_PID_NS] = { "pid_ns", "in a container's pid namespace" },
+	[PW_UNTRUSTED_EXE_OWNER] = { "exe_owner", "a binary others may write" },
+	[PW_UNTRUSTED_EXE_FS] = { "exe_fs", "a binary of a container's image" },
+};
+
+const char *pw_untrusted_name(__u32 why)
+{
+	return why < PW_UNTRUSTED_MAX ? untrusted[why][0] : "unknown";
+}
+
+const char *pw_untrusted_reason(__u32 why)
+{
+	return why < PW_UNTRUSTED_MAX ? untrusted[why][1] : "unknown";
+}
+
 enum pw_event_type pw_event_type_from_name(const char *name)
 {
 	for (int t = 1; t < PW_EV_TYPE_MAX; t++)
@@ -118,6 +139,7 @@ int pw_event_decode(const void *data, size_t size, struct pw_event *ev)
 		ev->args.data = ev->exec->args;
 		ev->args.len = ev->exec->args_len < sizeof(ev->exec->args) ? ev->exec->args_len :
 									     sizeof(ev->exec->args);
+		ev->cwd = counted_str(ev->exec->cwd, sizeof(ev->exec->cwd), ev->exec->cwd_len);
 		break;
 	case PW_EV_CPUSET_WRITE:
 		ev->write = data;

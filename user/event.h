@@ -35,6 +35,7 @@ struct pw_event {
 	struct pw_bytes value;	     /* cpuset writes, one trailing newline dropped */
 	struct pw_bytes args;	     /* exec: NUL-separated argv */
 	struct pw_bytes filename;    /* exec: the runtime's basename */
+	struct pw_bytes cwd;	     /* exec: its working directory (cut: PW_F_PATH_TRUNCATED) */
 	struct pw_bytes target_comm; /* hold, release: the held task's */
 };
 
@@ -46,6 +47,10 @@ const char *pw_event_type_name(enum pw_event_type type);
 
 /* The name of a kernel-side map error counter (enum pw_map_error), as in metrics. */
 const char *pw_map_error_name(int which);
+
+/* Why an exec is not trusted (enum pw_untrusted): "mnt_ns", and in words. */
+const char *pw_untrusted_name(__u32 why);
+const char *pw_untrusted_reason(__u32 why);
 
 /* Event type number for a name from pw_event_type_name(), or 0. */
 enum pw_event_type pw_event_type_from_name(const char *name);

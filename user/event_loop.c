@@ -40,12 +40,18 @@ struct pw_loop {
 	int nr;
 };
 
-/* signalfd for SIGINT and SIGTERM, which are blocked so only the fd sees them. */
+/*
+ * signalfd for the signals that end a command the orderly way: SIGINT and
+ * SIGTERM, and SIGHUP and SIGQUIT (a closed terminal, a session's end):
+ * blocked, so only the fd sees them and nothing is cut short.
+ */
 static void stop_signals(sigset_t *mask)
 {
 	sigemptyset(mask);
 	sigaddset(mask, SIGINT);
 	sigaddset(mask, SIGTERM);
+	sigaddset(mask, SIGHUP);
+	sigaddset(mask, SIGQUIT);
 }
 
 int pw_block_stop_signals(void)

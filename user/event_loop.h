@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * The one event loop of trace and agent: the ring buffer, SIGINT/SIGTERM
- * through a signalfd, a tick, and any other fd a command adds (inotify, the
- * metrics socket). It never sleeps to wait: everything arrives through
- * epoll.
+ * The one event loop of trace and agent: the ring buffer, the stop signals
+ * (SIGINT, SIGTERM, SIGHUP, SIGQUIT) through a signalfd, a tick, and any
+ * other fd a command adds (inotify, the metrics socket). It never sleeps to
+ * wait: everything arrives through epoll.
  */
 #ifndef PW_EVENT_LOOP_H
 #define PW_EVENT_LOOP_H
@@ -12,9 +12,10 @@ struct ring_buffer;
 struct pw_loop;
 
 /*
- * Block SIGINT and SIGTERM now, so one that comes before the loop runs waits
- * for it instead of being lost: a shell starts background jobs with SIGINT
- * ignored, and an ignored signal that is not blocked is dropped on arrival.
+ * Block the stop signals now, so one that comes before the loop runs waits
+ * for it instead of being lost (or killing the process before it can put
+ * anything back): a shell starts background jobs with SIGINT ignored, and
+ * an ignored signal that is not blocked is dropped on arrival.
  */
 int pw_block_stop_signals(void);
 
@@ -37,7 +38,7 @@ int pw_loop_set_tick(struct pw_loop *l, unsigned int tick_ms, void (*on_tick)(vo
 /* Call fn(ctx) after every turn, once what arrived has been handled. */
 void pw_loop_set_after_turn(struct pw_loop *l, void (*fn)(void *ctx), void *ctx);
 
-/* Run until SIGINT, SIGTERM or, when duration_s is not 0, that many seconds. 0 or -errno. */
+/* Run until a stop signal or, when duration_s is not 0, that many seconds. 0 or -errno. */
 int pw_loop_run(struct pw_loop *l, unsigned long duration_s);
 
 #endif /* PW_EVENT_LOOP_H */

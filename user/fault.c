@@ -15,6 +15,8 @@
 static long crash_after_writes = -1;
 static long delay_apply_ms;
 static const char *reject_writes;
+/* How many of those writes are refused (-1: all of them). */
+static long reject_count = -1;
 
 void pw_fault_init(void)
 {
@@ -30,8 +32,12 @@ void pw_fault_init(void)
 		pw_warn("fault injection: waiting %ld ms before each isolation", delay_apply_ms);
 	}
 	reject_writes = getenv("PINWATCH_REJECT_WRITES");
+	s = getenv("PINWATCH_REJECT_WRITES_COUNT");
+	if (s)
+		reject_count = atol(s);
 	if (reject_writes)
-		pw_warn("fault injection: refusing writes to paths with '%s'", reject_writes);
+		pw_warn("fault injection: refusing %s writes to paths with '%s'",
+			reject_count < 0 ? "all" : "the first", reject_writes);
 }
 
 int pw_fault_before_kernel_write(const char *path)
@@ -40,8 +46,11 @@ int pw_fault_before_kernel_write(const char *path)
 		_exit(137); /* no cleanup at all, as after SIGKILL */
 	if (crash_after_writes > 0)
 		crash_after_writes--;
-	if (reject_writes && strstr(path, reject_writes))
+	if (reject_writes && strstr(path, reject_writes) && reject_count != 0) {
+		if (reject_count > 0)
+			reject_count--;
 		return -EINVAL;
+	}
 	return 0;
 }
 

@@ -127,9 +127,10 @@ static void print_detail(FILE *out, const struct pw_format *f, const struct pw_e
 			(uint64_t)ev->cgroup->id);
 		break;
 	case PW_EV_EXEC:
-		/* Anyone can name a binary runc: say when it was not root's own. */
+		/* Anyone can name a binary runc: say when it was not the host's own. */
 		if (!(ev->exec->flags & PW_F_TRUSTED))
-			fprintf(out, "[untrusted uid %u] ", ev->exec->uid);
+			fprintf(out, "[untrusted: %s, uid %u] ",
+				pw_untrusted_reason(ev->exec->untrusted), ev->exec->uid);
 		while (pw_event_next_arg(&ev->args, &pos, &arg)) {
 			if (pos > arg.len + 1)
 				fputc(' ', out);
@@ -247,12 +248,16 @@ static void print_json(const struct pw_format *f, const struct pw_event *ev,
 		pw_json_uint(&j, "exe_uid", ev->exec->exe_uid);
 		pw_json_uint(&j, "exe_mode", ev->exec->exe_mode & 07777);
 		pw_json_bool(&j, "trusted", ev->exec->flags & PW_F_TRUSTED);
+		if (!(ev->exec->flags & PW_F_TRUSTED))
+			pw_json_string(&j, "untrusted", pw_untrusted_name(ev->exec->untrusted));
 		pw_json_bytes(&j, "filename", ev->filename.data, ev->filename.len);
 		pw_json_array_begin(&j, "argv");
 		while (pw_event_next_arg(&ev->args, &pos, &arg))
 			pw_json_bytes(&j, NULL, arg.data, arg.len);
 		pw_json_array_end(&j);
 		pw_json_bool(&j, "argv_truncated", ev->exec->flags & PW_F_ARGS_TRUNCATED);
+		pw_json_bytes(&j, "cwd", ev->cwd.data, ev->cwd.len);
+		pw_json_bool(&j, "cwd_truncated", ev->exec->flags & PW_F_PATH_TRUNCATED);
 		break;
 	case PW_EV_CPUSET_WRITE:
 		json_where(&j, f, ev, ev->write->hierarchy_id, ev->write->target_id,

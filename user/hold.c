@@ -3,17 +3,21 @@
 #include "hold.h"
 
 #include <bpf/bpf.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/capability.h>
 #include <poll.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "clock.h"
@@ -39,14 +43,16 @@ int pw_hold_mode_parse(const char *s, enum pw_hold_mode *mode)
 	return -EINVAL;
 }
 
-/*
- * Whether pid is still the task that was held, not a later one that reuses
- * its pid: /proc/PID/stat's start time (clock ticks since boot) is the
- * kernel's start_boottime in those ticks.
- */
-static bool same_task(__u32 pid, const struct pw_held *held)
+/* What /proc/PID/stat says of a task: its state, CPU time and start time. */
+struct task_stat {
+	char state;
+	unsigned long long cpu_ticks; /* utime + stime */
+	unsigned long long start;     /* clock ticks since boot */
+};
+
+static int read_task_stat(__u32 pid, struct task_stat *st)
 {
-	unsigned long long start = 0, tick_ns = 1000000000ULL / sysconf(_SC_CLK_TCK);
+	unsigned long long utime, stime;
 	char path[32], buf[1024], *p;
 	ssize_t n;
 	int fd;
@@ -54,31 +60,50 @@ static bool same_task(__u32 pid, const struct pw_held *held)
 	snprintf(path, sizeof(path), "/proc/%u/stat", pid);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
-		return false;
+		return -errno;
 	n = read(fd, buf, sizeof(buf) - 1);
 	close(fd);
 	if (n <= 0)
-		return false;
+		return -EIO;
 	buf[n] = '\0';
 	/* After the comm (which may hold anything): state is field 3, starttime field 22. */
 	p = strrchr(buf, ')');
 	if (!p || sscanf(p + 2,
-			 "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d %*d %*d "
+			 "%c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu %*d %*d %*d "
 			 "%*d %*d %*d %llu",
-			 &start) != 1)
-		return false;
-	return start == held->start_boottime / tick_ns;
+			 &st->state, &utime, &stime, &st->start) != 4)
+		return -EIO;
+	st->cpu_ticks = utime + stime;
+	return 0;
+}
+
+/*
+ * Whether pid is still the task that was held, not a later one that reuses
+ * its pid: /proc/PID/stat's start time (clock ticks since boot) is the
+ * kernel's start_boottime in those ticks.
+ */
+static bool same_task(__u32 pid, const struct pw_held *held)
+{
+	unsigned long long tick_ns = 1000000000ULL / sysconf(_SC_CLK_TCK);
+	struct task_stat st;
+
+	return !read_task_stat(pid, &st) && st.start == held->start_boottime / tick_ns;
 }
 
 /*
  * Resume pid if it is the task that was held, and forget it either way.
- * The pidfd pins the task: checked through it, signalled through it.
+ * The pidfd pins the task: checked through it, signalled through it. A
+ * task that is gone needs nothing (0); one that cannot be signalled is an
+ * error the caller says.
  */
 static int resume(int held_fd, __u32 pid, const struct pw_held *held)
 {
 	int pidfd = syscall(SYS_pidfd_open, pid, 0), err = 0;
 
-	if (pidfd >= 0) {
+	if (pidfd < 0) {
+		if (errno != ESRCH)
+			err = -errno;
+	} else {
 		if (same_task(pid, held) && syscall(SYS_pidfd_send_signal, pidfd, SIGCONT, NULL, 0))
 			err = -errno;
 		close(pidfd);
@@ -126,8 +151,16 @@ static enum pw_hold_state state_of(const struct pw_holds *h, uint64_t id, bool a
 	/* Not seen yet (its mkdir may still be in the ring buffer). */
 	if (!cg)
 		return PW_HOLD_UNKNOWN;
+	/* A task waits: who its container is may be in its runtime's state by now. */
+	if (at_exec)
+		pw_node_look_again(h->node, cg);
+	/*
+	 * No container's yet: a runtime made it (it is marked), and its
+	 * command or state may still name it (a layout no pattern knows,
+	 * named once runc writes its state): its mark waits for that.
+	 */
 	if (!cg->container)
-		return PW_HOLD_NOT_SELECTED;
+		return pw_node_naming(h->node, cg) ? PW_HOLD_UNKNOWN : PW_HOLD_NOT_SELECTED;
 	return pw_engine_hold_state(h->engine, cg->container, at_exec);
 }
 
@@ -174,6 +207,77 @@ static const char *release_reason(enum pw_hold_state st)
 	}
 }
 
+/*
+ * A process a runtime's exec put into an isolated container: pinned to
+ * one CPU (its first), then let go at once. A pin that fails still lets it
+ * go: it runs on the container's CPUs, as without the option.
+ */
+static void pin_and_resume(struct pw_holds *h, __u32 pid, const struct pw_held *held)
+{
+	char name[PW_Q_LEN] = "-";
+	struct pw_cgroup *cg = pw_node_find(h->node, h->hierarchy, held->cgroup_id);
+	cpu_set_t set;
+	bool nice = pw_raise_capability(CAP_SYS_NICE);
+	int err = 0;
+
+	if (cg && cg->container)
+		pw_container_name(cg->container, name, sizeof(name));
+	CPU_ZERO(&set);
+	CPU_SET(held->pin_cpu - 1, &set);
+	/* Every thread it has: it has one, stopped before its first instruction. */
+	if (sched_setaffinity(pid, sizeof(set), &set))
+		err = -errno;
+	if (nice)
+		pw_lower_capability(CAP_SYS_NICE);
+	resume(h->held_fd, pid, held);
+	if (err)
+		pw_warn("cannot pin pid %u, exec'd into %s, to CPU %u: %s; it runs unpinned", pid,
+			name, held->pin_cpu - 1, strerror(-err));
+	else
+		pw_info("pinned pid %u, exec'd into %s, to CPU %u (exec CPU affinity)", pid, name,
+			held->pin_cpu - 1);
+}
+
+/*
+ * The kernel side's exec_pins from the journal: every isolated container
+ * that wants its exec'd processes on its first CPU. Made again only when
+ * the journal or a container's identity (its annotations) changed.
+ */
+static uint64_t pins_generation(const struct pw_holds *h)
+{
+	/* Both only grow: their sum changes whenever either does. */
+	return pw_journal_generation(h->journal) + pw_node_identities(h->node);
+}
+
+static void sync_exec_pins(struct pw_holds *h)
+{
+	__u64 *keys;
+	__u32 *values;
+	size_t n, wanted = 0;
+
+	if (h->exec_pins_fd < 0 || pins_generation(h) == h->pins_gen)
+		return;
+	h->pins_gen = pins_generation(h);
+	n = read_map(h->exec_pins_fd, sizeof(*keys), sizeof(*values), (void **)&keys,
+		     (void **)&values);
+	for (size_t i = 0; i < n; i++)
+		bpf_map_delete_elem(h->exec_pins_fd, &keys[i]);
+	free(keys);
+	free(values);
+	for (size_t i = 0; i < pw_journal_count(h->journal); i++) {
+		const struct pw_isolation *iso = pw_journal_at(h->journal, i);
+		struct pw_cgroup *cg = pw_node_find(h->node, iso->hierarchy, iso->cgroup_id);
+		__u32 cpu = pw_cpus_next(&iso->cpus, -1) + 1;
+
+		if (iso->hierarchy != h->hierarchy || !cg || !cg->container ||
+		    (!h->exec_first && !cg->container->exec_first_cpu) || !cpu)
+			continue;
+		if (!bpf_map_update_elem(h->exec_pins_fd, &iso->cgroup_id, &cpu, BPF_ANY))
+			wanted++;
+	}
+	__atomic_store_n(h->exec_pins_count, wanted, __ATOMIC_RELEASE);
+}
+
 /* Returns how many tasks stay held. */
 static size_t review_held(struct pw_holds *h, uint64_t now)
 {
@@ -183,7 +287,13 @@ static size_t review_held(struct pw_holds *h, uint64_t now)
 				      (void **)&held);
 
 	for (size_t i = 0; i < n; i++) {
-		enum pw_hold_state st = state_of(h, held[i].cgroup_id, true);
+		enum pw_hold_state st;
+
+		if (held[i].pin_cpu) {
+			pin_and_resume(h, pids[i], &held[i]);
+			continue;
+		}
+		st = state_of(h, held[i].cgroup_id, true);
 		double ms = now > held[i].held_ns ? (now - held[i].held_ns) / 1e6 : 0;
 		const char *why = release_reason(st);
 		struct pw_cgroup *cg;
@@ -230,11 +340,13 @@ void pw_holds_review(struct pw_holds *h)
 		return;
 	/* Read before the walk: what the kernel side adds during it is walked again next time. */
 	changes = __atomic_load_n(h->changes, __ATOMIC_ACQUIRE);
-	if (!h->outstanding && changes == h->changes_reviewed)
+	if (!h->outstanding && changes == h->changes_reviewed &&
+	    (h->exec_pins_fd < 0 || pins_generation(h) == h->pins_gen))
 		return;
 	/* Map syscalls and signals to other users' tasks: raised for this look only. */
 	bpf = pw_raise_capability(CAP_BPF);
 	kill = pw_raise_capability(CAP_KILL);
+	sync_exec_pins(h);
 	kept = review_marks(h, now);
 	kept += review_held(h, now);
 	h->changes_reviewed = changes;
@@ -258,8 +370,12 @@ int pw_holds_on_event(struct pw_holds *h, const void *data, size_t size)
 		pw_container_name(cg->container, name, sizeof(name));
 	memcpy(comm, e->comm, PW_COMM_LEN);
 	comm[PW_COMM_LEN] = '\0';
-	pw_info("held pid %u (%s) of %s at its first exec, until its isolation is in place", e->pid,
-		PW_Q(comm), name);
+	if (e->held.pin_cpu)
+		pw_info("held pid %u (%s), exec'd into %s, until it is pinned to CPU %u", e->pid,
+			PW_Q(comm), name, e->held.pin_cpu - 1);
+	else
+		pw_info("held pid %u (%s) of %s at its first exec, until its isolation is in place",
+			e->pid, PW_Q(comm), name);
 	pw_holds_review(h);
 	return 0;
 }
@@ -305,38 +421,104 @@ void pw_holds_release_all(struct pw_holds *h, const char *why)
 /*
  * The guardian: resumes every held task when the agent exits (however: kill
  * -9 included) or when it is told to stop, and any task held past the bound
- * while the agent lives but does not resume it (stuck).
+ * while the agent lives but does not resume it (stuck). Its heartbeat tells
+ * the kernel side it is there: nothing is held without it.
  */
-static void __attribute__((noreturn)) guardian_main(int held_fd, int agent_fd)
+static void __attribute__((noreturn))
+guardian_main(int held_fd, int agent_fd, int go_fd, volatile __u64 *heartbeat)
 {
 	struct pollfd fds[2] = { { .fd = agent_fd, .events = POLLIN } };
 	sigset_t stop;
 	unsigned int n;
+	char go;
 
 	prctl(PR_SET_NAME, "pinwatch-guard", 0, 0, 0);
+	/* Out of the agent's session and process group: a signal to the group misses it. */
+	setsid();
 	sigemptyset(&stop);
 	sigaddset(&stop, SIGTERM);
 	sigaddset(&stop, SIGINT);
+	sigaddset(&stop, SIGHUP);
+	sigaddset(&stop, SIGQUIT);
+	sigprocmask(SIG_BLOCK, &stop, NULL);
 	fds[1].fd = signalfd(-1, &stop, SFD_CLOEXEC);
 	fds[1].events = POLLIN;
-	if (pw_drop_privileges(PW_CAP(CAP_KILL) | PW_CAP(CAP_BPF), 0))
+	if (pw_drop_privileges(PW_CAP(CAP_KILL) | PW_CAP(CAP_BPF), 0, PW_PRIV_QUIET))
 		_exit(1);
+	/* The agent says go once the guardian is where it must be (its cgroup). */
+	if (read(go_fd, &go, 1) != 1)
+		_exit(1);
+	close(go_fd);
 	for (;;) {
+		*heartbeat = pw_monotonic_ns();
 		if (poll(fds, 2, GUARDIAN_PERIOD_MS) > 0)
 			break;
 		n = release_older(held_fd, PW_HOLD_MAX_MS + PW_HOLD_GUARDIAN_GRACE_MS);
 		if (n)
 			pw_warn("guardian: resumed %u tasks the agent held too long", n);
 	}
+	/* Nothing new is held once it stops beating (bpf/hold.bpf.h). */
+	*heartbeat = 0;
 	n = release_older(held_fd, 0);
 	if (n)
 		pw_warn("guardian: the agent is gone: resumed %u held tasks", n);
 	_exit(0);
 }
 
+/* This process's cgroup2 path ("/" at the root), from /proc/self/cgroup; 0 or -errno. */
+static int own_v2_cgroup(char *buf, size_t size)
+{
+	char line[PW_META_PATH_LEN + 8];
+	int err = -ENOENT;
+	FILE *f = fopen("/proc/self/cgroup", "re");
+
+	if (!f)
+		return -errno;
+	while (fgets(line, sizeof(line), f)) {
+		if (strncmp(line, "0::", 3))
+			continue;
+		line[strcspn(line, "\n")] = '\0';
+		err = line[3] != '/' ? -EINVAL : strlen(line + 3) >= size ? -ENAMETOOLONG : 0;
+		if (!err)
+			memcpy(buf, line + 3, strlen(line + 3) + 1);
+		break;
+	}
+	fclose(f);
+	return err;
+}
+
+/*
+ * Move the guardian (pid) to a cgroup2 cgroup beside the agent's, so that a
+ * kill of the agent's cgroup (systemd's stop, a pod's) misses it. An agent
+ * at the root needs nothing. 0, or -errno (said by the caller).
+ */
+static int place_guardian(struct pw_holds *h, pid_t pid)
+{
+	char own[PW_META_PATH_LEN - sizeof(PW_HOLD_GUARD_CGROUP) - 1], pid_text[16], *slash;
+	int err;
+
+	h->guard_cgroup[0] = '\0';
+	if (!pw_mounts_get(h->mounts, 0))
+		return -ENOENT;
+	err = own_v2_cgroup(own, sizeof(own));
+	if (err)
+		return err;
+	if (!strcmp(own, "/"))
+		return 0;
+	slash = strrchr(own, '/');
+	*slash = '\0';
+	snprintf(h->guard_cgroup, sizeof(h->guard_cgroup), "%s/%s", own, PW_HOLD_GUARD_CGROUP);
+	snprintf(pid_text, sizeof(pid_text), "%d", pid);
+	err = pw_cgroup_mkdir(h->mounts, 0, h->guard_cgroup, false);
+	if (!err)
+		err = pw_cgroup_write(h->mounts, 0, h->guard_cgroup, "cgroup.procs", pid_text,
+				      false);
+	return err;
+}
+
 int pw_holds_start_guardian(struct pw_holds *h)
 {
-	int agent_fd, err;
+	int agent_fd, go[2], err;
 	pid_t pid;
 
 	agent_fd = syscall(SYS_pidfd_open, getpid(), 0);
@@ -346,26 +528,181 @@ int pw_holds_start_guardian(struct pw_holds *h)
 		       strerror(-err));
 		return err;
 	}
-	pid = fork();
-	if (pid < 0) {
+	if (pipe2(go, O_CLOEXEC)) {
 		err = -errno;
 		close(agent_fd);
 		pw_err("cannot start the hold guardian: %s", strerror(-err));
 		return err;
 	}
+	pid = fork();
+	if (pid < 0) {
+		err = -errno;
+		close(agent_fd);
+		close(go[0]);
+		close(go[1]);
+		pw_err("cannot start the hold guardian: %s", strerror(-err));
+		return err;
+	}
 	if (pid == 0) {
-		/* Only what it needs: the held map and the agent's pidfd. */
-		int lo = h->held_fd < agent_fd ? h->held_fd : agent_fd;
-		int hi = h->held_fd < agent_fd ? agent_fd : h->held_fd;
+		/* Only what it needs: the held map, the agent's pidfd and the go pipe. */
+		int keep[3] = { h->held_fd, agent_fd, go[0] }, next = 3;
 
-		if (lo > 3)
-			syscall(SYS_close_range, 3, lo - 1, 0);
-		if (hi > lo + 1)
-			syscall(SYS_close_range, lo + 1, hi - 1, 0);
-		syscall(SYS_close_range, hi + 1, ~0U, 0);
-		guardian_main(h->held_fd, agent_fd);
+		for (int i = 0; i < 3; i++)
+			for (int j = i + 1; j < 3; j++)
+				if (keep[j] < keep[i]) {
+					int t = keep[i];
+
+					keep[i] = keep[j];
+					keep[j] = t;
+				}
+		for (int i = 0; i < 3; i++) {
+			if (keep[i] > next)
+				syscall(SYS_close_range, next, keep[i] - 1, 0);
+			next = keep[i] + 1;
+		}
+		syscall(SYS_close_range, next, ~0U, 0);
+		guardian_main(h->held_fd, agent_fd, go[0], h->guardian_heartbeat);
 	}
 	close(agent_fd);
+	close(go[0]);
 	h->guardian = pid;
+	h->guardian_fd = syscall(SYS_pidfd_open, pid, 0);
+	/* Where the kernel side cannot resume at the agent's exit, the guardian must outlive its cgroup. */
+	err = h->released_at_exit ? 0 : place_guardian(h, pid);
+	if (err) {
+		pw_warn("the hold guardian cannot leave the agent's cgroup ('%s': %s), and this "
+			"kernel cannot resume held tasks when the agent's process exits "
+			"(bpf_send_signal_task, 6.13+): a kill of the agent's whole cgroup would "
+			"leave them stopped, so nothing is held",
+			PW_Q(h->guard_cgroup), strerror(-err));
+		pw_holds_stop_guardian(h);
+		h->mode = PW_HOLD_NEVER;
+		return 1;
+	}
+	if (write(go[1], "g", 1) != 1) {
+		err = -errno;
+		close(go[1]);
+		pw_err("cannot start the hold guardian: %s", strerror(-err));
+		pw_holds_stop_guardian(h);
+		return err;
+	}
+	close(go[1]);
 	return 0;
+}
+
+void pw_holds_stop_guardian(struct pw_holds *h)
+{
+	if (h->guardian <= 0)
+		return;
+	/* It resumes whatever is still held, then exits. */
+	kill(h->guardian, SIGTERM);
+	waitpid(h->guardian, NULL, 0);
+	h->guardian = 0;
+	if (h->guardian_fd >= 0)
+		close(h->guardian_fd);
+	h->guardian_fd = -1;
+	if (h->guard_cgroup[0])
+		pw_cgroup_rmdir(h->mounts, 0, h->guard_cgroup, false);
+	h->guard_cgroup[0] = '\0';
+}
+
+void pw_holds_guardian_exited(struct pw_holds *h)
+{
+	int status = 0;
+
+	if (h->guardian <= 0 || waitpid(h->guardian, &status, WNOHANG) != h->guardian)
+		return;
+	if (WIFSIGNALED(status))
+		pw_warn("the hold guardian (pid %d) was killed by signal %d: nothing is held until "
+			"a new one runs; starting it",
+			h->guardian, WTERMSIG(status));
+	else
+		pw_warn("the hold guardian (pid %d) exited with status %d: nothing is held until a "
+			"new one runs; starting it",
+			h->guardian, WEXITSTATUS(status));
+	h->guardian = 0;
+	close(h->guardian_fd);
+	h->guardian_fd = -1;
+	/* It resumed what was held on its way out, or held tasks time out to the agent. */
+	pw_holds_start_guardian(h);
+}
+
+/* The container cgroup of the hold hierarchy that pid is in, or NULL. */
+static struct pw_container *task_container(struct pw_holds *h, const char *pid)
+{
+	char path[320], line[PW_META_PATH_LEN + 32], want[16];
+	const struct pw_mount *mnt = pw_mounts_get(h->mounts, h->hierarchy);
+	struct pw_cgroup *cg = NULL;
+	struct stat st;
+	FILE *f;
+	int fd;
+
+	if (!mnt)
+		return NULL;
+	snprintf(path, sizeof(path), "/proc/%s/cgroup", pid);
+	snprintf(want, sizeof(want), "%d:", h->hierarchy);
+	f = fopen(path, "re");
+	if (!f)
+		return NULL;
+	while (fgets(line, sizeof(line), f)) {
+		char *rel = strchr(line + strlen(want), ':');
+
+		if (strncmp(line, want, strlen(want)) || !rel)
+			continue;
+		rel[strcspn(rel, "\n")] = '\0';
+		fd = pw_cgroup_open(mnt->fd, rel + 1, O_PATH | O_DIRECTORY);
+		if (fd >= 0 && !fstat(fd, &st))
+			cg = pw_node_find(h->node, h->hierarchy, st.st_ino);
+		if (fd >= 0)
+			close(fd);
+		break;
+	}
+	fclose(f);
+	return cg ? cg->container : NULL;
+}
+
+void pw_holds_release_stranded(struct pw_holds *h)
+{
+	char name[PW_Q_LEN];
+	struct dirent *de;
+	DIR *proc;
+	bool kill;
+
+	if (h->mode == PW_HOLD_NEVER)
+		return;
+	proc = opendir("/proc");
+	if (!proc)
+		return;
+	kill = pw_raise_capability(CAP_KILL);
+	while ((de = readdir(proc))) {
+		struct pw_container *c;
+		struct task_stat st;
+		int pidfd, err;
+		char *end;
+		unsigned long pid = strtoul(de->d_name, &end, 10);
+
+		/* Stopped before a single instruction of its own: what a hold leaves. */
+		if (*end || !pid || read_task_stat(pid, &st) || st.state != 'T' || st.cpu_ticks)
+			continue;
+		c = task_container(h, de->d_name);
+		if (!c)
+			continue;
+		pw_container_name(c, name, sizeof(name));
+		pidfd = syscall(SYS_pidfd_open, pid, 0);
+		err = pidfd < 0 || syscall(SYS_pidfd_send_signal, pidfd, SIGCONT, NULL, 0) ?
+			      -errno :
+			      0;
+		if (pidfd >= 0)
+			close(pidfd);
+		if (err)
+			pw_err("cannot resume pid %lu of %s, stopped at its first exec: %s", pid,
+			       name, strerror(-err));
+		else
+			pw_info("resumed pid %lu of %s: stopped at its first exec, and no earlier "
+				"agent resumed it",
+				pid, name);
+	}
+	if (kill)
+		pw_lower_capability(CAP_KILL);
+	closedir(proc);
 }

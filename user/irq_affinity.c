@@ -2,6 +2,8 @@
 /* IRQs kept off the CPUs of containers that ask, and given back exactly. */
 #include "irq_affinity.h"
 
+#include "clock.h"
+
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -11,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "irqbalance.h"
 #include "log.h"
 
 #define DEFAULT_IRQ -1 /* /proc/irq/default_smp_affinity, a hex mask */
@@ -45,6 +48,9 @@ static int read_affinity(const struct pw_tuner *tu, int irq, struct pw_cpus *out
 	return pw_cpus_parse(buf, n, out, &why);
 }
 
+/* IRQs found unmovable are looked at again this long after the first of them. */
+#define UNMOVABLE_RECHECK_MS (5 * 60 * 1000)
+
 static bool unmovable(const struct pw_tuner *tu, int irq)
 {
 	for (size_t i = 0; i < tu->nr_unmovable; i++)
@@ -65,6 +71,8 @@ static void mark_unmovable(struct pw_tuner *tu, int irq, const struct pw_cpus *o
 	if (!list)
 		return;
 	tu->unmovable = list;
+	if (!tu->nr_unmovable)
+		tu->unmovable_since_ms = pw_monotonic_ns() / 1000000;
 	list[tu->nr_unmovable++] = irq;
 	pw_cpus_format(on, cpus, sizeof(cpus));
 	pw_warn("IRQ %d: the kernel will not move it (a managed or per-CPU IRQ): left on CPUs %s",
@@ -151,7 +159,7 @@ static bool listed(const int *irqs, size_t nr, int irq)
  * that leaves nothing, the host's CPUs without excluded.
  */
 static void plan(struct pw_tuner *tu, int irq, const struct pw_cpus *excluded,
-		 const struct pw_cpus *allowed, struct irq_move *moves, size_t *nr)
+		 const struct pw_cpus *allowed, bool exact, struct irq_move *moves, size_t *nr)
 {
 	const struct pw_irq_saved *s = pw_journal_find_irq(tu->journal, irq);
 	struct pw_cpus now, base, want;
@@ -175,7 +183,8 @@ static void plan(struct pw_tuner *tu, int irq, const struct pw_cpus *excluded,
 	}
 	want = base;
 	pw_cpus_andnot(&want, excluded);
-	if (pw_cpus_empty(&want))
+	/* Housekeeping: exactly those CPUs, whatever it had. */
+	if (pw_cpus_empty(&want) || exact)
 		want = *allowed;
 	if (pw_cpus_equal(&want, &base)) {
 		/* It no longer touches an isolated CPU: back to what it was, if the agent moved it. */
@@ -223,28 +232,165 @@ static int give_all_back(struct pw_tuner *tu)
 	return first;
 }
 
+/*
+ * A running irqbalance would move IRQs back onto the CPUs at its next pass
+ * (every 10 s), and the agent off again at its next rescan: a fight. So it
+ * is asked, through its socket and without a restart, to ban them as well
+ * (want: the CPUs no IRQ may use; empty: give back what it banned before).
+ * The agent still moves the IRQs itself: at once, and on nodes without one.
+ * The ask is journaled before it is made; a crash's is given back by the
+ * next agent or `pinwatch restore`.
+ */
+static void irqbalance_sync(struct pw_tuner *tu, const struct pw_cpus *want)
+{
+	const struct pw_irqbalance_ban *rec = pw_journal_irqbalance(tu->journal);
+	struct pw_irqbalance_ban next = {};
+	char list[PW_CPULIST_LEN], base[PW_CPULIST_LEN];
+	pid_t pid;
+	int err;
+
+	if (!tu->irqbalance_dir || tu->files.dry_run)
+		return;
+	pid = rec && pw_irqbalance_alive(tu->irqbalance_dir, rec->pid) ?
+		      rec->pid :
+		      pw_irqbalance_find(tu->irqbalance_dir);
+	if (rec && rec->pid != pid) {
+		pw_cpus_format(&rec->banned, list, sizeof(list));
+		pw_info("irqbalance pid %d, asked to ban CPUs %s, is gone: its ban went with it",
+			rec->pid, list);
+		pw_journal_clear_irqbalance(tu->journal);
+		rec = NULL;
+	}
+	if (!pid)
+		return;
+	if (pw_cpus_empty(want)) {
+		if (!rec)
+			return;
+		pw_cpus_format(&rec->base, base, sizeof(base));
+		err = pw_irqbalance_ban(tu->irqbalance_dir, pid, &rec->base);
+		if (err) {
+			/* Kept in the journal: given back at the next sync. */
+			pw_err("cannot give irqbalance pid %d its own bans back (%s): %s", pid,
+			       base[0] ? base : "none", strerror(-err));
+			return;
+		}
+		pw_info("irqbalance pid %d bans only its own CPUs again (%s), without a restart",
+			pid, base[0] ? base : "none");
+		pw_journal_clear_irqbalance(tu->journal);
+		return;
+	}
+	if (rec) {
+		next.base = rec->base;
+	} else {
+		err = pw_irqbalance_banned(tu->irqbalance_dir, pid, &next.base);
+		if (err) {
+			pw_err("cannot ask irqbalance pid %d what it bans (%s): IRQs are moved by "
+			       "the agent only, and irqbalance may move them back",
+			       pid, strerror(-err));
+			return;
+		}
+	}
+	next.pid = pid;
+	next.banned = next.base;
+	pw_cpus_or(&next.banned, want);
+	if (rec && !tu->irqbalance_unsure && pw_cpus_equal(&rec->banned, &next.banned))
+		return;
+	err = pw_journal_save_irqbalance(tu->journal, &next);
+	if (!err)
+		err = pw_irqbalance_ban(tu->irqbalance_dir, pid, &next.banned);
+	tu->irqbalance_unsure = err != 0;
+	pw_cpus_format(&next.banned, list, sizeof(list));
+	pw_cpus_format(&next.base, base, sizeof(base));
+	if (err)
+		pw_err("cannot ask irqbalance pid %d to ban CPUs %s: %s (tried again at the next "
+		       "rescan)",
+		       pid, list, strerror(-err));
+	else
+		pw_info("asked irqbalance pid %d to ban CPUs %s (its own: %s), without a restart",
+			pid, list, base[0] ? base : "none");
+}
+
+/*
+ * The housekeeping CPUs of a container asking irq-load-balancing:
+ * housekeeping, as CRI-O defines them: its first CPU and that CPU's
+ * hyperthread siblings (topology/thread_siblings_list), within its CPUs.
+ */
+static void housekeeping_of(struct pw_tuner *tu, const struct pw_cpus *cpus, struct pw_cpus *out)
+{
+	char rel[96], buf[PW_CPULIST_LEN];
+	int first = pw_cpus_next(cpus, -1);
+	struct pw_cpus siblings;
+	const char *why;
+	ssize_t n;
+
+	pw_cpus_clear(out);
+	if (first < 0)
+		return;
+	pw_cpus_set(out, first);
+	snprintf(rel, sizeof(rel), "devices/system/cpu/cpu%d/topology/thread_siblings_list", first);
+	n = pw_read_beneath(tu->files.sys_fd, rel, buf, sizeof(buf));
+	if (n > 0 && !pw_cpus_parse(buf, n, &siblings, &why)) {
+		pw_cpus_and(&siblings, cpus);
+		pw_cpus_or(out, &siblings);
+	}
+}
+
 int pw_irq_affinity_sync(struct pw_tuner *tu)
 {
-	struct pw_cpus excluded, allowed;
+	struct pw_cpus excluded, allowed, housekeeping, banned;
 	struct irq_move *moves = NULL;
 	size_t nr_irqs = 0, nr_moves = 0;
 	int *irqs = NULL, err = 0;
 
+	/*
+	 * "disable": no IRQ on the container's CPUs. "housekeeping": IRQs on
+	 * its housekeeping CPUs only, none on the rest of its CPUs, nor
+	 * anywhere else: the union of every such container's.
+	 */
 	pw_cpus_clear(&excluded);
+	pw_cpus_clear(&housekeeping);
 	for (size_t i = 0; i < pw_journal_tuning_count(tu->journal); i++) {
 		const struct pw_tuning *t = pw_journal_tuning_at(tu->journal, i);
+		struct pw_cpus hk, rest;
 
-		if (t->knob == PW_KNOB_IRQ)
+		if (t->knob != PW_KNOB_IRQ)
+			continue;
+		if (strcmp(t->value, "housekeeping")) {
 			pw_cpus_or(&excluded, &t->cpus);
+			continue;
+		}
+		housekeeping_of(tu, &t->cpus, &hk);
+		rest = t->cpus;
+		pw_cpus_andnot(&rest, &hk);
+		pw_cpus_or(&excluded, &rest);
+		pw_cpus_or(&housekeeping, &hk);
 	}
-	if (pw_cpus_empty(&excluded))
+	pw_cpus_andnot(&housekeeping, &excluded);
+	if (pw_cpus_empty(&excluded) && pw_cpus_empty(&housekeeping)) {
+		irqbalance_sync(tu, &excluded);
 		return give_all_back(tu);
+	}
 	allowed = tu->host;
 	pw_cpus_andnot(&allowed, &excluded);
+	/* Only the housekeeping CPUs, where a container asks for them. */
+	if (!pw_cpus_empty(&housekeeping))
+		pw_cpus_and(&allowed, &housekeeping);
 	if (pw_cpus_empty(&allowed)) {
-		pw_err("IRQs are left where they are: no CPU of the host would be left to them");
-		return -EINVAL;
+		/* Said once for these CPUs; tried again when the containers or CPUs change. */
+		if (!tu->no_room_said)
+			pw_err("IRQs are left where they are: no CPU of the host would be left to "
+			       "them");
+		tu->no_room_said = true;
+		return 0;
 	}
+	tu->no_room_said = false;
+	banned = tu->host;
+	pw_cpus_andnot(&banned, &allowed);
+	irqbalance_sync(tu, &banned);
+	/* IRQ numbers are reused: what was found unmovable is looked at again, now and then. */
+	if (tu->nr_unmovable &&
+	    pw_monotonic_ns() / 1000000 - tu->unmovable_since_ms > UNMOVABLE_RECHECK_MS)
+		tu->nr_unmovable = 0;
 	err = list_irqs(tu, &irqs, &nr_irqs);
 	if (err) {
 		pw_err("cannot list '%s/irq': %s", tu->files.proc, strerror(-err));
@@ -259,7 +405,8 @@ int pw_irq_affinity_sync(struct pw_tuner *tu)
 	pw_journal_begin(tu->journal);
 	for (size_t i = 0; i < nr_irqs; i++)
 		if (!unmovable(tu, irqs[i]))
-			plan(tu, irqs[i], &excluded, &allowed, moves, &nr_moves);
+			plan(tu, irqs[i], &excluded, &allowed, !pw_cpus_empty(&housekeeping), moves,
+			     &nr_moves);
 	/* IRQs that went away since they were saved: no longer listed. */
 	for (size_t i = pw_journal_irq_count(tu->journal); i-- > 0;) {
 		int irq = pw_journal_irq_at(tu->journal, i)->irq;
@@ -271,10 +418,21 @@ int pw_irq_affinity_sync(struct pw_tuner *tu)
 	pw_journal_begin(tu->journal);
 	for (size_t i = 0; !err && i < nr_moves; i++) {
 		int werr = write_affinity(tu, moves[i].irq, &moves[i].to);
+		struct pw_cpus on;
 
+		/* Read back: the kernel may keep an affinity of its own and say nothing. */
+		if (!werr && !moves[i].give_back && !tu->files.dry_run &&
+		    !read_affinity(tu, moves[i].irq, &on) && !pw_cpus_equal(&on, &moves[i].to)) {
+			const struct pw_irq_saved *s =
+				pw_journal_find_irq(tu->journal, moves[i].irq);
+
+			pw_warn("IRQ %d reads back another affinity than the agent wrote: put back",
+				moves[i].irq);
+			if (s)
+				write_affinity(tu, moves[i].irq, &s->old);
+			werr = -EIO;
+		}
 		if (werr == -EIO) {
-			struct pw_cpus on;
-
 			if (!read_affinity(tu, moves[i].irq, &on))
 				mark_unmovable(tu, moves[i].irq, &on);
 			pw_journal_remove_irq(tu->journal, moves[i].irq);

@@ -29,8 +29,10 @@ struct pw_journal {
 	enum pw_journal_mode mode;
 	int dir_fd; /* -1 in memory */
 	char file[PATH_MAX];
-	int batch;  /* nesting of begin/commit */
-	bool dirty; /* changed inside a batch */
+	int batch;	/* nesting of begin/commit */
+	bool dirty;	/* changed inside a batch */
+	size_t skipped; /* entries the loader could not use */
+	uint64_t gen;	/* changes made, ever */
 	char *housekeeping;
 	struct pw_isolation *items;
 	size_t nr, cap;
@@ -49,6 +51,8 @@ struct pw_journal {
 	size_t nr_tunings, cap_tunings;
 	struct pw_irq_saved *irqs;
 	size_t nr_irqs, cap_irqs;
+	struct pw_irqbalance_ban irqbalance;
+	bool has_irqbalance;
 };
 
 static void free_item(struct pw_isolation *it)
@@ -91,10 +95,33 @@ const char *pw_journal_file(const struct pw_journal *j)
 	return j->file;
 }
 
-/* A journal path: absolute, no "..", not too long. */
+bool pw_journal_path_valid(const char *p)
+{
+	size_t len;
+
+	if (!p || p[0] != '/' || (len = strlen(p)) >= PATH_MAX)
+		return false;
+	/* A component "." or ".." (not a name that starts with them: "..evil" is a cgroup's). */
+	for (const char *c = p; c && *c; c = strchr(c + 1, '/')) {
+		const char *name = c + 1;
+		size_t n = strcspn(name, "/");
+
+		if ((n == 1 && name[0] == '.') || (n == 2 && name[0] == '.' && name[1] == '.') ||
+		    (n == 0 && name[0] == '/'))
+			return false;
+	}
+	return true;
+}
+
 static bool valid_path(const char *p)
 {
-	return p && p[0] == '/' && !strstr(p, "/..") && strlen(p) < PATH_MAX;
+	return pw_journal_path_valid(p);
+}
+
+/* A container id as the journal keeps one (both sides). */
+static bool valid_id(const char *id)
+{
+	return id && strlen(id) <= 128;
 }
 
 static const char *member_str(json_object *o, const char *key)
@@ -225,7 +252,7 @@ static bool parse_item(json_object *o, struct pw_isolation *it, const char **why
 		*why = "an isolated entry lacks a field";
 		return false;
 	}
-	if (strlen(id) > 128 || !valid_path(path) || hierarchy < 0 || hierarchy > 64 ||
+	if (!valid_id(id) || !valid_path(path) || hierarchy < 0 || hierarchy > 64 ||
 	    (strcmp(backend, "v1") && strcmp(backend, "v2"))) {
 		*why = "an isolated entry has a bad container_id, path, hierarchy or backend";
 		return false;
@@ -317,7 +344,7 @@ static bool parse_tuning(json_object *o, struct pw_tuning *t, const char **why)
 	    !json_object_is_type(saved, json_type_array))
 		return false;
 	k = pw_knob_by_name(knob);
-	if (strlen(id) > 128 || !valid_path(path) || hierarchy < 0 || hierarchy > 64 || k < 0 ||
+	if (!valid_id(id) || !valid_path(path) || hierarchy < 0 || hierarchy > 64 || k < 0 ||
 	    strlen(value) >= sizeof(t->value) || !pw_knob_value_valid(k, value, &unused))
 		return false;
 	if (pw_cpus_parse(cpus, strlen(cpus), &t->cpus, why))
@@ -363,6 +390,31 @@ static bool parse_irq(json_object *o, struct pw_irq_saved *s)
 	return true;
 }
 
+static bool parse_irqbalance(json_object *o, struct pw_irqbalance_ban *b)
+{
+	const char *base = member_str(o, "base"), *banned = member_str(o, "banned"), *why;
+	int64_t pid;
+
+	if (!member_int(o, "pid", &pid) || pid <= 0 || pid >= (1 << 22) || !base || !banned ||
+	    pw_cpus_parse(base, strlen(base), &b->base, &why) ||
+	    pw_cpus_parse(banned, strlen(banned), &b->banned, &why))
+		return false;
+	b->pid = pid;
+	return true;
+}
+
+/*
+ * An entry the loader cannot use: skipped and named (the first one of each
+ * kind, and how many), never a reason to refuse the rest of the journal and
+ * leave the node as a crash left it. Said once the journal is read.
+ */
+static void skipped(struct pw_journal *j, const char *kind, const char *why)
+{
+	if (!j->skipped++)
+		pw_warn("journal '%s': a %s entry cannot be used (%s): it is skipped", j->file,
+			kind, why);
+}
+
 /* The knobs' part of the journal: absent in a journal written before knobs. */
 static int parse_knobs(struct pw_journal *j, json_object *root, const char **why)
 {
@@ -380,11 +432,21 @@ static int parse_knobs(struct pw_journal *j, json_object *root, const char **why
 		if (grow((void **)&j->tunings, &j->cap_tunings, n, sizeof(*j->tunings)))
 			return -ENOMEM;
 		for (size_t i = 0; i < n; i++) {
+			const char *bad;
+
 			if (!parse_tuning(json_object_array_get_idx(items, i),
-					  &j->tunings[j->nr_tunings], why))
-				return -EINVAL;
+					  &j->tunings[j->nr_tunings], &bad)) {
+				skipped(j, "tuned", bad);
+				continue;
+			}
 			j->nr_tunings++;
 		}
+	}
+	if (json_object_object_get_ex(root, "irqbalance", &items)) {
+		if (parse_irqbalance(items, &j->irqbalance))
+			j->has_irqbalance = true;
+		else
+			skipped(j, "irqbalance", "not a pid with two CPU lists");
 	}
 	if (json_object_object_get_ex(root, "irq_saved", &items)) {
 		size_t n;
@@ -398,8 +460,8 @@ static int parse_knobs(struct pw_journal *j, json_object *root, const char **why
 			return -ENOMEM;
 		for (size_t i = 0; i < n; i++) {
 			if (!parse_irq(json_object_array_get_idx(items, i), &j->irqs[j->nr_irqs])) {
-				*why = "bad irq_saved entry";
-				return -EINVAL;
+				skipped(j, "irq_saved", "not an IRQ with two CPU lists");
+				continue;
 			}
 			j->nr_irqs++;
 		}
@@ -437,8 +499,9 @@ static int parse_journal(struct pw_journal *j, json_object *root, const char **w
 		for (size_t i = 0; i < n; i++) {
 			if (!parse_unbalanced(json_object_array_get_idx(items, i),
 					      &j->unbalanced[j->nr_unbalanced])) {
-				*why = "bad v1_unbalanced entry";
-				return -EINVAL;
+				skipped(j, "v1_unbalanced",
+					"not an absolute cgroup path with its id");
+				continue;
 			}
 			/* A journal never lists one cpuset twice (older ones did). */
 			if (pw_journal_find_unbalanced(j, j->unbalanced[j->nr_unbalanced].cgroup_id,
@@ -458,8 +521,12 @@ static int parse_journal(struct pw_journal *j, json_object *root, const char **w
 	if (grow((void **)&j->items, &j->cap, json_object_array_length(items), sizeof(*j->items)))
 		return -ENOMEM;
 	for (size_t i = 0; i < json_object_array_length(items); i++) {
-		if (!parse_item(json_object_array_get_idx(items, i), &j->items[j->nr], why))
-			return -EINVAL;
+		const char *bad;
+
+		if (!parse_item(json_object_array_get_idx(items, i), &j->items[j->nr], &bad)) {
+			skipped(j, "isolated", bad);
+			continue;
+		}
 		j->nr++;
 	}
 	return parse_knobs(j, root, why);
@@ -522,6 +589,10 @@ static int load(struct pw_journal *j)
 	err = parse_journal(j, root, &why);
 	if (err)
 		goto bad;
+	if (j->skipped > 1)
+		pw_warn("journal '%s': %zu entries in all were skipped; what they held, a rescan "
+			"finds or nobody needs",
+			j->file, j->skipped);
 	goto cleanup;
 bad:
 	pw_err("cannot use the journal '%s': %s; it is left as it is (look at it, fix or remove "
@@ -718,6 +789,17 @@ static json_object *journal_json(const struct pw_journal *j)
 		json_object_array_add(items, o);
 	}
 	json_object_object_add(root, "irq_saved", items);
+	if (j->has_irqbalance) {
+		json_object *o = json_object_new_object();
+		char list[PW_CPULIST_LEN];
+
+		json_object_object_add(o, "pid", json_object_new_int(j->irqbalance.pid));
+		pw_cpus_format(&j->irqbalance.base, list, sizeof(list));
+		json_object_object_add(o, "base", json_object_new_string(list));
+		pw_cpus_format(&j->irqbalance.banned, list, sizeof(list));
+		json_object_object_add(o, "banned", json_object_new_string(list));
+		json_object_object_add(root, "irqbalance", o);
+	}
 	return root;
 }
 
@@ -744,6 +826,7 @@ static int save(struct pw_journal *j)
 	const char *text;
 	int fd = -1, err = 0;
 
+	j->gen++;
 	if (j->mode != PW_JOURNAL_WRITE)
 		return 0;
 	if (j->batch) {
@@ -755,6 +838,11 @@ static int save(struct pw_journal *j)
 	text = json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY);
 	if (!text) {
 		err = -ENOMEM;
+		goto cleanup;
+	}
+	/* Never written what could not be read back: the change it announces is not made. */
+	if (strlen(text) + 1 > PW_MAX_JOURNAL_FILE) {
+		err = -EFBIG;
 		goto cleanup;
 	}
 	fd = openat(j->dir_fd, STATE_TMP, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC,
@@ -794,6 +882,11 @@ int pw_journal_commit(struct pw_journal *j)
 	return 0;
 }
 
+uint64_t pw_journal_generation(const struct pw_journal *j)
+{
+	return j ? j->gen : 0;
+}
+
 size_t pw_journal_count(const struct pw_journal *j)
 {
 	return j->nr;
@@ -826,10 +919,21 @@ void pw_journal_isolated_cpus(const struct pw_journal *j, const char *backend, s
 			pw_cpus_or(out, &j->items[i].cpus);
 }
 
+/* What the writer will not write, the loader would not read: said, by path. */
+static int refuse_path(const struct pw_journal *j, const char *what, const char *path)
+{
+	pw_err("journal '%s': %s '%s' is not a cgroup path it can read back; not recorded, "
+	       "so not changed",
+	       j->file, what, PW_Q(path ? path : "(none)"));
+	return -EINVAL;
+}
+
 int pw_journal_add(struct pw_journal *j, const struct pw_isolation *iso)
 {
 	struct pw_isolation *it;
 
+	if (!valid_path(iso->path) || !valid_id(iso->container_id))
+		return refuse_path(j, "isolation of", iso->path);
 	if (find(j, iso->hierarchy, iso->cgroup_id))
 		return -EEXIST;
 	if (grow((void **)&j->items, &j->cap, j->nr + 1, sizeof(*j->items)))
@@ -886,6 +990,8 @@ int pw_journal_set_housekeeping(struct pw_journal *j, const char *path)
 	if ((!path && !j->housekeeping) ||
 	    (path && j->housekeeping && !strcmp(path, j->housekeeping)))
 		return 0;
+	if (path && !valid_path(path))
+		return refuse_path(j, "housekeeping cpuset", path);
 	if (path) {
 		copy = strdup(path);
 		if (!copy)
@@ -926,6 +1032,8 @@ int pw_journal_add_unbalanced(struct pw_journal *j, const char *path, uint64_t c
 
 	if (pw_journal_find_unbalanced(j, cgroup_id, path))
 		return 0;
+	if (!valid_path(path))
+		return refuse_path(j, "unbalanced cpuset", path);
 	if (grow_unbalanced(j, j->nr_unbalanced + 1))
 		return -ENOMEM;
 	u = &j->unbalanced[j->nr_unbalanced];
@@ -986,6 +1094,8 @@ int pw_journal_add_tuning(struct pw_journal *j, const struct pw_tuning *t)
 {
 	struct pw_tuning *it;
 
+	if (!valid_path(t->path) || !valid_id(t->container_id))
+		return refuse_path(j, "tuning of", t->path);
 	if (find_tuning(j, t->hierarchy, t->cgroup_id, t->knob))
 		return -EEXIST;
 	if (grow((void **)&j->tunings, &j->cap_tunings, j->nr_tunings + 1, sizeof(*j->tunings)))
@@ -1087,5 +1197,29 @@ int pw_journal_remove_irq(struct pw_journal *j, int irq)
 	i = it - j->irqs;
 	/* Order does not matter: the last one takes its place. */
 	j->irqs[i] = j->irqs[--j->nr_irqs];
+	return save(j);
+}
+
+const struct pw_irqbalance_ban *pw_journal_irqbalance(const struct pw_journal *j)
+{
+	return j->has_irqbalance ? &j->irqbalance : NULL;
+}
+
+int pw_journal_save_irqbalance(struct pw_journal *j, const struct pw_irqbalance_ban *b)
+{
+	if (j->has_irqbalance && j->irqbalance.pid == b->pid &&
+	    pw_cpus_equal(&j->irqbalance.base, &b->base) &&
+	    pw_cpus_equal(&j->irqbalance.banned, &b->banned))
+		return 0;
+	j->irqbalance = *b;
+	j->has_irqbalance = true;
+	return save(j);
+}
+
+int pw_journal_clear_irqbalance(struct pw_journal *j)
+{
+	if (!j->has_irqbalance)
+		return 0;
+	j->has_irqbalance = false;
 	return save(j);
 }

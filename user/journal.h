@@ -83,6 +83,16 @@ struct pw_irq_saved {
 	struct pw_cpus old, set;
 };
 
+/*
+ * A running irqbalance asked to ban the isolated CPUs too: which one, what
+ * it banned before the agent's first ask (given back when no container
+ * needs the ban), and what it was asked to ban.
+ */
+struct pw_irqbalance_ban {
+	int pid;
+	struct pw_cpus base, banned;
+};
+
 enum pw_journal_mode {
 	PW_JOURNAL_READ,   /* read what is there, lock nothing, write nothing (ps) */
 	PW_JOURNAL_WRITE,  /* exclusive: lock the directory, write before each change */
@@ -113,6 +123,16 @@ const struct pw_isolation *pw_journal_find(const struct pw_journal *j, int hiera
 					   uint64_t cgroup_id);
 /* The union of the CPUs of entries of backend (NULL: every backend). */
 void pw_journal_isolated_cpus(const struct pw_journal *j, const char *backend, struct pw_cpus *out);
+
+/*
+ * Whether path is one the journal writes and reads back: absolute, shorter
+ * than PATH_MAX, no component "." or ".." and no empty one. The one rule of
+ * both sides: what the agent can record, it and restore can read.
+ */
+bool pw_journal_path_valid(const char *path);
+
+/* A number that changes with every change to the journal (memory ones too). */
+uint64_t pw_journal_generation(const struct pw_journal *j);
 
 int pw_journal_add(struct pw_journal *j, const struct pw_isolation *iso);
 /* Remove the entry for (hierarchy, cgroup_id); 0 if there is none. */
@@ -150,6 +170,11 @@ const struct pw_irq_saved *pw_journal_find_irq(const struct pw_journal *j, int i
 /* Record (or replace) what irq was and what the agent sets it to. */
 int pw_journal_save_irq(struct pw_journal *j, const struct pw_irq_saved *s);
 int pw_journal_remove_irq(struct pw_journal *j, int irq);
+
+/* The irqbalance ban in force, or NULL. */
+const struct pw_irqbalance_ban *pw_journal_irqbalance(const struct pw_journal *j);
+int pw_journal_save_irqbalance(struct pw_journal *j, const struct pw_irqbalance_ban *b);
+int pw_journal_clear_irqbalance(struct pw_journal *j);
 
 /*
  * Batch changes: between begin and commit nothing is written; commit

@@ -68,6 +68,8 @@ bool pw_knob_value_valid(enum pw_knob k, const char *value, const char **why)
 {
 	switch (k) {
 	case PW_KNOB_IRQ:
+		*why = "values are \"disable\" and \"housekeeping\"";
+		return !strcmp(value, "disable") || !strcmp(value, "housekeeping");
 	case PW_KNOB_QUOTA:
 		*why = "the only value is \"disable\"";
 		return !strcmp(value, "disable");

@@ -17,7 +17,7 @@
 #include <bpf/libbpf.h>
 
 #include "log.h"
-#include "runtime_cmds.h"
+#include "runtimes.h"
 #include "pinwatch.skel.h"
 
 #define KERNEL_BTF "/sys/kernel/btf/vmlinux"
@@ -150,11 +150,25 @@ static int fentry_allowed(const struct btf *vmlinux)
 	return err;
 }
 
-/* How cpuset writes are seen: the probe, and for tracepoints whether plain loads can be used. */
+/*
+ * What the kernel offers, probed before load: how cpuset writes are seen,
+ * whether tracepoints can use plain loads, and whether the agent's exit
+ * can resume held tasks from the kernel side.
+ */
 struct write_probe {
 	enum pw_probe probe;
-	bool cast; /* the kernel has bpf_rdonly_cast(): the faster enter programs */
+	bool cast;	      /* the kernel has bpf_rdonly_cast(): the faster enter programs */
+	bool release_at_exit; /* bpf_task_from_pid() and bpf_send_signal_task() (6.13+) */
 };
+
+/* Whether the kernel's BTF has every kfunc named (a NULL-ended list). */
+static bool has_kfuncs(const struct btf *vmlinux, const char *const *names)
+{
+	for (; vmlinux && *names; names++)
+		if (btf__find_by_name_kind(vmlinux, *names, BTF_KIND_FUNC) <= 0)
+			return false;
+	return vmlinux != NULL;
+}
 
 static void disable_unneeded(struct pinwatch_bpf *skel, unsigned int mask,
 			     const struct write_probe *wp)
@@ -186,6 +200,7 @@ static void disable_unneeded(struct pinwatch_bpf *skel, unsigned int mask,
 	bpf_program__set_autoload(skel->progs.sched_process_exec, exec);
 	bpf_program__set_autoload(skel->progs.signal_generate,
 				  mask & ((1U << PW_EV_HOLD) | (1U << PW_EV_RELEASE)));
+	bpf_program__set_autoload(skel->progs.hold_release_at_agent_exit, wp->release_at_exit);
 	for (size_t i = 0; i < sizeof(exit_progs) / sizeof(exit_progs[0]); i++) {
 		bpf_program__set_autoload(cast_progs[i], tracepoints && wp->cast);
 		bpf_program__set_autoload(legacy_progs[i], tracepoints && !wp->cast);
@@ -205,8 +220,11 @@ static int choose_probe(const struct pw_loader_opts *opts, struct write_probe *w
 	struct btf *vmlinux = NULL;
 	int err = 0;
 
+	static const char *const release_kfuncs[] = { "bpf_task_from_pid", "bpf_task_release",
+						      "bpf_send_signal_task", NULL };
+
 	*wp = (struct write_probe){ .probe = PW_PROBE_NONE };
-	if (!(opts->types_mask & (1U << PW_EV_CPUSET_WRITE)))
+	if (!(opts->types_mask & (1U << PW_EV_CPUSET_WRITE)) && !opts->hold)
 		return 0;
 	/*
 	 * fentry and kfuncs go by the running kernel's BTF: with a --btf file
@@ -215,6 +233,11 @@ static int choose_probe(const struct pw_loader_opts *opts, struct write_probe *w
 	if (!opts->btf_path) {
 		vmlinux = btf__load_vmlinux_btf();
 		err = vmlinux ? 0 : -errno;
+	}
+	wp->release_at_exit = opts->hold && has_kfuncs(vmlinux, release_kfuncs);
+	if (!(opts->types_mask & (1U << PW_EV_CPUSET_WRITE))) {
+		err = 0;
+		goto cleanup;
 	}
 	wp->cast = vmlinux && btf__find_by_name_kind(vmlinux, "bpf_rdonly_cast", BTF_KIND_FUNC) > 0;
 	wp->probe = PW_PROBE_TRACEPOINT;
@@ -290,6 +313,7 @@ int pw_loader_start(const struct pw_loader_opts *opts, struct pinwatch_bpf **ske
 	skel->rodata->hold_enabled = opts->hold;
 	skel->rodata->hold_hierarchy = opts->hold_hierarchy;
 	skel->rodata->hold_agent_tgid = getpid();
+	skel->rodata->emit_untrusted_execs = !opts->trusted_execs_only;
 	if (opts->ringbuf_size) {
 		err = bpf_map__set_max_entries(skel->maps.events, opts->ringbuf_size);
 		if (err) {
@@ -309,11 +333,13 @@ int pw_loader_start(const struct pw_loader_opts *opts, struct pinwatch_bpf **ske
 		       opts->verbose ? "" : "; rerun with --verbose for libbpf's log");
 		goto cleanup;
 	}
-	for (size_t i = 0; i < pw_nr_default_runtimes; i++) {
-		err = add_runtime(skel, pw_default_runtimes[i]);
-		if (err)
-			goto cleanup;
-	}
+	/* Runtimes watched without --runtime: every row's binaries (runtimes.h). */
+	for (size_t i = 0; i < pw_nr_runtimes; i++)
+		for (size_t j = 0; j < 4 && pw_runtimes[i].execs[j]; j++) {
+			err = add_runtime(skel, pw_runtimes[i].execs[j]);
+			if (err)
+				goto cleanup;
+		}
 	for (size_t i = 0; i < opts->nr_runtimes; i++) {
 		err = add_runtime(skel, opts->runtimes[i]);
 		if (err)
@@ -356,6 +382,16 @@ void pw_loader_hold_fds(const struct pinwatch_bpf *skel, int *candidates, int *h
 	*events = bpf_map__fd(skel->maps.hold_events);
 }
 
+int pw_loader_exec_pins_fd(const struct pinwatch_bpf *skel)
+{
+	return bpf_map__fd(skel->maps.exec_pins);
+}
+
+__u32 *pw_loader_exec_pins_count(struct pinwatch_bpf *skel)
+{
+	return &skel->bss->exec_pins_count;
+}
+
 const __u64 *pw_loader_hold_changes(const struct pinwatch_bpf *skel)
 {
 	return &skel->bss->hold_changes;
@@ -364,6 +400,22 @@ const __u64 *pw_loader_hold_changes(const struct pinwatch_bpf *skel)
 void pw_loader_heartbeat(struct pinwatch_bpf *skel, __u64 now_ns)
 {
 	__atomic_store_n(&skel->bss->agent_heartbeat_ns, now_ns, __ATOMIC_RELAXED);
+}
+
+__u64 *pw_loader_guardian_heartbeat(struct pinwatch_bpf *skel)
+{
+	return &skel->bss->guardian_heartbeat_ns;
+}
+
+bool pw_loader_hold_released_at_exit(const struct pinwatch_bpf *skel)
+{
+	return bpf_program__fd(skel->progs.hold_release_at_agent_exit) >= 0;
+}
+
+void pw_loader_untrusted_execs(const struct pinwatch_bpf *skel, __u64 out[PW_UNTRUSTED_MAX])
+{
+	for (int i = 0; i < PW_UNTRUSTED_MAX; i++)
+		out[i] = __atomic_load_n(&skel->bss->untrusted_execs[i], __ATOMIC_RELAXED);
 }
 
 __u64 pw_loader_lost_events(const struct pinwatch_bpf *skel)

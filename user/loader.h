@@ -44,16 +44,35 @@ struct pw_loader_opts {
 	/* Hold first execs in marked cgroups of hold_hierarchy (agent --hold: bpf/hold.bpf.h). */
 	bool hold;
 	int hold_hierarchy; /* the v1 cpuset hierarchy's id, or 0 for cgroup2 */
+	/* Runtime execs that are not trusted are not sent (the agent: it never acts on them). */
+	bool trusted_execs_only;
 };
 
 /* The hold maps' fds (bpf/hold.bpf.h): candidate cgroups, held tasks, the hold_events ring. */
 void pw_loader_hold_fds(const struct pinwatch_bpf *skel, int *candidates, int *held, int *events);
+
+/* The exec CPU affinity map's fd, and its entry count in the mapped .bss (bpf/hold.bpf.h). */
+int pw_loader_exec_pins_fd(const struct pinwatch_bpf *skel);
+__u32 *pw_loader_exec_pins_count(struct pinwatch_bpf *skel);
 
 /* The kernel side's count of marks made and tasks held, in the mapped .bss (read atomically). */
 const __u64 *pw_loader_hold_changes(const struct pinwatch_bpf *skel);
 
 /* The agent is alive at CLOCK_MONOTONIC now_ns: the kernel side may hold (bpf/hold.bpf.h). */
 void pw_loader_heartbeat(struct pinwatch_bpf *skel, __u64 now_ns);
+
+/*
+ * Where the guardian writes its heartbeat: a word of the mapped .bss, which
+ * a child forked after start inherits (bpf/hold.bpf.h holds nothing unless
+ * it is fresh too).
+ */
+__u64 *pw_loader_guardian_heartbeat(struct pinwatch_bpf *skel);
+
+/*
+ * Whether the kernel side itself resumes every held task when the agent's
+ * process exits, however it dies (the kernel has bpf_send_signal_task()).
+ */
+bool pw_loader_hold_released_at_exit(const struct pinwatch_bpf *skel);
 
 /* Longest runtime basename the BPF side can match. */
 #define PW_RUNTIME_NAME_MAX (PW_RUNTIME_NAME_LEN - 1)
@@ -72,6 +91,9 @@ enum pw_probe pw_loader_probe(const struct pinwatch_bpf *skel);
 
 /* Detach and free; accepts NULL. */
 void pw_loader_stop(struct pinwatch_bpf *skel);
+
+/* Runtime execs the kernel side found untrusted so far, by enum pw_untrusted (mapped). */
+void pw_loader_untrusted_execs(const struct pinwatch_bpf *skel, __u64 out[PW_UNTRUSTED_MAX]);
 
 /* Events the kernel side lost so far (all types): a mapped global, no syscall. */
 __u64 pw_loader_lost_events(const struct pinwatch_bpf *skel);

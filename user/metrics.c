@@ -83,6 +83,14 @@ void pw_metrics_write(FILE *out, const struct pw_metrics_view *v)
 	       "Kernel changes (isolations, restores, cpuset updates) that failed.", m->errors);
 	metric(out, "pinwatch_resyncs_total", "counter",
 	       "Full rescans of the node (start, lost events, periodic).", m->resyncs);
+	metric(out, "pinwatch_balancing_unsupported_total", "counter",
+	       "Selected containers whose CPUs this kernel cannot take out of load balancing "
+	       "(cgroup v2 without cpuset.cpus.exclusive); their knobs still apply.",
+	       m->balancing_unsupported);
+	metric(out, "pinwatch_loss_rescans_total", "counter",
+	       "Of those, rescans for events the kernel side lost (at most one per 5 s in a "
+	       "storm).",
+	       m->loss_rescans);
 	fputs("# HELP pinwatch_ringbuf_dropped_total Kernel events lost because the ring buffer "
 	      "was full, by event type.\n# TYPE pinwatch_ringbuf_dropped_total counter\n",
 	      out);
@@ -97,6 +105,13 @@ void pw_metrics_write(FILE *out, const struct pw_metrics_view *v)
 	for (int i = 0; i < PW_MAP_ERR_MAX; i++)
 		fprintf(out, "pinwatch_bpf_map_update_errors_total{map=\"%s\"} %llu\n",
 			pw_map_error_name(i), (unsigned long long)v->map_errors[i]);
+	fputs("# HELP pinwatch_untrusted_execs_total Runtime execs not trusted (not a process "
+	      "or binary of the host), never sent to the agent, by reason.\n"
+	      "# TYPE pinwatch_untrusted_execs_total counter\n",
+	      out);
+	for (int i = 1; i < PW_UNTRUSTED_MAX; i++)
+		fprintf(out, "pinwatch_untrusted_execs_total{reason=\"%s\"} %llu\n",
+			pw_untrusted_name(i), (unsigned long long)v->untrusted_execs[i]);
 	write_histogram(out, "pinwatch_apply_latency_seconds",
 			"From the pinning cpuset write to isolation applied.", &m->latency);
 	fprintf(out,

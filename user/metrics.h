@@ -20,6 +20,9 @@ struct pw_histogram {
 
 struct pw_metrics {
 	__u64 applies, reverts, refusals, errors, resyncs;
+	__u64 loss_rescans; /* of the resyncs: for lost events (backed off) */
+	/* Containers whose CPUs the kernel could not take out of load balancing (said once each). */
+	__u64 balancing_unsupported;
 	struct pw_histogram latency; /* from the pinning write to isolation applied */
 	/* First execs held (--hold), those let go at the time bound, and how long each was held. */
 	__u64 held, held_timeouts;
@@ -46,6 +49,8 @@ struct pw_metrics_view {
 	/* The kernel side's counters (loader.h), summed over CPUs. */
 	__u64 kernel[PW_COUNTERS_LEN];
 	__u64 map_errors[PW_MAP_ERR_MAX];
+	/* Runtime execs the kernel side did not trust (and did not send), by reason. */
+	__u64 untrusted_execs[PW_UNTRUSTED_MAX];
 };
 
 /* Write the metrics in Prometheus text format 0.0.4. */

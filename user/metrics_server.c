@@ -19,6 +19,12 @@
 #define MAX_CLIENTS 8
 /* A client has this long to send its request and read the answer. */
 #define DEADLINE_MS 1000
+/*
+ * The metrics are made at most this often, whatever the scrapes: a scrape
+ * walks every cgroup and reads the kernel side's counters (~30 syscalls),
+ * and anyone who can reach the port may ask in a loop.
+ */
+#define CACHE_MS 1000
 #define REQUEST_MAX 2048
 
 struct pw_metrics_server;
@@ -39,6 +45,10 @@ struct pw_metrics_server {
 	void (*write_body)(void *ctx, FILE *out);
 	void *ctx;
 	struct client clients[MAX_CLIENTS];
+	char *body; /* the metrics as last made, and when */
+	size_t body_len;
+	unsigned long long body_ms;
+	unsigned long long scrapes; /* GET /metrics answered, this one included */
 	unsigned long refused;
 };
 
@@ -126,8 +136,31 @@ static void answer(struct client *c)
 		return;
 	}
 	if (metrics) {
+		unsigned long long now = pw_monotonic_ns() / 1000000;
+
+		s->scrapes++;
+		if (!s->body || now - s->body_ms >= CACHE_MS) {
+			FILE *body;
+
+			free(s->body);
+			s->body = NULL;
+			s->body_len = 0;
+			body = open_memstream(&s->body, &s->body_len);
+			if (body) {
+				s->write_body(s->ctx, body);
+				fprintf(body,
+					"# HELP pinwatch_metrics_scrapes_total Scrapes answered, "
+					"counted when these metrics were made (at most once a "
+					"second).\n# TYPE pinwatch_metrics_scrapes_total counter\n"
+					"pinwatch_metrics_scrapes_total %llu\n",
+					s->scrapes);
+				fclose(body);
+				s->body_ms = now;
+			}
+		}
 		fputs("HTTP/1.0 200 OK\r\nContent-Type: text/plain; version=0.0.4\r\n\r\n", mem);
-		s->write_body(s->ctx, mem);
+		if (s->body)
+			fwrite(s->body, 1, s->body_len, mem);
 	} else {
 		fputs("HTTP/1.0 404 Not Found\r\nContent-Type: text/plain\r\n\r\n"
 		      "pinwatch serves its metrics at /metrics\n",
@@ -272,5 +305,6 @@ void pw_metrics_server_free(struct pw_metrics_server *s)
 			close_client(&s->clients[i]);
 	pw_loop_remove_fd(s->loop, s->listen_fd);
 	close(s->listen_fd);
+	free(s->body);
 	free(s);
 }

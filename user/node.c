@@ -22,6 +22,8 @@
 #define PENDING 256
 /* How long a new cgroup may wait for its runtime's state to name it. */
 #define PENDING_NS (60ULL * 1000000000ULL)
+/* For this long after its mkdir, a pending cgroup is looked at on every tick too. */
+#define PENDING_TICK_NS (10ULL * 1000000000ULL)
 
 struct pending {
 	int hierarchy;
@@ -41,6 +43,7 @@ struct pw_node {
 	struct pw_identity_sources sources;
 	struct pw_node_observer obs;
 	uint32_t gen;
+	uint64_t identities; /* containers named, renamed or dropped, ever */
 	bool needs_scan;
 	unsigned long too_deep_said;
 	const struct pw_runtime_cmd_seen *last_exec;
@@ -129,6 +132,11 @@ const struct pw_mounts *pw_node_mounts(const struct pw_node *n)
 int pw_node_cpuset_hierarchy(const struct pw_node *n)
 {
 	return n->cpuset_h;
+}
+
+uint64_t pw_node_identities(const struct pw_node *n)
+{
+	return n->identities;
 }
 
 struct pw_cgroup *pw_node_find(const struct pw_node *n, int hierarchy, uint64_t id)
@@ -231,6 +239,7 @@ static void drop_container(struct pw_node *n, struct pw_cgroup *cg)
 	if (n->obs.container_removed)
 		n->obs.container_removed(n->obs.ctx, c);
 	cg->container = NULL;
+	n->identities++;
 	pw_cpuset_put(&n->pool, c->cpus);
 	pw_container_free(c);
 }
@@ -258,6 +267,15 @@ static void identify(struct pw_node *n, struct pw_cgroup *cg, const struct pw_cg
 	struct pw_container *old = cg->container, *c;
 
 	c = pw_container_identify(&n->sources, cg, origin);
+	/*
+	 * Named from its runtime's exec and nothing found now: a look without
+	 * that exec (a rescan) before the runtime wrote its state (runc does at
+	 * the end of create) knows less, not otherwise. It stays named until
+	 * its state names another, or its cgroup goes; dropped, its isolation
+	 * would be undone under a container about to start.
+	 */
+	if (!c && old && old->source == PW_FROM_EXEC)
+		return;
 	if (!c) {
 		drop_container(n, cg);
 		return;
@@ -277,11 +295,18 @@ static void identify(struct pw_node *n, struct pw_cgroup *cg, const struct pw_cg
 		old->cpus = NULL;
 	}
 	cg->container = c;
+	n->identities++;
+	/*
+	 * Its CPUs matter from now on: read before the observer hears of it.
+	 * A container set up in full before its mkdir is read (crun: made,
+	 * populated and pinned in a few microseconds) gets no later event that
+	 * would bring them.
+	 */
+	if (!old)
+		update_cpus(n, cg, origin ? origin->dir_fd : -1);
 	if (n->obs.container_changed)
 		n->obs.container_changed(n->obs.ctx, c, old);
 	pw_container_free(old);
-	if (!old)
-		update_cpus(n, cg, origin ? origin->dir_fd : -1); /* its CPUs matter from now on */
 }
 
 static void remove_cgroup(struct pw_node *n, struct pw_cgroup *cg)
@@ -326,6 +351,30 @@ static void watch_cpus(struct pw_node *n, struct pw_cgroup *cg, int dir_fd)
 	wd = pw_cpuset_watch_add(&n->watch, dir_fd, cg->hierarchy, cg->id);
 	if (wd >= 0)
 		cg->wd = wd;
+}
+
+/*
+ * cg has no watch yet because its cpuset.cpus did not exist when it was
+ * made: on cgroup2 the file appears only once the parent enables the
+ * controller, which crun does after making the cgroup. Watch it now if it
+ * exists, and read its CPUs: the runtime may have pinned it meanwhile,
+ * unseen. True when a watch was added.
+ */
+static bool watch_late(struct pw_node *n, struct pw_cgroup *cg)
+{
+	const struct pw_mount *mnt = pw_mounts_get(&n->mounts, cg->hierarchy);
+	int dir_fd, before = cg->wd;
+
+	if (!mnt || !needs_watch(n, cg))
+		return false;
+	dir_fd = pw_cgroup_open(mnt->fd, cg->path, O_PATH | O_DIRECTORY);
+	if (dir_fd < 0)
+		return false;
+	watch_cpus(n, cg, dir_fd);
+	if (cg->wd != before)
+		update_cpus(n, cg, dir_fd);
+	close(dir_fd);
+	return cg->wd != before;
 }
 
 /* A cgroup new to the node: added, identified, its CPUs read. */
@@ -411,6 +460,49 @@ static int sweep(struct pw_cgroup *cg, void *arg)
 	return 0;
 }
 
+/*
+ * A runtime writes its state when its create is done: read it for the id
+ * cg's path names from each active root (a few opens), unless the index has
+ * it already. For a start whose runtime exec the agent did not see or did
+ * not trust (crun in a mount namespace of its own), this is how it is named.
+ */
+static bool read_state_of(struct pw_node *n, const char *id)
+{
+	if (pw_state_index_by_id(&n->states, id))
+		return false;
+	for (size_t i = 0; i < n->states.nr_roots; i++)
+		if (n->states.roots[i].active &&
+		    !pw_state_index_add(&n->states, &n->states.roots[i], id))
+			return true;
+	return false;
+}
+
+void pw_node_look_again(struct pw_node *n, struct pw_cgroup *cg)
+{
+	/*
+	 * Named again only from what is new: its state, now there (by its id,
+	 * or, with no id known yet, by its path in the runtimes' state).
+	 */
+	if (!cg->container)
+		identify(n, cg, NULL);
+	else if (!identity_final(cg) && read_state_of(n, cg->container->id))
+		identify(n, cg, NULL);
+}
+
+bool pw_node_naming(const struct pw_node *n, const struct pw_cgroup *cg)
+{
+	uint64_t now = pw_monotonic_ns();
+
+	for (size_t i = 0; i < PENDING; i++) {
+		const struct pending *p = &n->pending[i];
+
+		if (p->id == cg->id && p->hierarchy == cg->hierarchy &&
+		    now - p->since_ns <= PENDING_NS)
+			return !identity_final(cg);
+	}
+	return false;
+}
+
 /* Cgroups made lately and not fully named: their runtime's state may name them now. */
 static void retry_pending(struct pw_node *n)
 {
@@ -427,10 +519,25 @@ static void retry_pending(struct pw_node *n)
 			p->id = 0;
 			continue;
 		}
+		if (cg->container)
+			read_state_of(n, cg->container->id);
+		watch_late(n, cg);
 		identify(n, cg, &p->origin);
 		if (identity_final(cg))
 			p->id = 0;
 	}
+}
+
+void pw_node_tick(struct pw_node *n)
+{
+	uint64_t now = pw_monotonic_ns();
+
+	/* A start named by nothing but its path yet: its state may be there by now. */
+	for (size_t i = 0; i < PENDING; i++)
+		if (n->pending[i].id && now - n->pending[i].since_ns < PENDING_TICK_NS) {
+			retry_pending(n);
+			break;
+		}
 }
 
 int pw_node_scan(struct pw_node *n)
@@ -493,9 +600,11 @@ static void cpus_written(struct pw_node *n, struct pw_cgroup *cg)
 	update_cpus(n, cg, -1);
 	/*
 	 * On cgroup2 a cgroup's CPUs (and partitions) shape the effective CPUs
-	 * of everything below it: read its containers' again.
+	 * of everything below it: read its containers' again. Below a user's
+	 * own cgroup (delegated) everything is the user's: nothing to read, so
+	 * its writes cost the agent one read, never a walk.
 	 */
-	if (cg->hierarchy == 0) {
+	if (cg->hierarchy == 0 && pw_cgroup_root_owned(&n->mounts, 0, cg->path, -1)) {
 		for (size_t i = 0; i < n->table.nr_buckets; i++)
 			for (struct pw_cgroup *o = n->table.buckets[i]; o; o = o->hnext)
 				if (o != cg && o->container && o->hierarchy == 0 &&
@@ -583,8 +692,12 @@ void pw_node_apply(struct pw_node *n, const struct pw_event *ev)
 			break;
 		if (!identity_final(cg) && (ev->cgroup->flags & PW_F_POPULATED))
 			retry_pending(n); /* its first task may be the container's init */
-		/* Unwatched (past the watch bound): runtimes pin before the first task. */
-		if (needs_watch(n, cg) && (ev->cgroup->flags & PW_F_POPULATED))
+		/*
+		 * Unwatched: its cpuset.cpus may exist by now (cgroup2, crun), or
+		 * the watch bound was reached; v1 runtimes pin before the first task.
+		 */
+		if (needs_watch(n, cg) && (ev->cgroup->flags & PW_F_POPULATED) &&
+		    !watch_late(n, cg))
 			update_cpus(n, cg, -1);
 		if (!cg->container)
 			break;

@@ -87,7 +87,24 @@ bool pw_node_needs_scan(const struct pw_node *n);
 const struct pw_mounts *pw_node_mounts(const struct pw_node *n);
 /* The hierarchy that carries cpusets: the v1 cpuset hierarchy, or 0 (cgroup2). */
 int pw_node_cpuset_hierarchy(const struct pw_node *n);
+/* Changes to who the cgroups belong to (named, renamed, dropped): a generation. */
+uint64_t pw_node_identities(const struct pw_node *n);
 struct pw_cgroup *pw_node_find(const struct pw_node *n, int hierarchy, uint64_t id);
+
+/*
+ * cg's task is waiting on the agent (held at its first exec): if who it is
+ * is not final yet, read its runtime's state for its id now, and name it
+ * again. The observer hears of any change.
+ */
+void pw_node_look_again(struct pw_node *n, struct pw_cgroup *cg);
+/*
+ * Whether cg, not a container's as far as is known, was made lately and is
+ * still being named: its runtime's command or state may name it yet.
+ */
+bool pw_node_naming(const struct pw_node *n, const struct pw_cgroup *cg);
+
+/* On the agent's tick: cgroups made in the last seconds and not fully named are looked at again. */
+void pw_node_tick(struct pw_node *n);
 
 /* Every cgroup of the cpuset hierarchy; stop early if fn returns non-zero. */
 int pw_node_for_each_cgroup(struct pw_node *n, int (*fn)(struct pw_cgroup *cg, void *arg),

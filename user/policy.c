@@ -82,7 +82,12 @@ bool pw_policy_wants(const struct pw_policy *p, const struct pw_container *c,
 
 bool pw_policy_counts(const struct pw_container *c)
 {
-	return c->workload && c->populated && c->cg->cpus && !pw_cpus_empty(&c->cg->cpus->cpus);
+	/*
+	 * A cgroup a user may make (a delegated subtree) is named like a
+	 * container at will: it never shares, so it never vetoes one.
+	 */
+	return c->workload && c->root_owned && c->populated && c->cg->cpus &&
+	       !pw_cpus_empty(&c->cg->cpus->cpus);
 }
 
 bool pw_policy_exclusive(const struct pw_policy *p, const struct pw_container *c,

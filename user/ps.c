@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "backend.h"
 #include "cpu_index.h"
 #include "cpulist.h"
 #include "escape.h"
@@ -59,7 +60,8 @@ struct ps {
 	struct pw_cpu_index index;
 	struct pw_container **items;
 	size_t len, cap;
-	bool wide; /* full ids, and a CGROUP column */
+	bool wide;		 /* full ids, and a CGROUP column */
+	const char *unsupported; /* why this kernel cannot disable load balancing, or NULL */
 };
 
 /* The agent's backend isolating c ("v1", "v2"), or NULL. */
@@ -68,6 +70,20 @@ static const char *isolated_by(const struct ps *ps, const struct pw_container *c
 	const struct pw_isolation *iso = pw_journal_find(ps->journal, c->cg->hierarchy, c->cg->id);
 
 	return iso ? iso->backend : NULL;
+}
+
+/*
+ * The ISOLATED column: the backend that isolated it, "n/a" for an opted-in
+ * container this kernel cannot take out of load balancing (why: after the
+ * table), or "-".
+ */
+static const char *isolated_cell(const struct ps *ps, const struct pw_container *c)
+{
+	const char *by = isolated_by(ps, c);
+
+	if (by)
+		return by;
+	return c->lb_disable && ps->unsupported ? "n/a" : "-";
 }
 
 static int collect(struct pw_container *c, void *arg)
@@ -148,6 +164,8 @@ static void print_json(struct ps *ps, const struct pw_container *c)
 	pw_json_bool(&j, "opted_in", c->lb_disable);
 	pw_json_bool(&j, "root_owned", c->root_owned);
 	pw_json_string(&j, "isolated", isolated_by(ps, c));
+	/* Opted in, on a kernel that cannot take its CPUs out of load balancing: why. */
+	pw_json_string(&j, "balancing_unsupported", c->lb_disable ? ps->unsupported : NULL);
 	/* What its annotations ask for beyond balancing, and what the agent applied. */
 	pw_json_object_begin(&j, "knobs_asked");
 	for (int k = 0; c->knobs && k < PW_NR_KNOBS; k++)
@@ -187,12 +205,12 @@ static void print_row(struct ps *ps, const struct pw_container *c)
 			pw_policy_exclusive(&ps->policy, c, other) ? "yes" :
 								     "no");
 	if (ps->wide) {
-		pw_table_cell_str(stdout, isolated_by(ps, c), 8);
+		pw_table_cell_str(stdout, isolated_cell(ps, c), 8);
 		/* The last column: whole, escaped. */
 		text_escape(stdout, c->cg->path, c->cg->path_len);
 		putchar('\n');
 	} else {
-		printf("%s\n", isolated_by(ps, c) ? isolated_by(ps, c) : "-");
+		printf("%s\n", isolated_cell(ps, c));
 	}
 }
 
@@ -202,7 +220,7 @@ int cmd_ps(int argc, char **argv)
 	const char *state_dir = PW_DEFAULT_STATE_DIR, *why;
 	struct pw_node *node = NULL;
 	struct ps ps = {};
-	bool json = false;
+	bool json = false, unsupported_shown = false;
 	int opt, err;
 
 	optind = 1;
@@ -235,8 +253,11 @@ int cmd_ps(int argc, char **argv)
 	if (pw_no_operands(argc, argv, "ps"))
 		return 2;
 
-	/* Root's uid is all it needs: the files it reads and writes are root's. */
-	if (geteuid() == 0 && pw_drop_privileges(0, 0))
+	/*
+	 * Root's uid is all it needs (the files it reads are root's), and,
+	 * held, reading runtime state in root-only directories.
+	 */
+	if (geteuid() == 0 && pw_drop_privileges(0, PW_CAPS_READ_STATE, 0))
 		return 1;
 	pw_cpu_index_init(&ps.index);
 	/* No journal (no agent ran) shows nothing isolated; a broken one is named. */
@@ -246,6 +267,12 @@ int cmd_ps(int argc, char **argv)
 	if (err)
 		goto cleanup;
 	pw_node_scan(node);
+	{
+		const struct pw_backend_ops *ops;
+
+		if (!pw_backend_choose(pw_node_mounts(node), "auto", &ops))
+			ps.unsupported = pw_backend_unsupported(ops, pw_node_mounts(node));
+	}
 	err = pw_node_for_each_container(node, collect, &ps);
 	if (err) {
 		pw_err("cannot list containers: %s", strerror(-err));
@@ -264,7 +291,12 @@ int cmd_ps(int argc, char **argv)
 			print_json(&ps, ps.items[i]);
 		else
 			print_row(&ps, ps.items[i]);
+		if (!json && ps.items[i]->lb_disable && ps.unsupported &&
+		    !isolated_by(&ps, ps.items[i]))
+			unsupported_shown = true;
 	}
+	if (unsupported_shown)
+		printf("n/a: load balancing cannot be disabled here: %s\n", ps.unsupported);
 cleanup:
 	pw_cpu_index_free(&ps.index);
 	free(ps.items);

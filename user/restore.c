@@ -75,7 +75,7 @@ int cmd_restore(int argc, char **argv)
 	 * held, what the writes of either backend ask for.
 	 */
 	if (geteuid() == 0 &&
-	    pw_drop_privileges(0, pw_backend_v1.held_caps | pw_backend_v2.held_caps))
+	    pw_drop_privileges(0, pw_backend_v1.held_caps | pw_backend_v2.held_caps, 0))
 		return 1;
 	err = pw_journal_open(&b.journal, state_dir, PW_JOURNAL_WRITE);
 	if (err)

@@ -22,8 +22,6 @@ const struct pw_runtime_cmd_seen *pw_runtime_cmds_add(struct pw_runtime_cmds *cm
 {
 	struct pw_runtime_cmd_seen *s;
 	struct pw_runtime_cmd cmd;
-	char cwd_link[64];
-	ssize_t n;
 
 	/* Only root running root's own binary names containers (PW_F_TRUSTED). */
 	if (!(ev->exec->flags & PW_F_TRUSTED) ||
@@ -43,11 +41,16 @@ const struct pw_runtime_cmd_seen *pw_runtime_cmds_add(struct pw_runtime_cmds *cm
 	s->cmd = cmd;
 	if (!cmd.creates)
 		return s;
-	/* Without --bundle the bundle is the runtime's working directory. */
-	if (!s->cmd.bundle[0]) {
-		snprintf(cwd_link, sizeof(cwd_link), "/proc/%u/cwd", ev->hdr->pid);
-		n = readlink(cwd_link, s->cmd.bundle, sizeof(s->cmd.bundle) - 1);
-		s->cmd.bundle[n > 0 ? n : 0] = '\0';
+	/*
+	 * Without --bundle the bundle is the runtime's working directory, which
+	 * the kernel side read at the exec: the runtime may be gone by now, and
+	 * /proc/PID/cwd of a root process with all its capabilities is closed
+	 * to the agent, which keeps none.
+	 */
+	if (!s->cmd.bundle[0] && !(ev->exec->flags & PW_F_PATH_TRUNCATED) &&
+	    ev->cwd.len < sizeof(s->cmd.bundle)) {
+		memcpy(s->cmd.bundle, ev->cwd.data, ev->cwd.len);
+		s->cmd.bundle[ev->cwd.len] = '\0';
 	}
 	if (s->cmd.bundle[0] && !pw_meta_from_bundle(s->cmd.bundle, &s->meta) &&
 	    s->meta.cgroups_path[0])
@@ -100,32 +103,4 @@ const struct pw_runtime_cmd_seen *pw_runtime_cmds_match(struct pw_runtime_cmds *
 	best->named[slot].hierarchy = hierarchy;
 	best->named[slot].id = id;
 	return best;
-}
-
-const char *const pw_default_runtimes[] = {
-	"runc",
-	"crun",
-	"youki",
-	"runsc",
-	"conmon",
-	"containerd-shim-runc-v2",
-	"containerd-shim-runc-v1",
-	"containerd-shim-runsc-v1",
-};
-const size_t pw_nr_default_runtimes = sizeof(pw_default_runtimes) / sizeof(pw_default_runtimes[0]);
-
-bool pw_oci_runtime_comm(const char *comm)
-{
-	static const char *const oci[] = { "runc", "crun", "youki" };
-
-	if (!strncmp(comm, "memfd:", 6))
-		comm += 6;
-	for (size_t i = 0; i < sizeof(oci) / sizeof(oci[0]); i++) {
-		size_t len = strlen(oci[i]);
-
-		if (!strncmp(comm, oci[i], len) &&
-		    (!comm[len] || comm[len] == ':' || comm[len] == '_' || comm[len] == '\n'))
-			return true;
-	}
-	return false;
 }

@@ -42,18 +42,6 @@ struct pw_runtime_cmds {
 
 void pw_runtime_cmds_free(struct pw_runtime_cmds *cmds);
 
-/* Runtimes watched without --runtime (the kernel side's runtime_names). */
-extern const char *const pw_default_runtimes[];
-extern const size_t pw_nr_default_runtimes;
-
-/*
- * Whether comm (a task's, as in /proc/PID/comm) is an OCI runtime's own
- * short-lived process that joins a container's cgroups (runc, crun, youki):
- * the name alone or followed by ':' (runc's "runc:[2:INIT]"), or runc's
- * sealed copy "memfd:runc_...". Shims and conmon live on outside.
- */
-bool pw_oci_runtime_comm(const char *comm);
-
 /*
  * Remember the runtime command of a trusted exec event (PW_F_TRUSTED: root
  * ran root's own binary; any subcommand with a container id; for create and

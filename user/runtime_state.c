@@ -194,6 +194,7 @@ static const struct engine_annotations {
 };
 
 #define LB_ANNOTATION "cpu-load-balancing.crio.io"
+#define EXEC_AFFINITY_ANNOTATION "exec-cpu-affinity.pinwatch.io"
 
 static bool is_disable(const char *v)
 {
@@ -230,7 +231,8 @@ static void knob_from_annotations(json_object *ann, enum pw_knob k, const char *
 
 static void meta_from_annotations(json_object *ann, struct pw_container_meta *meta)
 {
-	char scoped[sizeof(LB_ANNOTATION) + 1 + PW_NAME_LEN];
+	char scoped[sizeof(EXEC_AFFINITY_ANNOTATION) + 1 + PW_NAME_LEN];
+	const char *exec_affinity;
 
 	for (size_t i = 0; i < sizeof(engines) / sizeof(engines[0]); i++) {
 		const struct engine_annotations *e = &engines[i];
@@ -252,6 +254,11 @@ static void meta_from_annotations(json_object *ann, struct pw_container_meta *me
 			   (meta->container[0] && is_disable(json_str(ann, scoped)));
 	for (int k = 0; k < PW_NR_KNOBS; k++)
 		knob_from_annotations(ann, k, meta->container, &meta->knobs);
+	snprintf(scoped, sizeof(scoped), EXEC_AFFINITY_ANNOTATION "/%s", meta->container);
+	exec_affinity = json_str(ann, meta->container[0] && json_str(ann, scoped) ?
+					      scoped :
+					      EXEC_AFFINITY_ANNOTATION);
+	meta->exec_first_cpu = exec_affinity && !strcmp(exec_affinity, "first");
 }
 
 int pw_parse_oci_config(const char *buf, size_t len, struct pw_container_meta *meta)

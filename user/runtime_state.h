@@ -49,6 +49,11 @@ struct pw_container_meta {
 	 * cpu-load-balancing.crio.io/<container name> for one container.
 	 */
 	bool lb_disable;
+	/*
+	 * exec-cpu-affinity.pinwatch.io: "first": processes a runtime's exec
+	 * puts into it (kubectl exec, probes) run on its first CPU only.
+	 */
+	bool exec_first_cpu;
 	/* The other CRI-O knobs it asks for, pod-wide or scoped the same way (knobs.h). */
 	struct pw_knob_wants knobs;
 	char cgroups_path[PW_META_PATH_LEN]; /* linux.cgroupsPath as config.json gives it */

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <linux/capability.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +13,8 @@
 #include <poll.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#include "privileges.h"
 
 /* Symlinks followed in one resolution at most, as the kernel's MAXSYMLINKS. */
 #define MAX_LINKS 40
@@ -376,23 +379,58 @@ static int read_checked_file(int parent, int leaf, const char *name, size_t max,
 	return err;
 }
 
+/*
+ * Runtimes keep their state for root alone, some in directories nobody may
+ * search (containerd's shim makes /run/containerd 0600): the commands that
+ * read it hold CAP_DAC_READ_SEARCH, raised only while a trusted file or
+ * directory is opened here, and only to read. Not held: the open fails
+ * with EACCES, which the caller names.
+ */
+static bool raise_read_search(void)
+{
+	return pw_raise_capability(CAP_DAC_READ_SEARCH);
+}
+
+static void lower_read_search(bool raised)
+{
+	if (raised)
+		pw_lower_capability(CAP_DAC_READ_SEARCH);
+}
+
 int pw_read_trusted_file(const char *path, size_t max, char **buf, size_t *len, const char **why)
 {
 	const char *name = strrchr(path, '/');
+	bool raised = raise_read_search();
 	int parent, leaf, err;
 
 	*buf = NULL;
 	*len = 0;
 	err = resolve(path, &parent, &leaf, why);
-	if (err)
-		return err;
-	err = read_checked_file(parent, leaf, name ? name + 1 : path, max, buf, len, why);
-	close(parent);
-	close(leaf);
+	if (!err) {
+		err = read_checked_file(parent, leaf, name ? name + 1 : path, max, buf, len, why);
+		close(parent);
+		close(leaf);
+	}
+	lower_read_search(raised);
 	return err;
 }
 
-int pw_open_trusted_dir(const char *path, const char **why)
+bool pw_trusted_path_exists(const char *path)
+{
+	bool raised = raise_read_search();
+	int parent, leaf, err;
+	const char *why;
+
+	err = resolve(path, &parent, &leaf, &why);
+	if (!err) {
+		close(parent);
+		close(leaf);
+	}
+	lower_read_search(raised);
+	return !err;
+}
+
+static int open_trusted_dir(const char *path, const char **why)
 {
 	int parent, leaf, fd, err;
 	struct statx stx;
@@ -422,9 +460,19 @@ int pw_open_trusted_dir(const char *path, const char **why)
 	return err ? err : fd;
 }
 
+int pw_open_trusted_dir(const char *path, const char **why)
+{
+	bool raised = raise_read_search();
+	int fd = open_trusted_dir(path, why);
+
+	lower_read_search(raised);
+	return fd;
+}
+
 int pw_read_trusted_file_at(int dir_fd, const char *name, size_t max, char **buf, size_t *len,
 			    const char **why)
 {
+	bool raised;
 	int leaf, err;
 
 	*buf = NULL;
@@ -433,12 +481,15 @@ int pw_read_trusted_file_at(int dir_fd, const char *name, size_t max, char **buf
 		*why = "not a plain file name";
 		return -EINVAL;
 	}
+	raised = raise_read_search();
 	leaf = openat(dir_fd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
 	if (leaf < 0) {
-		*why = errno == ENOENT ? "does not exist" : "cannot be looked up";
-		return -errno;
+		err = -errno;
+		*why = err == -ENOENT ? "does not exist" : "cannot be looked up";
+	} else {
+		err = read_checked_file(dir_fd, leaf, name, max, buf, len, why);
+		close(leaf);
 	}
-	err = read_checked_file(dir_fd, leaf, name, max, buf, len, why);
-	close(leaf);
+	lower_read_search(raised);
 	return err;
 }

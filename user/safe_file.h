@@ -30,6 +30,9 @@
  */
 int pw_read_trusted_file(const char *path, size_t max, char **buf, size_t *len, const char **why);
 
+/* Whether path resolves under the same rules (its last component unchecked). */
+bool pw_trusted_path_exists(const char *path);
+
 /*
  * Open the directory at path (absolute) under the same rules, O_RDONLY, for
  * readdir. Returns an fd or -errno with *why.

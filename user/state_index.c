@@ -10,24 +10,13 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "daemons.h"
+#include "clock.h"
+#include "json_reader.h"
 #include "log.h"
+#include "runtime_procs.h"
 #include "safe_file.h"
 
 #define NR_BUCKETS 1024
-
-/* Roots scanned without being told: runc and crun by hand and under CRI-O, Docker's runc. */
-static const struct pw_state_root default_roots[] = {
-	{ "/run/runc", "runc", PW_STATE_RUNC },
-	{ "/run/crun", "crun", PW_STATE_CRUN },
-	{ "/run/docker/runtime-runc/moby", "runc", PW_STATE_RUNC },
-};
-/* containerd's runc shims keep one root per containerd namespace below this. */
-#define CONTAINERD_RUNC_ROOTS "/run/containerd/runc"
-/* containerd keeps each task's bundle in a directory per namespace below this. */
-#define CONTAINERD_TASKS "/run/containerd/io.containerd.runtime.v2.task"
-/* CRI-O keeps its containers' config.json here, by id. */
-#define CRIO_CONTAINERS "/run/containers/storage/overlay-containers"
 
 static uint64_t str_hash(const char *s)
 {
@@ -50,8 +39,6 @@ int pw_state_index_init(struct pw_state_index *idx, const struct pw_mounts *moun
 		pw_state_index_free(idx);
 		return -ENOMEM;
 	}
-	for (size_t i = 0; i < sizeof(default_roots) / sizeof(default_roots[0]); i++)
-		idx->roots[idx->nr_roots++] = default_roots[i];
 	return 0;
 }
 
@@ -85,28 +72,50 @@ void pw_state_index_free(struct pw_state_index *idx)
 const struct pw_state_root *pw_state_index_root(const struct pw_state_index *idx, const char *path)
 {
 	for (size_t i = 0; i < idx->nr_roots; i++)
-		if (!strcmp(idx->roots[i].path, path))
+		if (idx->roots[i].active && !strcmp(idx->roots[i].path, path))
 			return &idx->roots[i];
 	return NULL;
 }
 
-static bool add_root(struct pw_state_index *idx, const char *path, const char *runtime)
+/*
+ * The slot of root path, made (or an inactive one of the same path made
+ * active again) when new; NULL for a bad path or when every slot is taken.
+ * Slots never move: entries point to their root.
+ */
+static struct pw_state_root *add_root(struct pw_state_index *idx, const char *path,
+				      const char *runtime, const char *engine)
 {
-	struct pw_state_root *r;
+	struct pw_state_root *r = NULL;
 
-	if (path[0] != '/' || strlen(path) >= sizeof(r->path) || strstr(path, "/..") ||
-	    pw_state_index_root(idx, path) || idx->nr_roots == PW_MAX_STATE_ROOTS)
-		return false;
-	r = &idx->roots[idx->nr_roots++];
-	snprintf(r->path, sizeof(r->path), "%s", path);
+	if (path[0] != '/' || strlen(path) >= sizeof(r->path) || strstr(path, "/.."))
+		return NULL;
+	for (size_t i = 0; i < idx->nr_roots; i++)
+		if (!strcmp(idx->roots[i].path, path))
+			r = &idx->roots[i];
+	if (!r) {
+		if (idx->nr_roots == PW_MAX_STATE_ROOTS)
+			return NULL;
+		r = &idx->roots[idx->nr_roots++];
+		snprintf(r->path, sizeof(r->path), "%s", path);
+	}
 	snprintf(r->runtime, sizeof(r->runtime), "%s", runtime);
+	if (engine)
+		snprintf(r->engine, sizeof(r->engine), "%s", engine);
 	r->format = !strcmp(runtime, "crun") ? PW_STATE_CRUN : PW_STATE_RUNC;
-	return true;
+	r->active = true;
+	return r;
 }
 
 bool pw_state_index_learn_root(struct pw_state_index *idx, const char *root, const char *runtime)
 {
-	return add_root(idx, root, runtime);
+	bool known = pw_state_index_root(idx, root);
+	struct pw_state_root *r = add_root(idx, root, runtime, NULL);
+
+	if (r && !known)
+		r->learned_ns = pw_monotonic_ns();
+	else if (r && r->learned_ns)
+		r->learned_ns = pw_monotonic_ns();
+	return r && !known;
 }
 
 static struct pw_state_entry *find(const struct pw_state_index *idx,
@@ -267,17 +276,49 @@ int pw_state_index_add(struct pw_state_index *idx, const struct pw_state_root *r
 	return 0;
 }
 
-/* Every container directory of one root: known ones kept, new ones read. */
-static void scan_root(struct pw_state_index *idx, const struct pw_state_root *root)
+/*
+ * A state directory that is there but cannot be read (no CAP_DAC_READ_SEARCH
+ * for a root-only one, an owner or a filesystem not trusted): said once per
+ * directory, since its containers go unnamed. Most roots are simply absent
+ * on a given node: that is not said.
+ */
+static int open_state_dir(struct pw_state_index *idx, const char *path)
 {
-	const char *why;
+	const char *why = "";
+	uint64_t h;
+	int fd = pw_open_trusted_dir(path, &why);
+	size_t i;
+
+	if (fd >= 0 || fd == -ENOENT)
+		return fd;
+	h = str_hash(path);
+	for (i = 0; i < idx->nr_said_unreadable; i++)
+		if (idx->said_unreadable[i] == h)
+			return fd;
+	if (idx->nr_said_unreadable < PW_MAX_STATE_ROOTS)
+		idx->said_unreadable[idx->nr_said_unreadable++] = h;
+	if (fd == -EACCES)
+		pw_warn("cannot read the runtime state in '%s': %s (CAP_DAC_READ_SEARCH is needed "
+			"for a root-only directory); its containers are named by their cgroup path "
+			"only",
+			PW_Q(path), strerror(-fd));
+	else
+		pw_warn("runtime state in '%s' is not read: %s, %s; its containers are named by "
+			"their cgroup path only",
+			PW_Q(path), why, strerror(-fd));
+	return fd;
+}
+
+/* Every container directory of one root: known ones kept, new ones read. */
+static void scan_root(struct pw_state_index *idx, struct pw_state_root *root)
+{
 	struct dirent *de;
 	DIR *dir;
 	int fd;
 
-	fd = pw_open_trusted_dir(root->path, &why);
+	fd = open_state_dir(idx, root->path);
 	if (fd < 0)
-		return; /* most roots are absent on a given node */
+		return;
 	dir = fdopendir(fd);
 	if (!dir) {
 		close(fd);
@@ -291,24 +332,27 @@ static void scan_root(struct pw_state_index *idx, const struct pw_state_root *ro
 		e = find(idx, root, de->d_name);
 		if (e) {
 			e->gen = idx->gen;
+			root->containers++;
 			continue;
 		}
-		pw_state_index_add(idx, root, de->d_name);
+		if (!pw_state_index_add(idx, root, de->d_name))
+			root->containers++;
 	}
 	closedir(dir);
 }
 
-/* Call fn(idx, DIR/NAME) for each directory NAME (a valid id) of the trusted DIR. */
+/* Call fn(idx, DIR/NAME, arg) for each directory NAME (a valid name) of the trusted DIR. */
 static void for_each_subdir(struct pw_state_index *idx, const char *dir_path,
-			    void (*fn)(struct pw_state_index *idx, const char *path))
+			    void (*fn)(struct pw_state_index *idx, const char *path,
+				       const void *arg),
+			    const void *arg)
 {
 	char path[PW_META_PATH_LEN];
-	const char *why;
 	struct dirent *de;
 	DIR *dir;
 	int fd;
 
-	fd = pw_open_trusted_dir(dir_path, &why);
+	fd = open_state_dir(idx, dir_path);
 	if (fd < 0)
 		return;
 	dir = fdopendir(fd);
@@ -319,55 +363,126 @@ static void for_each_subdir(struct pw_state_index *idx, const char *dir_path,
 	while ((de = readdir(dir))) {
 		if (de->d_type != DT_DIR || !pw_valid_container_id(de->d_name))
 			continue;
-		snprintf(path, sizeof(path), "%s/%s", dir_path, de->d_name);
-		fn(idx, path);
+		if (snprintf(path, sizeof(path), "%s/%s", dir_path, de->d_name) < (int)sizeof(path))
+			fn(idx, path, arg);
 	}
 	closedir(dir);
 }
 
-/* containerd keeps a runc root per namespace: k8s.io, moby, default, ... */
-static void add_runc_root(struct pw_state_index *idx, const char *path)
+struct root_arg {
+	const char *runtime, *engine, *suffix;
+};
+
+static void add_place_root(struct pw_state_index *idx, const char *path, const void *arg)
 {
-	add_root(idx, path, "runc");
+	const struct root_arg *a = arg;
+
+	add_root(idx, path, a->runtime, a->engine);
 }
 
-static void add_bundle_root(struct pw_state_index *idx, const char *path, const char *suffix)
+/*
+ * containerd's runc shim keeps the runc root it was given (a runtime option:
+ * k3s and others set one) in each task's options.json: one task of the
+ * namespace directory ns_dir (".../io.containerd.runtime.v2.task/NS") says
+ * where that namespace's runc states are (ROOT/NS).
+ */
+static void learn_runc_root(struct pw_state_index *idx, const char *ns_dir)
 {
+	char path[PW_META_PATH_LEN + 64], root[PW_META_PATH_LEN];
+	const char *ns = strrchr(ns_dir, '/'), *why, *value;
+	json_object *options;
+	struct dirent *de;
+	size_t len;
+	char *buf;
+	DIR *dir;
+	int fd;
+
+	fd = pw_open_trusted_dir(ns_dir, &why);
+	if (fd < 0 || !ns)
+		return;
+	dir = fdopendir(fd);
+	if (!dir) {
+		close(fd);
+		return;
+	}
+	while ((de = readdir(dir))) {
+		if (de->d_type != DT_DIR || !pw_valid_container_id(de->d_name))
+			continue;
+		snprintf(path, sizeof(path), "%s/%s/options.json", ns_dir, de->d_name);
+		if (pw_read_trusted_file(path, PW_MAX_JSON_FILE, &buf, &len, &why))
+			continue;
+		options = pw_json_parse_object(buf, len, 4, NULL);
+		value = options ? pw_json_member_str(options, "root") : NULL;
+		if (value && snprintf(root, sizeof(root), "%s%s", value, ns) < (int)sizeof(root))
+			add_root(idx, root, "runc", "containerd");
+		json_object_put(options);
+		free(buf);
+		break;
+	}
+	closedir(dir);
+}
+
+static void add_bundle_root(struct pw_state_index *idx, const char *path, const void *arg)
+{
+	const struct root_arg *a = arg;
 	struct pw_bundle_root *r;
 
-	if (idx->nr_bundle_roots == PW_MAX_BUNDLE_ROOTS)
+	for (size_t i = 0; i < idx->nr_bundle_roots; i++)
+		if (!strcmp(idx->bundle_roots[i].path, path))
+			return;
+	if (idx->nr_bundle_roots == PW_MAX_BUNDLE_ROOTS || strlen(path) >= sizeof(r->path))
 		return;
 	r = &idx->bundle_roots[idx->nr_bundle_roots++];
 	snprintf(r->path, sizeof(r->path), "%s", path);
-	r->suffix = suffix;
+	r->suffix = a->suffix;
+	if (a->engine && !strcmp(a->engine, "containerd"))
+		learn_runc_root(idx, path);
 }
 
-static void add_containerd_namespace(struct pw_state_index *idx, const char *path)
+/* A runtime's state root (runtimes.h): the root itself, or one per namespace below it. */
+static void sink_state_root(void *ctx, const char *root, const char *oci_runtime,
+			    const char *engine, bool per_namespace)
 {
-	add_bundle_root(idx, path, "");
+	struct root_arg a = { oci_runtime, engine, NULL };
+
+	if (per_namespace)
+		for_each_subdir(ctx, root, add_place_root, &a);
+	else if (pw_trusted_path_exists(root))
+		add_place_root(ctx, root, &a);
 }
 
-static void add_daemon_root(void *ctx, const char *root, const char *runtime)
+/* An engine's bundle directory: the directory itself, or one per namespace below it. */
+static void sink_bundle_root(void *ctx, const char *dir, const char *suffix, const char *engine,
+			     bool per_namespace)
 {
-	add_root(ctx, root, runtime);
+	struct root_arg a = { NULL, engine, suffix };
+
+	if (per_namespace)
+		for_each_subdir(ctx, dir, add_bundle_root, &a);
+	else if (pw_trusted_path_exists(dir))
+		add_bundle_root(ctx, dir, &a);
 }
 
-/* The roots there now: a root that is not there costs no lookup. */
+/*
+ * The places there now: each runtime's defaults, what its trusted processes
+ * name, and the roots trusted execs taught that still hold containers or
+ * were named lately. A place that is not there costs no lookup later.
+ */
 static void learn_roots(struct pw_state_index *idx)
 {
-	const char *why;
-	int fd;
+	const struct pw_place_sink sink = { idx, sink_state_root, sink_bundle_root };
+	uint64_t now = pw_monotonic_ns();
 
-	/* A dockerd with an --exec-root of its own keeps its runc root there. */
-	pw_daemon_roots(add_daemon_root, idx);
-	for_each_subdir(idx, CONTAINERD_RUNC_ROOTS, add_runc_root);
-	idx->nr_bundle_roots = 0;
-	for_each_subdir(idx, CONTAINERD_TASKS, add_containerd_namespace);
-	fd = pw_open_trusted_dir(CRIO_CONTAINERS, &why);
-	if (fd >= 0) {
-		close(fd);
-		add_bundle_root(idx, CRIO_CONTAINERS, "/userdata");
+	for (size_t i = 0; i < idx->nr_roots; i++) {
+		struct pw_state_root *r = &idx->roots[i];
+
+		r->active = r->learned_ns &&
+			    (r->containers || now - r->learned_ns < PW_LEARNED_ROOT_TTL_NS);
+		r->containers = 0;
 	}
+	idx->nr_bundle_roots = 0;
+	pw_runtimes_default_places(&sink);
+	pw_runtime_procs_places(&sink);
 }
 
 int pw_state_index_bundle(const struct pw_state_index *idx, const char *id, char *buf, size_t size)
@@ -376,7 +491,7 @@ int pw_state_index_bundle(const struct pw_state_index *idx, const char *id, char
 		const struct pw_bundle_root *r = &idx->bundle_roots[i];
 
 		snprintf(buf, size, "%s/%s%s", r->path, id, r->suffix);
-		if (!access(buf, F_OK))
+		if (pw_trusted_path_exists(buf))
 			return 0;
 	}
 	return -ENOENT;
@@ -388,7 +503,8 @@ void pw_state_index_scan(struct pw_state_index *idx)
 	idx->over_limit = 0;
 	learn_roots(idx);
 	for (size_t i = 0; i < idx->nr_roots; i++)
-		scan_root(idx, &idx->roots[i]);
+		if (idx->roots[i].active)
+			scan_root(idx, &idx->roots[i]);
 	/* Gone from their root: the container was deleted. */
 	for (size_t i = 0; i < idx->nr_buckets; i++) {
 		struct pw_state_entry *e = idx->by_id[i], *next;

@@ -1,11 +1,13 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * The containers that runtimes' own state directories know: runc's
- * ROOT/ID/state.json and crun's ROOT/ID/status under the usual roots
- * (/run/runc, /run/crun, containerd's /run/containerd/runc/NAMESPACE,
- * Docker's /run/docker/runtime-runc/moby) and the roots trusted runtime
- * execs name with --root. One readdir per root and one read per container
- * per scan; look-ups by id and by cgroup path are in memory.
+ * ROOT/ID/state.json and crun's ROOT/ID/status, and the bundles engines
+ * keep by id, in the places runtimes.h lists: each runtime's defaults,
+ * those its trusted processes name (runtime_procs.h: k3s's containerd
+ * state, dockerd's --exec-root, conmon's bundles), and the roots trusted
+ * runtime execs name with --root, kept while they hold containers or were
+ * named lately. One readdir per root and one read per container per scan;
+ * look-ups by id and by cgroup path are in memory.
  *
  * Only trusted directories and files are read (safe_file.h): state written
  * by a local user cannot name a container.
@@ -20,21 +22,24 @@
 
 #include "cgroupfs.h"
 #include "runtime_state.h"
+#include "runtimes.h"
 
 /* Containers indexed at most; more is said once per scan. */
 #define PW_MAX_STATES 4096
-/* State roots at most: the usual ones plus those learned from execs. */
-#define PW_MAX_STATE_ROOTS 32
+/* State roots at most: the runtimes' places (a containerd namespace each) and those learned. */
+#define PW_MAX_STATE_ROOTS 64
+/* A root a trusted exec named is kept this long after, and while it holds containers. */
+#define PW_LEARNED_ROOT_TTL_NS (600ULL * 1000000000ULL)
 
-enum pw_state_format {
-	PW_STATE_RUNC, /* ROOT/ID/state.json */
-	PW_STATE_CRUN, /* ROOT/ID/status, with the runtime's copy of config.json */
-};
-
+/* A state root. Its slot never moves (entries point to it); an inactive one is not read. */
 struct pw_state_root {
 	char path[PW_META_PATH_LEN];
 	char runtime[16]; /* runc, crun */
+	char engine[16];  /* who made its containers, when its place says ("" unknown) */
 	enum pw_state_format format;
+	bool active;		  /* read at the last scan */
+	uint64_t learned_ns;	  /* when a trusted exec last named it (0: a runtime's place) */
+	unsigned long containers; /* entries the last scan found in it */
 };
 
 struct pw_state_entry {
@@ -54,7 +59,7 @@ struct pw_bundle_root {
 	const char *suffix; /* after the id: "" (containerd), "/userdata" (CRI-O) */
 };
 
-#define PW_MAX_BUNDLE_ROOTS 16
+#define PW_MAX_BUNDLE_ROOTS 32
 
 struct pw_state_index {
 	const struct pw_mounts *mounts;
@@ -66,14 +71,18 @@ struct pw_state_index {
 	size_t nr_buckets, count;
 	uint32_t gen;
 	unsigned long over_limit; /* entries left out by the last scan */
+	/* State directories said to be unreadable (hashes of their paths): said once each. */
+	uint64_t said_unreadable[PW_MAX_STATE_ROOTS];
+	size_t nr_said_unreadable;
 };
 
 int pw_state_index_init(struct pw_state_index *idx, const struct pw_mounts *mounts);
 void pw_state_index_free(struct pw_state_index *idx);
 
 /*
- * Add ROOT (a trusted runtime exec's --root) to the roots scanned; a known
- * or bad one is ignored. Returns true when it was new.
+ * Add ROOT (a trusted runtime exec's --root) to the roots scanned, kept
+ * while it holds containers or for PW_LEARNED_ROOT_TTL_NS after the last
+ * exec that names it; a bad one is ignored. Returns true when it was new.
  */
 bool pw_state_index_learn_root(struct pw_state_index *idx, const char *root, const char *runtime);
 

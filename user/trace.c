@@ -389,8 +389,8 @@ int cmd_trace(int argc, char **argv)
 	if (!isatty(STDOUT_FILENO))
 		setvbuf(stdout, NULL, _IOFBF, 1 << 16);
 
-	/* Attached: nothing from here on needs a capability. */
-	if (pw_drop_privileges(0, 0)) {
+	/* Attached: nothing from here on needs a capability but reading runtime state. */
+	if (pw_drop_privileges(0, PW_CAPS_READ_STATE, 0)) {
 		err = -EPERM;
 		goto cleanup;
 	}

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "irq_affinity.h"
+#include "irqbalance.h"
 #include "log.h"
 
 struct pw_tuner_watch {
@@ -560,7 +561,8 @@ void pw_tuner_read_watches(struct pw_tuner *tu)
 
 void pw_tuner_rescan(struct pw_tuner *tu)
 {
-	bool irqs = pw_journal_irq_count(tu->journal) > 0; /* a crash's leftovers too */
+	/* A crash's leftovers too: saved IRQs, an irqbalance ban. */
+	bool irqs = pw_journal_irq_count(tu->journal) > 0 || pw_journal_irqbalance(tu->journal);
 
 	for (size_t i = 0; !irqs && i < pw_journal_tuning_count(tu->journal); i++)
 		irqs = pw_journal_tuning_at(tu->journal, i)->knob == PW_KNOB_IRQ;
@@ -581,6 +583,8 @@ int pw_tuner_open(struct pw_tuner *tu, const struct pw_tuner_config *cfg)
 	if (err)
 		return err;
 	tu->files.dry_run = cfg->dry_run;
+	/* The host's irqbalance is only the real /proc's, never a test's fake one. */
+	tu->irqbalance_dir = cfg->proc ? NULL : PW_IRQBALANCE_DIR;
 	if (cfg->follow) {
 		tu->watch_fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
 		if (tu->watch_fd < 0) {

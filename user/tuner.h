@@ -43,9 +43,21 @@ struct pw_tuner {
 	int watch_fd;	     /* inotify on the quota files of tuned containers; -1 without */
 	struct pw_tuner_watch *watches;
 	size_t nr_watches, cap_watches;
-	/* IRQs the kernel will not move (managed IRQs answer EIO): said once, left alone. */
+	/*
+	 * IRQs the kernel will not move (managed IRQs answer EIO): said once,
+	 * left alone, and looked at again after a while (IRQ numbers are reused).
+	 */
 	int *unmovable;
 	size_t nr_unmovable;
+	uint64_t unmovable_since_ms;
+	bool no_room_said; /* "no CPU would be left to them", said for the present CPUs */
+	/*
+	 * A running irqbalance's control socket directory (NULL: not talked to,
+	 * as with a test's own /proc), and whether the last ask may not have
+	 * reached it (asked again at the next sync).
+	 */
+	const char *irqbalance_dir;
+	bool irqbalance_unsure;
 	bool unavailable_said[PW_NR_KNOBS];
 	unsigned long errors; /* failed applies and reverts, for metrics */
 };

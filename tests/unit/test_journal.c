@@ -114,24 +114,12 @@ UNIT_TEST(journal_reads_version_1)
 
 UNIT_TEST(journal_refuses_broken_files)
 {
+	/* The file as a whole cannot be read: refused, left as it is. */
 	static const char *const broken[] = {
 		"",
 		"{",
 		"[]",
 		"{\"isolated\": 7}",
-		"{\"isolated\": [{\"container_id\": \"a\"}]}",
-		"{\"isolated\": [{\"container_id\": \"a\", \"path\": \"/x/../../etc\", \"hierarchy\": 0,"
-		" \"cgroup_id\": 1, \"backend\": \"v2\", \"cpus\": \"1\", \"exclusive_levels\": 1}]}",
-		"{\"isolated\": [{\"container_id\": \"a\", \"path\": \"/x\", \"hierarchy\": 0,"
-		" \"cgroup_id\": 1, \"backend\": \"v9\", \"cpus\": \"1\", \"exclusive_levels\": 1}]}",
-		"{\"isolated\": [{\"container_id\": \"a\", \"path\": \"/x\", \"hierarchy\": 0,"
-		" \"cgroup_id\": 1, \"backend\": \"v2\", \"cpus\": \"7-3\", \"exclusive_levels\": 1}]}",
-		/* More levels than the path has: a crafted journal must not reach the kernel. */
-		"{\"isolated\": [{\"container_id\": \"a\", \"path\": \"/x\", \"hierarchy\": 0,"
-		" \"cgroup_id\": 1, \"backend\": \"v2\", \"cpus\": \"1\", \"exclusive_levels\": 40}]}",
-		"{\"isolated\": [{\"container_id\": \"a\", \"path\": \"/\", \"hierarchy\": 0,"
-		" \"cgroup_id\": 1, \"backend\": \"v2\", \"cpus\": \"1\", \"exclusive_levels\": -1}]}",
-		"{\"v1_housekeeping\": \"relative\", \"isolated\": []}",
 		"{\"v1_unbalanced\": {\"a\": 1}, \"isolated\": []}",
 		"{\"isolated\": []} trailing",
 	};
@@ -146,6 +134,66 @@ UNIT_TEST(journal_refuses_broken_files)
 		pw_journal_close(j);
 		remove_dir(dir);
 	}
+}
+
+UNIT_TEST(journal_skips_entries_it_cannot_use)
+{
+	/* One entry cannot be used: skipped and named; the others are kept. */
+	static const char *const bad_entry[] = {
+		"{\"isolated\": [{\"container_id\": \"a\"}]}",
+		"{\"isolated\": [{\"container_id\": \"a\", \"path\": \"/x/../../etc\", \"hierarchy\": 0,"
+		" \"cgroup_id\": 1, \"backend\": \"v2\", \"cpus\": \"1\", \"exclusive_levels\": 1}]}",
+		"{\"isolated\": [{\"container_id\": \"a\", \"path\": \"/x\", \"hierarchy\": 0,"
+		" \"cgroup_id\": 1, \"backend\": \"v9\", \"cpus\": \"1\", \"exclusive_levels\": 1}]}",
+		"{\"isolated\": [{\"container_id\": \"a\", \"path\": \"/x\", \"hierarchy\": 0,"
+		" \"cgroup_id\": 1, \"backend\": \"v2\", \"cpus\": \"7-3\", \"exclusive_levels\": 1}]}",
+		/* More levels than the path has: a crafted journal must not reach the kernel. */
+		"{\"isolated\": [{\"container_id\": \"a\", \"path\": \"/x\", \"hierarchy\": 0,"
+		" \"cgroup_id\": 1, \"backend\": \"v2\", \"cpus\": \"1\", \"exclusive_levels\": 40}]}",
+		"{\"isolated\": [{\"container_id\": \"a\", \"path\": \"/\", \"hierarchy\": 0,"
+		" \"cgroup_id\": 1, \"backend\": \"v2\", \"cpus\": \"1\", \"exclusive_levels\": -1}]}",
+		"{\"v1_unbalanced\": [\"/a/../b\", 7], \"isolated\": []}",
+		"{\"isolated\": [], \"irqbalance\": {\"pid\": -1, \"base\": \"\", \"banned\": \"1\"}}",
+		"{\"isolated\": [], \"irqbalance\": {\"pid\": 7, \"base\": \"9-1\", \"banned\": \"1\"}}",
+	};
+
+	for (size_t i = 0; i < sizeof(bad_entry) / sizeof(bad_entry[0]); i++) {
+		struct pw_journal *j = NULL;
+		char *dir = temp_dir();
+
+		write_state(dir, bad_entry[i]);
+		if (pw_journal_open(&j, dir, PW_JOURNAL_WRITE))
+			unit_fail(__FILE__, __LINE__, "journal #%zu with one bad entry was refused",
+				  i);
+		else if (pw_journal_count(j) || pw_journal_unbalanced_count(j) ||
+			 pw_journal_irqbalance(j))
+			unit_fail(__FILE__, __LINE__, "journal #%zu kept its bad entry", i);
+		pw_journal_close(j);
+		remove_dir(dir);
+	}
+}
+
+UNIT_TEST(journal_reads_back_every_path_it_writes)
+{
+	/* "..evil" is a legal cgroup name: written, and read back (restore too). */
+	static const char *const good[] = { "/..evil", "/a/..b/...", "/.hidden/x.",
+					    "/a b/\xe2\x80\xae" };
+	static const char *const bad[] = { "/a/../b", "/..", "/a/.", "relative", "/a//b" };
+	struct pw_journal *j, *again;
+	char *dir = temp_dir();
+
+	CHECK(!pw_journal_open(&j, dir, PW_JOURNAL_WRITE));
+	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++)
+		CHECK(!pw_journal_add_unbalanced(j, good[i], 100 + i));
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		CHECK(pw_journal_add_unbalanced(j, bad[i], 200 + i) == -EINVAL);
+	pw_journal_close(j);
+	CHECK(!pw_journal_open(&again, dir, PW_JOURNAL_READ));
+	CHECK(pw_journal_unbalanced_count(again) == sizeof(good) / sizeof(good[0]));
+	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++)
+		CHECK(pw_journal_find_unbalanced(again, 100 + i, good[i]));
+	pw_journal_close(again);
+	remove_dir(dir);
 }
 
 UNIT_TEST(journal_crafted_old_levels_are_bounded)
@@ -297,6 +345,7 @@ UNIT_TEST(journal_keeps_knobs_across_a_restart)
 		.value = "disable",
 	};
 	struct pw_irq_saved irq = { .irq = 24 };
+	struct pw_irqbalance_ban ban = { .pid = 4242 };
 	struct pw_journal *j, *back;
 	const struct pw_tuning *got;
 	char *dir = temp_dir();
@@ -311,9 +360,19 @@ UNIT_TEST(journal_keeps_knobs_across_a_restart)
 	CHECK_INT(pw_journal_tuning_save(j, 3, 77, PW_KNOB_CSTATES, &s), 0);
 	CHECK_INT(pw_journal_tuning_save(j, 3, 78, PW_KNOB_CSTATES, &s), -ENOENT);
 	CHECK_INT(pw_journal_save_irq(j, &irq), 0);
+	pw_cpus_set(&ban.base, 5);
+	ban.banned = ban.base;
+	pw_cpus_set(&ban.banned, 3);
+	CHECK_INT(pw_journal_save_irqbalance(j, &ban), 0);
 	pw_journal_close(j);
 
 	CHECK_INT(pw_journal_open(&back, dir, PW_JOURNAL_READ), 0);
+	CHECK(pw_journal_irqbalance(back) != NULL);
+	if (pw_journal_irqbalance(back)) {
+		CHECK_INT(pw_journal_irqbalance(back)->pid, 4242);
+		CHECK(pw_cpus_equal(&pw_journal_irqbalance(back)->base, &ban.base));
+		CHECK(pw_cpus_equal(&pw_journal_irqbalance(back)->banned, &ban.banned));
+	}
 	CHECK_INT(pw_journal_tuning_count(back), 1);
 	got = pw_journal_find_tuning(back, 3, 77, PW_KNOB_CSTATES);
 	CHECK(got != NULL);
@@ -334,8 +393,10 @@ UNIT_TEST(journal_keeps_knobs_across_a_restart)
 	CHECK_INT(pw_journal_open(&j, dir, PW_JOURNAL_WRITE), 0);
 	CHECK_INT(pw_journal_remove_tuning(j, 3, 77, PW_KNOB_CSTATES), 0);
 	CHECK_INT(pw_journal_remove_irq(j, 24), 0);
+	CHECK_INT(pw_journal_clear_irqbalance(j), 0);
 	CHECK_INT(pw_journal_tuning_count(j), 0);
 	CHECK_INT(pw_journal_irq_count(j), 0);
+	CHECK(pw_journal_irqbalance(j) == NULL);
 	pw_journal_close(j);
 	remove_dir(dir);
 }
@@ -370,10 +431,13 @@ UNIT_TEST(journal_refuses_hostile_knob_entries)
 
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		struct pw_journal *j = NULL;
+		int err;
 
 		write_state(dir, bad[i]);
-		if (pw_journal_open(&j, dir, PW_JOURNAL_READ) != -EINVAL)
-			unit_fail(__FILE__, __LINE__, "hostile journal %zu was accepted", i);
+		err = pw_journal_open(&j, dir, PW_JOURNAL_READ);
+		/* Refused as a whole, or read without the hostile entry: never used. */
+		if (!err && (pw_journal_tuning_count(j) || pw_journal_irq_count(j)))
+			unit_fail(__FILE__, __LINE__, "hostile journal %zu was used", i);
 		pw_journal_close(j);
 	}
 	remove_dir(dir);

@@ -124,3 +124,26 @@ UNIT_TEST(knob_annotations_pod_wide_and_scoped)
 	CHECK_STR(meta.knobs.value[PW_KNOB_GOVERNOR], "");
 	CHECK(!meta.lb_disable);
 }
+
+UNIT_TEST(exec_affinity_annotation_pod_wide_and_scoped)
+{
+	const char *pod_wide = "{\"annotations\": {\"exec-cpu-affinity.pinwatch.io\": \"first\"}}";
+	const char *scoped_off = "{\"annotations\": {"
+				 "\"io.kubernetes.cri.container-type\": \"container\","
+				 "\"io.kubernetes.cri.container-name\": \"app\","
+				 "\"exec-cpu-affinity.pinwatch.io\": \"first\","
+				 "\"exec-cpu-affinity.pinwatch.io/app\": \"none\"}}";
+	const char *unknown = "{\"annotations\": {\"exec-cpu-affinity.pinwatch.io\": \"FIRST\"}}";
+	struct pw_container_meta meta = {};
+
+	CHECK_INT(pw_parse_oci_config(pod_wide, strlen(pod_wide), &meta), 0);
+	CHECK(meta.exec_first_cpu);
+	memset(&meta, 0, sizeof(meta));
+	/* The container's own annotation wins over the pod's. */
+	CHECK_INT(pw_parse_oci_config(scoped_off, strlen(scoped_off), &meta), 0);
+	CHECK(!meta.exec_first_cpu);
+	memset(&meta, 0, sizeof(meta));
+	/* Only CRI-O's exact value pins. */
+	CHECK_INT(pw_parse_oci_config(unknown, strlen(unknown), &meta), 0);
+	CHECK(!meta.exec_first_cpu);
+}

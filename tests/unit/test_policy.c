@@ -144,6 +144,10 @@ UNIT_TEST(policy_who_counts_and_exclusive)
 	b->populated = true;
 	b->workload = false; /* a pod sandbox */
 	CHECK(!pw_policy_counts(b));
+	b->workload = true;
+	b->root_owned = false; /* a user's cgroup named like a container: never shares */
+	CHECK(!pw_policy_counts(b));
+	b->workload = false;
 	CHECK(pw_policy_exclusive(&p, a, NULL));
 	CHECK(!pw_policy_exclusive(&p, a, b));
 	p.reserved = fx_cpus("1");

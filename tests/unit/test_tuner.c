@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "fixtures.h"
+#include "irqbalance.h"
 #include "journal.h"
 #include "tuner.h"
 #include "unit.h"
@@ -273,4 +274,26 @@ UNIT_TEST(tuner_enforce_completes_a_cut_apply)
 	CHECK_STR(get(&f, CPU1 "power/pm_qos_resume_latency_us"), "0");
 	CHECK_STR(get(&f, CPU2 "power/pm_qos_resume_latency_us"), "0");
 	fake_close(&f);
+}
+
+UNIT_TEST(irqbalance_setup_answer_parsed)
+{
+	struct pw_cpus cpus, want;
+	const char *why;
+
+	/* irqbalance 1.9's answer: its sleep, the IRQs it was told to leave, the mask. */
+	CHECK_INT(pw_irqbalance_parse_setup("SLEEP 10 IRQ 24 LOAD 0 DIFF 0 CLASS 0 BANNED 00000006",
+					    &cpus),
+		  0);
+	CHECK_INT(pw_cpus_parse("1-2", 3, &want, &why), 0);
+	CHECK(pw_cpus_equal(&cpus, &want));
+	/* Past 32 CPUs the mask comes in comma-separated words. */
+	CHECK_INT(pw_irqbalance_parse_setup("SLEEP 10 BANNED 00000001,00000000", &cpus), 0);
+	CHECK_INT(pw_cpus_parse("32", 2, &want, &why), 0);
+	CHECK(pw_cpus_equal(&cpus, &want));
+	CHECK_INT(pw_irqbalance_parse_setup("SLEEP 10 BANNED 00000000", &cpus), 0);
+	CHECK(pw_cpus_empty(&cpus));
+	/* Anything else is not an answer: nothing is taken from it. */
+	CHECK_INT(pw_irqbalance_parse_setup("SLEEP 10", &cpus), -EINVAL);
+	CHECK_INT(pw_irqbalance_parse_setup("SLEEP 10 BANNED zz", &cpus), -EINVAL);
 }

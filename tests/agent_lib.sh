@@ -16,6 +16,17 @@ on_exit '[ -n "$AGENT_PID" ] && kill -CONT $AGENT_PID && kill -KILL $AGENT_PID'
 # Each start logs to a file of its own, $LOG; $WORK/agent.log gathers them all.
 # AGENT_BIN=pinwatch-faults (fault injection, tests only) for the crash tests.
 N=0
+# unmovable: the IRQs the agents of this test said the kernel will not move.
+unmovable() { sed -n 's/.*IRQ \([0-9]*\): the kernel will not move it.*/\1/p' "$WORK"/agent.*.log 2>/dev/null | sort -u; }
+# v1_test_cpuset: the test's own cpuset T (/$TEST_ID) with the root's CPUs
+# and memory nodes, and PORT, a random loopback port for the agent's metrics.
+v1_test_cpuset() {
+	PORT=$((20000 + RANDOM % 20000))
+	T="/$TEST_ID"
+	mkdir -p "$V1$T"
+	cat "$V1/cpuset.mems" >"$V1$T/cpuset.mems"
+	cat "$V1/cpuset.cpus" >"$V1$T/cpuset.cpus"
+}
 start_agent() {
 	[ -n "${LOG:-}" ] && cat "$LOG" >>"$WORK/agent.log"
 	N=$((N + 1))

@@ -15,18 +15,10 @@ DAEMONS_DIR=""
 
 daemons_dir() {
 	if [ -z "$DAEMONS_DIR" ]; then
+		fresh_run_dirs || exit 1
 		DAEMONS_DIR=$(mktemp -d /tmp/pwd.XXXXXX)
 		chmod 0711 "$DAEMONS_DIR"
 		on_exit "daemons_cleanup"
-		# containerd's shims keep their sockets (/run/containerd/s) and runc
-		# roots (/run/containerd/runc/NAMESPACE) there whatever the daemon's
-		# own state is, dockerd's too. Made as containerd makes it on a node
-		# (0711: a shim alone makes it 0600, which a root without
-		# capabilities cannot search), and removed at exit when made here.
-		if [ ! -e /run/containerd ]; then
-			mkdir -m 0711 /run/containerd
-			on_exit "rm -rf /run/containerd"
-		fi
 	fi
 }
 
@@ -96,8 +88,6 @@ start_dockerd() {
 	daemons_dir
 	DOCKER_ROOT="$DAEMONS_DIR/docker"
 	mkdir -p "$DOCKER_ROOT/data" "$DOCKER_ROOT/exec"
-	# dockerd makes /run/docker/plugins whatever its --exec-root: removed at exit when made here.
-	[ -e /run/docker ] || on_exit "rm -rf /run/docker"
 	export DOCKER_HOST="unix://$DOCKER_ROOT/docker.sock"
 	# vfs: the data root may be on overlayfs or tmpfs; busybox is small.
 	"$DOCKERD" --iptables=false --ip-forward=false --ip-masq=false --bridge=none \

@@ -56,6 +56,42 @@ v2_mount() {
 	awk '$3 == "cgroup2" { print $2; exit }' /proc/mounts
 }
 
+# fresh_run_dirs [DIR...]: the runtimes' directories in /run (by default
+# /run/containerd, /run/docker and /run/runc) as a new machine has them:
+# none. What an earlier run (or another test) left there is moved aside and
+# put back at exit; what the test's daemons and agents make meanwhile goes.
+# containerd's shims keep their sockets (/run/containerd/s) and runc roots
+# (/run/containerd/runc/NAMESPACE) there whatever the daemon's own state
+# is, and a shim that makes /run/containerd makes it 0600: what a fresh
+# node (or a k3s one) has.
+fresh_run_dirs() {
+	local d aside dirs=("$@")
+	[ ${#dirs[@]} -gt 0 ] || dirs=(/run/containerd /run/docker /run/runc)
+	for d in containerd dockerd; do
+		if pgrep -x "$d" >/dev/null; then
+			not_ok "no $d runs on this machine besides the test's own" \
+				"its directories in /run cannot be moved aside: stop it first"
+			return 1
+		fi
+	done
+	aside=$(mktemp -d /tmp/pwrun-aside.XXXXXX)
+	on_exit "_restore_run_dirs '$aside' ${dirs[*]}"
+	for d in "${dirs[@]}"; do
+		[ -e "$d" ] && mv "$d" "$aside/$(basename "$d")"
+	done
+	return 0
+}
+_restore_run_dirs() {
+	local aside=$1 d
+	shift
+	for d in "$@"; do
+		umount -R -l "$d" 2>/dev/null
+		rm -rf "$d"
+		[ -e "$aside/$(basename "$d")" ] && mv "$aside/$(basename "$d")" "$d"
+	done
+	rmdir "$aside"
+}
+
 # Remove a cgroup directory and everything below it, deepest first.
 rm_cgroup_tree() {
 	[ -d "$1" ] || return 0
@@ -241,6 +277,22 @@ balanced_to() {
 	return 1
 }
 
+# pids_named COMM: the pids of running processes (not zombies) whose comm is
+# COMM, from /proc (the guests have no pgrep).
+pids_named() {
+	awk -v c=" ($1) " 'index($0, c) && !index($0, c "Z ") { print $1 }' /proc/[0-9]*/stat 2>/dev/null
+}
+
+# cpulist_has LIST CPU: whether the cpulist LIST (e.g. "0-1,3") holds CPU.
+cpulist_has() {
+	local part lo hi
+	for part in ${1//,/ }; do
+		lo=${part%-*} hi=${part#*-}
+		[ "$2" -ge "$lo" ] && [ "$2" -le "$hi" ] && return 0
+	done
+	return 1
+}
+
 # wait_for SECONDS COMMAND...: poll until COMMAND succeeds.
 wait_for() {
 	local limit=$1 i
@@ -261,12 +313,13 @@ bpf_links_of() {
 	done | sort
 }
 # links_are_tax_free PID: zero tax, as the agent must be: raw tracepoint
-# links on cgroup changes and execs only, and no perf event (how syscall
-# tracepoints attach).
+# links on cgroup changes and execs only (and, where the kernel resumes
+# held tasks at the agent's exit, process exits: a compare and out for
+# every other process), and no perf event (how syscall tracepoints attach).
 links_are_tax_free() {
-	local links
+	local links want="raw_tracepoint cgroup_mkdir raw_tracepoint cgroup_notify_populated raw_tracepoint cgroup_rmdir raw_tracepoint sched_process_exec "
 	links=$(bpf_links_of "$1" | tr '\n' ' ')
-	[ "$links" = "raw_tracepoint cgroup_mkdir raw_tracepoint cgroup_notify_populated raw_tracepoint cgroup_rmdir raw_tracepoint sched_process_exec " ] ||
+	[ "$links" = "$want" ] || [ "$links" = "${want}raw_tracepoint sched_process_exit " ] ||
 		{ echo "# links of $1: $links"; return 1; }
 	! ls -l /proc/"$1"/fd | grep -q perf_event
 }

@@ -15,11 +15,7 @@ if [ -z "$V1" ]; then
 	exit 1
 fi
 . "$(dirname "$0")/../agent_lib.sh"
-PORT=$((20000 + RANDOM % 20000))
-T="/$TEST_ID"
-mkdir -p "$V1$T"
-cat "$V1/cpuset.mems" >"$V1$T/cpuset.mems"
-cat "$V1/cpuset.cpus" >"$V1$T/cpuset.cpus"
+v1_test_cpuset
 
 start_agent --metrics "127.0.0.1:$PORT" || { not_ok "agent starts" "$(cat "$LOG")"; exit 1; }
 
@@ -83,7 +79,7 @@ start_ctr k1 1 yes
 check "lost events: K1 isolated" wait_for 10 journal_has k1
 kill -STOP "$AGENT_PID"
 mkdir "$V1$T/storm"
-for i in $(seq 2500); do mkdir "$V1$T/storm/s$i" && rmdir "$V1$T/storm/s$i"; done
+"$HELPERS/cgroup_churn" "$V1$T/storm" 2500 >/dev/null
 delete_ctr k1
 kill -CONT "$AGENT_PID"
 check "lost events: the agent says it lost events and rescans" \

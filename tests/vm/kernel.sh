@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-only
 # Print the path of a Debian kernel image for SERIES (6.1 or 6.12), fetched
-# with apt-get download on first use and cached under .cache/kernels/.
+# with apt-get download on first use and cached under .cache/kernels/, with
+# the one module the guests load beside it (e1000.ko, uncompressed: the
+# network device of the guest whose IRQs the tests move).
 #
 # Usage: tests/vm/kernel.sh 6.1|6.12
 set -euo pipefail
@@ -39,7 +41,7 @@ if [ -z "$pkg" ]; then
 fi
 
 dir="$CACHE/$series-$pkg"
-if [ ! -f "$dir/vmlinuz" ]; then
+if [ ! -f "$dir/vmlinuz" ] || [ ! -f "$dir/e1000.ko" ]; then
 	mkdir -p "$dir"
 	tmp=$(mktemp -d "$CACHE/fetch.XXXXXX")
 	# apt-get download drops privileges to _apt where it can write.
@@ -49,7 +51,15 @@ if [ ! -f "$dir/vmlinuz" ]; then
 		echo "kernel.sh: apt-get download $pkg failed" >&2
 		exit 1
 	}
-	dpkg-deb --fsys-tarfile "$tmp"/*.deb | tar -x -C "$tmp" --wildcards './boot/vmlinuz-*'
+	dpkg-deb --fsys-tarfile "$tmp"/*.deb | tar -x -C "$tmp" --wildcards './boot/vmlinuz-*' \
+		'./lib/modules/*/e1000.ko*'
+	module=$(find "$tmp/lib/modules" -name 'e1000.ko*' | head -n 1)
+	case $module in
+	*.xz) xz -dc "$module" >"$dir/e1000.ko.tmp" ;;
+	*.zst) zstd -qdc "$module" >"$dir/e1000.ko.tmp" ;;
+	*) cp "$module" "$dir/e1000.ko.tmp" ;;
+	esac
+	mv "$dir/e1000.ko.tmp" "$dir/e1000.ko"
 	mv "$tmp"/boot/vmlinuz-* "$dir/vmlinuz.tmp"
 	mv "$dir/vmlinuz.tmp" "$dir/vmlinuz"
 	echo "$pkg" >"$dir/package"

@@ -4,7 +4,10 @@
 # opted-in container pinned to CPUs 1-2 becomes a remote isolated partition
 # (proved by behaviour: spinners inside it allowed on both CPUs never move
 # from 1 to 2) and is restored when its task exits. Kernels before 6.7 have
-# no cpuset.cpus.exclusive: there the agent must refuse to run, saying so.
+# no cpuset.cpus.exclusive (Debian 12's 6.1): there the agent runs all the
+# same, applies what the kernel allows (an opted-in container's CFS quota
+# and C-state knobs), says per container that load balancing cannot be
+# disabled and why (log, ps --json, metric), and restores.
 . "$(dirname "$0")/../lib.sh"
 
 V2=$(v2_mount)
@@ -19,12 +22,50 @@ on_exit "'$PW' restore --state-dir '$STATE'"
 on_exit '[ -n "$AGENT_PID" ] && kill -KILL $AGENT_PID'
 LOG="$WORK/agent.log"
 if [ ! -e "$V2/cpuset.cpus.isolated" ]; then
-	# Before 6.7: no exclusive CPUs, no remote partitions. The agent says so and stops.
-	"$PW" agent --state-dir "$STATE" >"$LOG" 2>&1
-	rc=$?
-	check "old kernel: the agent refuses to run (rc $rc)" test "$rc" -ne 0
-	check "old kernel: it says the v2 backend needs 6.7" grep -q 'needs cpuset.cpus.exclusive (kernel 6.7' "$LOG"
-	check "old kernel: it wrote no journal" test ! -e "$STATE/state.json"
+	# Before 6.7: no exclusive CPUs, no remote partitions: everything else runs.
+	QOS="/sys/devices/system/cpu/cpu1/power/pm_qos_resume_latency_us"
+	QOS_WAS=$(cat "$QOS")
+	on_exit "echo '$QOS_WAS' >'$QOS'"
+	PORT=$((20000 + RANDOM % 20000))
+	"$PW" agent --state-dir "$STATE" --metrics "127.0.0.1:$PORT" >"$LOG" 2>&1 &
+	AGENT_PID=$!
+	wait_for 60 grep -q 'agent running' "$LOG" || { not_ok "old kernel: the agent runs" "$(cat "$LOG")"; exit 1; }
+	ok "old kernel: the agent runs"
+	check "old kernel: it says load balancing cannot be disabled here, and why" \
+		grep -q 'load balancing cannot be disabled here: this kernel has no cpuset.cpus.exclusive' "$LOG"
+	ID=$(random_container_id)
+	CG="/$TEST_ID/kubepods/pod$(random_pod_uid)/$ID"
+	make_bundle "$WORK/b" 1 "$CG" >/dev/null
+	jq '.annotations = {"cpu-load-balancing.crio.io": "disable", "cpu-quota.crio.io": "disable",
+		"cpu-c-states.crio.io": "disable"}
+		| .linux.resources.cpu.quota = 10000 | .linux.resources.cpu.period = 100000' \
+		"$WORK/b/config.json" >"$WORK/c.json" && mv "$WORK/c.json" "$WORK/b/config.json"
+	on_exit "runc delete -f '$ID'"
+	(cd / && runc run -d --bundle "$WORK/b" "$ID") </dev/null >"$WORK/rt.out" 2>&1
+	tuned() { jq -r '[.tuned[].knob] | sort | join(",")' "$STATE/state.json" 2>/dev/null; }
+	check "old kernel: the quota and C-state knobs are applied (journal)" \
+		wait_for 30 eval '[ "$(tuned)" = cpu-c-states,cpu-quota ]'
+	check "old kernel: its quota reads back lifted" test "$(cat "$V2$CG/cpu.max")" = "max 100000"
+	check "old kernel: its CPU's resume latency reads back n/a" test "$(cat "$QOS")" = n/a
+	check "old kernel: nothing is isolated, no partition made" \
+		eval 'jq -e ".isolated | length == 0" "$STATE/state.json" >/dev/null && [ "$(cat "$V2$CG/cpuset.cpus.partition" 2>/dev/null || echo member)" = member ]'
+	check "old kernel: the log says it for this container, once" \
+		test "$(grep -c "cannot take the CPUs of ${ID:0:12} .* out of load balancing: this kernel" "$LOG")" = 1
+	"$PW" ps --json --state-dir "$STATE" >"$WORK/ps.json"
+	check "old kernel: ps --json says why for it" \
+		test "$(jq -r --arg id "$ID" 'select(.container_id == $id) | .balancing_unsupported' "$WORK/ps.json" | grep -c 'no cpuset.cpus.exclusive')" = 1
+	"$PW" ps --state-dir "$STATE" >"$WORK/ps.txt"
+	check "old kernel: ps shows it n/a, and why under the table" \
+		eval 'grep -q "^${ID:0:12} .* n/a\$" "$WORK/ps.txt" && grep -q "^n/a: load balancing cannot be disabled here: this kernel has no cpuset.cpus.exclusive" "$WORK/ps.txt"'
+	exec 3<>"/dev/tcp/127.0.0.1/$PORT" && printf 'GET /metrics HTTP/1.0\r\n\r\n' >&3
+	check "old kernel: the metric counts it" grep -q '^pinwatch_balancing_unsupported_total 1$' <&3
+	exec 3<&-
+	runc kill "$ID" KILL >>"$WORK/rt.out" 2>&1
+	check "old kernel: on exit the knobs are reverted" wait_for 30 eval '[ -z "$(tuned)" ]'
+	check "old kernel: the resume latency is back" test "$(cat "$QOS")" = "$QOS_WAS"
+	kill -TERM "$AGENT_PID"
+	wait "$AGENT_PID"
+	AGENT_PID=""
 	exit 0
 fi
 "$PW" agent --state-dir "$STATE" >"$LOG" 2>&1 &
@@ -50,7 +91,7 @@ check "its cpuset.cpus.partition reads back 'isolated'" test "$(cat "$V2$CG/cpus
 # (bits 1 and 21), without which the kernel refuses a remote partition, and
 # KILL and BPF to resume held execs (bits 5 and 39).
 check "the v2 agent has no capability in effect" grep -q '^CapEff:.*0000000000000000$' "/proc/$AGENT_PID/status"
-check "the v2 agent holds only DAC_OVERRIDE, SYS_ADMIN, and KILL and BPF for holds" grep -q '^CapPrm:.*0000008000200022$' "/proc/$AGENT_PID/status"
+check "the v2 agent holds only DAC_OVERRIDE, DAC_READ_SEARCH, SYS_ADMIN, and KILL, BPF and SYS_NICE for holds" grep -q '^CapPrm:.*0000008000a00026$' "/proc/$AGENT_PID/status"
 check "root cpuset.cpus.isolated holds CPUs 1-2" test "$(cat "$V2/cpuset.cpus.isolated")" = 1-2
 check "its parent holds 1-2 in cpuset.cpus.exclusive" test "$(cat "$V2$(dirname "$CG")/cpuset.cpus.exclusive")" = 1-2
 hits=$(spinners_hits "$V2$CG" 2 1)

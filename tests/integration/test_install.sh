@@ -98,8 +98,8 @@ print("caps", " ".join(sorted(c["securityContext"]["capabilities"]["add"])) + " 
 print("drop", " ".join(c["securityContext"]["capabilities"]["drop"]))
 print("journal", vols[mounts["/run/pinwatch"]["name"]])
 print("cgroup", vols[mounts["/sys/fs/cgroup"]["name"]], mounts["/sys/fs/cgroup"].get("readOnly", False))
-print("scrape", ds["spec"]["template"]["metadata"]["annotations"]["prometheus.io/scrape"],
-      ds["spec"]["template"]["metadata"]["annotations"]["prometheus.io/port"], " ".join(c["args"]))
+print("scrape", "prometheus.io/scrape" in (ds["spec"]["template"]["metadata"].get("annotations") or {}),
+      " ".join(c["args"]))
 res = pod["spec"]["containers"][0]["resources"]
 print("guaranteed", res["requests"] == res["limits"] and float(res["limits"]["cpu"]).is_integer())
 print("opt-in", pod["metadata"]["annotations"]["cpu-load-balancing.crio.io"])
@@ -111,8 +111,8 @@ check "DaemonSet: host PID namespace, not privileged, every capability dropped b
 check "DaemonSet: the unit's capabilities, no more ($(k8s caps))" test "$(k8s caps)" = "$unit_caps"
 check "DaemonSet: the journal on the host, the cgroup tree writable" \
 	test "$(k8s journal) $(k8s cgroup)" = "/run/pinwatch /sys/fs/cgroup False"
-check "DaemonSet: metrics served where the scrape annotations say" \
-	test "$(k8s scrape)" = "true 9477 agent --metrics 0.0.0.0:9477"
+check "DaemonSet: metrics on the pod's loopback only, no scrape annotation for a port no one else reaches" \
+	test "$(k8s scrape)" = "False agent --metrics 127.0.0.1:9477"
 check "example pod: Guaranteed with whole CPUs, opted in" \
 	test "$(k8s guaranteed) $(k8s opt-in)" = "True disable"
 

@@ -10,36 +10,21 @@
 #include "engine_meta.h"
 #include "identity.h"
 #include "log.h"
+#include "runtime_procs.h"
 
 /* Whether e's container still is the one in cg: its init lives there, or cg is empty. */
 static bool state_is_this_instance(const struct pw_state_entry *e, const struct pw_cgroup *cg,
 				   bool populated)
 {
 	char path[64], line[4096];
-	unsigned long long start = 0;
+	struct pw_task_stat st;
 	bool found = false;
 	FILE *f;
 
 	if (!populated)
 		return true; /* nothing runs there that could be someone else's */
-	if (e->pid <= 0)
-		return false;
-	snprintf(path, sizeof(path), "/proc/%d/stat", e->pid);
-	f = fopen(path, "re");
-	if (!f)
-		return false; /* its init is gone: the tasks in cg are another instance's */
-	if (fgets(line, sizeof(line), f)) {
-		/* comm may hold spaces and parentheses: fields start after the last ')'. */
-		char *p = strrchr(line, ')');
-
-		if (p)
-			sscanf(p + 2,
-			       "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d %*d "
-			       "%*d %*d %*d %*d %llu",
-			       &start);
-	}
-	fclose(f);
-	if (start != e->start_time)
+	/* Its init gone, or another task on its pid: the tasks in cg are another instance's. */
+	if (e->pid <= 0 || pw_task_stat_read(e->pid, &st) || st.start != e->start_time)
 		return false;
 	snprintf(path, sizeof(path), "/proc/%d/cgroup", e->pid);
 	f = fopen(path, "re");

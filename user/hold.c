@@ -24,6 +24,7 @@
 #include "container.h"
 #include "log.h"
 #include "privileges.h"
+#include "runtime_procs.h"
 
 /* A mark whose cgroup the agent still cannot place after this long goes. */
 #define MARK_TTL_NS (10 * 1000000000ULL)
@@ -43,40 +44,6 @@ int pw_hold_mode_parse(const char *s, enum pw_hold_mode *mode)
 	return -EINVAL;
 }
 
-/* What /proc/PID/stat says of a task: its state, CPU time and start time. */
-struct task_stat {
-	char state;
-	unsigned long long cpu_ticks; /* utime + stime */
-	unsigned long long start;     /* clock ticks since boot */
-};
-
-static int read_task_stat(__u32 pid, struct task_stat *st)
-{
-	unsigned long long utime, stime;
-	char path[32], buf[1024], *p;
-	ssize_t n;
-	int fd;
-
-	snprintf(path, sizeof(path), "/proc/%u/stat", pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return -EIO;
-	buf[n] = '\0';
-	/* After the comm (which may hold anything): state is field 3, starttime field 22. */
-	p = strrchr(buf, ')');
-	if (!p || sscanf(p + 2,
-			 "%c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu %*d %*d %*d "
-			 "%*d %*d %*d %llu",
-			 &st->state, &utime, &stime, &st->start) != 4)
-		return -EIO;
-	st->cpu_ticks = utime + stime;
-	return 0;
-}
-
 /*
  * Whether pid is still the task that was held, not a later one that reuses
  * its pid: /proc/PID/stat's start time (clock ticks since boot) is the
@@ -85,9 +52,9 @@ static int read_task_stat(__u32 pid, struct task_stat *st)
 static bool same_task(__u32 pid, const struct pw_held *held)
 {
 	unsigned long long tick_ns = 1000000000ULL / sysconf(_SC_CLK_TCK);
-	struct task_stat st;
+	struct pw_task_stat st;
 
-	return !read_task_stat(pid, &st) && st.start == held->start_boottime / tick_ns;
+	return !pw_task_stat_read(pid, &st) && st.start == held->start_boottime / tick_ns;
 }
 
 /*
@@ -676,13 +643,13 @@ void pw_holds_release_stranded(struct pw_holds *h)
 	kill = pw_raise_capability(CAP_KILL);
 	while ((de = readdir(proc))) {
 		struct pw_container *c;
-		struct task_stat st;
+		struct pw_task_stat st;
 		int pidfd, err;
 		char *end;
 		unsigned long pid = strtoul(de->d_name, &end, 10);
 
 		/* Stopped before a single instruction of its own: what a hold leaves. */
-		if (*end || !pid || read_task_stat(pid, &st) || st.state != 'T' || st.cpu_ticks)
+		if (*end || !pid || pw_task_stat_read(pid, &st) || st.state != 'T' || st.cpu_ticks)
 			continue;
 		c = task_container(h, de->d_name);
 		if (!c)

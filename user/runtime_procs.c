@@ -4,6 +4,7 @@
 
 #include <ctype.h>
 #include <dirent.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -32,6 +33,27 @@ static ssize_t read_proc(const char *pid, const char *name, char *buf, size_t si
 	if (n >= 0)
 		buf[n] = '\0';
 	return n;
+}
+
+int pw_task_stat_read(pid_t pid, struct pw_task_stat *st)
+{
+	unsigned long long utime, stime;
+	char name[24], buf[1024], *p;
+	ssize_t n;
+
+	snprintf(name, sizeof(name), "%d", (int)pid);
+	n = read_proc(name, "stat", buf, sizeof(buf));
+	if (n < 0)
+		return -errno;
+	/* After the comm (which may hold anything): state is field 3, starttime field 22. */
+	p = n ? strrchr(buf, ')') : NULL;
+	if (!p || sscanf(p + 2,
+			 "%c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu %*d %*d %*d "
+			 "%*d %*d %*d %llu",
+			 &st->state, &utime, &stime, &st->start) != 4)
+		return -EIO;
+	st->cpu_ticks = utime + stime;
+	return 0;
 }
 
 /*

@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * The runtimes' own processes on this node (daemons, shims, monitors), from
- * /proc, and the places their command lines name (runtimes.h): what tells
+ * Processes as /proc shows them: any task's stat line (state, CPU time, start
+ * time: whether a pid is still the task it was), and the runtimes' own
+ * processes on this node (daemons, shims, monitors) with the places their
+ * command lines name (runtimes.h): what tells
  * where a node with its own layout (k3s's containerd state, dockerd's
  * --exec-root, CRI-O's storage) keeps its containers.
  *
@@ -18,6 +20,16 @@
 #include <sys/types.h>
 
 #include "runtimes.h"
+
+/* What /proc/PID/stat says of a task: its state, CPU time and start time. */
+struct pw_task_stat {
+	char state;
+	unsigned long long cpu_ticks; /* utime + stime */
+	unsigned long long start;     /* clock ticks since boot */
+};
+
+/* pid's /proc/PID/stat: 0, or -errno (-EIO: nothing read or not parsed). */
+int pw_task_stat_read(pid_t pid, struct pw_task_stat *st);
 
 /* The host's own process named comm (the rules above), 0 if none. */
 pid_t pw_host_process_by_comm(const char *comm);

@@ -249,7 +249,8 @@ static void irqbalance_sync(struct pw_tuner *tu, const struct pw_cpus *want)
 	pid_t pid;
 	int err;
 
-	if (!tu->irqbalance_dir || tu->files.dry_run)
+	/* Nothing banned, nothing to give back: no need to look for irqbalance at all. */
+	if (!tu->irqbalance_dir || tu->files.dry_run || (!rec && pw_cpus_empty(want)))
 		return;
 	pid = rec && pw_irqbalance_alive(tu->irqbalance_dir, rec->pid) ?
 		      rec->pid :
@@ -265,7 +266,7 @@ static void irqbalance_sync(struct pw_tuner *tu, const struct pw_cpus *want)
 		return;
 	if (pw_cpus_empty(want)) {
 		if (!rec)
-			return;
+			return; /* its ban went with the irqbalance that is gone */
 		pw_cpus_format(&rec->base, base, sizeof(base));
 		err = pw_irqbalance_ban(tu->irqbalance_dir, pid, &rec->base);
 		if (err) {

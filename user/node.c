@@ -129,11 +129,6 @@ const struct pw_mounts *pw_node_mounts(const struct pw_node *n)
 	return &n->mounts;
 }
 
-int pw_node_cpuset_hierarchy(const struct pw_node *n)
-{
-	return n->cpuset_h;
-}
-
 uint64_t pw_node_identities(const struct pw_node *n)
 {
 	return n->identities;
@@ -222,11 +217,6 @@ static void update_cpus(struct pw_node *n, struct pw_cgroup *cg, int dir_fd)
 	if (n->obs.cpus_changed)
 		n->obs.cpus_changed(n->obs.ctx, cg, old);
 	pw_cpuset_put(&n->pool, old);
-}
-
-void pw_node_reread_cpus(struct pw_node *n, struct pw_cgroup *cg)
-{
-	update_cpus(n, cg, -1);
 }
 
 /* cg becomes no container's. */

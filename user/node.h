@@ -72,8 +72,6 @@ int pw_node_scan(struct pw_node *n);
 /* Apply a kernel event (mkdir, rmdir, populated, runtime exec, cpuset write). */
 void pw_node_apply(struct pw_node *n, const struct pw_event *ev);
 
-/* Read cg's CPUs again (its cpuset file changed). */
-void pw_node_reread_cpus(struct pw_node *n, struct pw_cgroup *cg);
 /* With watch_cpus: the fd that is readable when a watched cpuset.cpus was written, else -1. */
 int pw_node_watch_fd(const struct pw_node *n);
 /* With watch_cpus: read the CPUs of every cgroup whose cpuset.cpus was written since. */
@@ -85,8 +83,6 @@ void pw_node_watch_counts(const struct pw_node *n, unsigned long *held, unsigned
 bool pw_node_needs_scan(const struct pw_node *n);
 
 const struct pw_mounts *pw_node_mounts(const struct pw_node *n);
-/* The hierarchy that carries cpusets: the v1 cpuset hierarchy, or 0 (cgroup2). */
-int pw_node_cpuset_hierarchy(const struct pw_node *n);
 /* Changes to who the cgroups belong to (named, renamed, dropped): a generation. */
 uint64_t pw_node_identities(const struct pw_node *n);
 struct pw_cgroup *pw_node_find(const struct pw_node *n, int hierarchy, uint64_t id);

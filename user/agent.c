@@ -35,6 +35,7 @@
 #include "parse.h"
 #include "policy.h"
 #include "privileges.h"
+#include "runtimes.h"
 #include "tuner.h"
 
 /* Full rescans when nothing else asks for one: a safety net, cheap at this pace. */
@@ -158,6 +159,7 @@ struct agent_opts {
 	unsigned long resync_s, keep_layout_s;
 	enum pw_hold_mode hold;
 	enum pw_log_format log_format;
+	const char *runtimes[PW_RUNTIME_EXECS_MAX]; /* whose execs are reported: the table's */
 };
 
 struct agent {
@@ -289,12 +291,12 @@ static int parse_args(int argc, char **argv, struct agent *a, struct agent_opts 
 			o->state_dir = optarg;
 			break;
 		case OPT_RESYNC:
-			if (parse_ulong_range(optarg, "--resync", 1, 3600, &value))
+			if (pw_parse_ulong_range(optarg, "--resync", 1, 3600, &value))
 				return -EINVAL;
 			o->resync_s = value;
 			break;
 		case OPT_KEEP_LAYOUT:
-			if (parse_ulong_range(optarg, "--keep-layout", 0, 3600, &value))
+			if (pw_parse_ulong_range(optarg, "--keep-layout", 0, 3600, &value))
 				return -EINVAL;
 			o->keep_layout_s = value;
 			break;
@@ -509,8 +511,8 @@ static void write_metrics(void *ctx, FILE *out)
 	pw_node_watch_counts(a->node, &v.cpuset_watches, &v.cpuset_watches_refused);
 	read_kernel_counters(a, &v);
 	pw_loader_untrusted_execs(a->skel, v.untrusted_execs);
+	pw_tuner_counts(&a->tuner, &v.knobs);
 	pw_metrics_write(out, &v);
-	pw_tuner_write_metrics(&a->tuner, out);
 }
 
 /* The engine asks the node whether a container is still there. */
@@ -609,6 +611,8 @@ int cmd_agent(int argc, char **argv)
 	struct agent *a;
 	int err;
 
+	o.loader.runtimes = o.runtimes;
+	o.loader.nr_runtimes = pw_runtimes_execs(o.runtimes, PW_RUNTIME_EXECS_MAX);
 	a = calloc(1, sizeof(*a));
 	if (!a)
 		return 1;

@@ -5,7 +5,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-size_t utf8_sequence(const unsigned char *s, size_t len, unsigned int *cp)
+size_t pw_utf8_sequence(const unsigned char *s, size_t len, unsigned int *cp)
 {
 	unsigned int c = s[0], min, n;
 
@@ -93,7 +93,7 @@ static void escape(FILE *out, const char *s, size_t len, const struct escape_sty
 	unsigned int cp;
 
 	while (i < len) {
-		n = utf8_sequence(p + i, len - i, &cp);
+		n = pw_utf8_sequence(p + i, len - i, &cp);
 		if (n == 0) {
 			style->invalid(out, p[i]);
 			n = 1;
@@ -134,14 +134,14 @@ static void text_hidden(FILE *out, const unsigned char *seq, size_t n, unsigned 
 		text_invalid(out, seq[k]);
 }
 
-void json_escape(FILE *out, const char *s, size_t len)
+void pw_json_escape(FILE *out, const char *s, size_t len)
 {
 	static const struct escape_style json = { json_invalid, json_hidden };
 
 	escape(out, s, len, &json);
 }
 
-void text_escape(FILE *out, const char *s, size_t len)
+void pw_text_escape(FILE *out, const char *s, size_t len)
 {
 	static const struct escape_style text = { text_invalid, text_hidden };
 

@@ -16,7 +16,7 @@
  * friends) are escaped, and every byte that is not part of a valid UTF-8
  * sequence becomes U+FFFD.
  */
-void json_escape(FILE *out, const char *s, size_t len);
+void pw_json_escape(FILE *out, const char *s, size_t len);
 
 /*
  * Write bytes for a terminal: printable ASCII and valid, printable UTF-8
@@ -24,13 +24,13 @@ void json_escape(FILE *out, const char *s, size_t len);
  * bytes become \n, \t, \r or \xNN, so no byte can move the cursor, fake a
  * line or reorder what follows.
  */
-void text_escape(FILE *out, const char *s, size_t len);
+void pw_text_escape(FILE *out, const char *s, size_t len);
 
 /*
  * Length of the valid UTF-8 sequence at s (at most len bytes), with its code
  * point in *cp; 0 if the bytes there are not valid UTF-8 (overlong forms,
  * surrogates and code points above U+10FFFF are invalid).
  */
-size_t utf8_sequence(const unsigned char *s, size_t len, unsigned int *cp);
+size_t pw_utf8_sequence(const unsigned char *s, size_t len, unsigned int *cp);
 
 #endif /* PW_ESCAPE_H */

@@ -18,6 +18,13 @@ struct pw_filter {
 	 (1U << PW_EV_CPUSET_WRITE) | (1U << PW_EV_CGROUP_POPULATED) | (1U << PW_EV_HOLD) |        \
 	 (1U << PW_EV_RELEASE))
 
+/*
+ * --type: a comma-separated list of event type names into a bit mask (bit
+ * N set for event type N). Errors are printed naming the bad entry and the
+ * names there are.
+ */
+int pw_filter_parse_types(const char *s, unsigned int *mask);
+
 bool pw_filter_match(const struct pw_filter *f, const struct pw_event *ev);
 
 #endif /* PW_FILTER_H */

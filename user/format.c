@@ -79,7 +79,7 @@ void pw_format_header(const struct pw_format *f)
 
 static void text_bytes(FILE *out, const struct pw_bytes *b)
 {
-	text_escape(out, b->data, b->len);
+	pw_text_escape(out, b->data, b->len);
 }
 
 static void print_table_time(FILE *out, const struct pw_format *f, __u64 ktime_ns)

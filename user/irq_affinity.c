@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cgroupfs.h"
 #include "irqbalance.h"
 #include "log.h"
 
@@ -33,14 +34,14 @@ static void irq_file(int irq, char *rel, size_t size)
 		snprintf(rel, size, "irq/%d/smp_affinity_list", irq);
 }
 
-static int read_affinity(const struct pw_tuner *tu, int irq, struct pw_cpus *out)
+static int read_affinity(const struct pw_irq_affinity *ia, int irq, struct pw_cpus *out)
 {
 	char rel[64], buf[PW_CPUMASK_LEN];
 	const char *why;
 	ssize_t n;
 
 	irq_file(irq, rel, sizeof(rel));
-	n = pw_read_beneath(tu->files.proc_fd, rel, buf, sizeof(buf));
+	n = pw_read_beneath(ia->files->proc_fd, rel, buf, sizeof(buf));
 	if (n < 0)
 		return n;
 	if (irq == DEFAULT_IRQ)
@@ -51,10 +52,10 @@ static int read_affinity(const struct pw_tuner *tu, int irq, struct pw_cpus *out
 /* IRQs found unmovable are looked at again this long after the first of them. */
 #define UNMOVABLE_RECHECK_MS (5 * 60 * 1000)
 
-static bool unmovable(const struct pw_tuner *tu, int irq)
+static bool unmovable(const struct pw_irq_affinity *ia, int irq)
 {
-	for (size_t i = 0; i < tu->nr_unmovable; i++)
-		if (tu->unmovable[i] == irq)
+	for (size_t i = 0; i < ia->nr_unmovable; i++)
+		if (ia->unmovable[i] == irq)
 			return true;
 	return false;
 }
@@ -63,33 +64,34 @@ static bool unmovable(const struct pw_tuner *tu, int irq)
  * The kernel will not move it (a managed IRQ, a per-CPU one): its file is
  * read-only, or a write answers EIO. Said once, left alone.
  */
-static void mark_unmovable(struct pw_tuner *tu, int irq, const struct pw_cpus *on)
+static void mark_unmovable(struct pw_irq_affinity *ia, int irq, const struct pw_cpus *on)
 {
 	char cpus[PW_CPULIST_LEN];
-	int *list = realloc(tu->unmovable, (tu->nr_unmovable + 1) * sizeof(*list));
+	int *list = realloc(ia->unmovable, (ia->nr_unmovable + 1) * sizeof(*list));
 
 	if (!list)
 		return;
-	tu->unmovable = list;
-	if (!tu->nr_unmovable)
-		tu->unmovable_since_ms = pw_monotonic_ns() / 1000000;
-	list[tu->nr_unmovable++] = irq;
+	ia->unmovable = list;
+	if (!ia->nr_unmovable)
+		ia->unmovable_since_ms = pw_monotonic_ns() / 1000000;
+	list[ia->nr_unmovable++] = irq;
 	pw_cpus_format(on, cpus, sizeof(cpus));
 	pw_warn("IRQ %d: the kernel will not move it (a managed or per-CPU IRQ): left on CPUs %s",
 		irq, cpus);
 }
 
 /* Whether the kernel lets anyone set irq's affinity: it makes the file read-only when not. */
-static bool settable(const struct pw_tuner *tu, int irq)
+static bool settable(const struct pw_irq_affinity *ia, int irq)
 {
 	char rel[64];
 	struct stat st;
 
 	irq_file(irq, rel, sizeof(rel));
-	return !fstatat(tu->files.proc_fd, rel, &st, AT_SYMLINK_NOFOLLOW) && (st.st_mode & S_IWUSR);
+	return !fstatat(ia->files->proc_fd, rel, &st, AT_SYMLINK_NOFOLLOW) &&
+	       (st.st_mode & S_IWUSR);
 }
 
-static int write_affinity(struct pw_tuner *tu, int irq, const struct pw_cpus *cpus)
+static int write_affinity(struct pw_irq_affinity *ia, int irq, const struct pw_cpus *cpus)
 {
 	char rel[64], buf[PW_CPUMASK_LEN];
 
@@ -98,13 +100,13 @@ static int write_affinity(struct pw_tuner *tu, int irq, const struct pw_cpus *cp
 		pw_cpus_format_mask(cpus, buf, sizeof(buf));
 	else
 		pw_cpus_format(cpus, buf, sizeof(buf));
-	return pw_kernel_write(&tu->files, tu->files.proc_fd, rel, buf, -EIO);
+	return pw_kernel_write(ia->files, ia->files->proc_fd, rel, buf, -EIO);
 }
 
 /* The numbered IRQs of /proc/irq, and the default; *nr of them in a new array. */
-static int list_irqs(const struct pw_tuner *tu, int **out, size_t *nr)
+static int list_irqs(const struct pw_irq_affinity *ia, int **out, size_t *nr)
 {
-	int fd = openat(tu->files.proc_fd, "irq", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int fd = openat(ia->files->proc_fd, "irq", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	size_t cap = 64;
 	struct dirent *d;
 	int *irqs;
@@ -158,18 +160,18 @@ static bool listed(const int *irqs, size_t nr, int irq)
  * or as it is when the agent has not moved it), without excluded; when
  * that leaves nothing, the host's CPUs without excluded.
  */
-static void plan(struct pw_tuner *tu, int irq, const struct pw_cpus *excluded,
+static void plan(struct pw_irq_affinity *ia, int irq, const struct pw_cpus *excluded,
 		 const struct pw_cpus *allowed, bool exact, struct irq_move *moves, size_t *nr)
 {
-	const struct pw_irq_saved *s = pw_journal_find_irq(tu->journal, irq);
+	const struct pw_irq_saved *s = pw_journal_find_irq(ia->journal, irq);
 	struct pw_cpus now, base, want;
 	struct pw_irq_saved save = { .irq = irq };
 
-	if (read_affinity(tu, irq, &now))
+	if (read_affinity(ia, irq, &now))
 		return; /* gone, or unreadable: nothing to move */
-	if (irq != DEFAULT_IRQ && !settable(tu, irq)) {
-		mark_unmovable(tu, irq, &now);
-		pw_journal_remove_irq(tu->journal, irq);
+	if (irq != DEFAULT_IRQ && !settable(ia, irq)) {
+		mark_unmovable(ia, irq, &now);
+		pw_journal_remove_irq(ia->journal, irq);
 		return;
 	}
 	/* Changed since by someone else (irqbalance, an operator): that is what to give back. */
@@ -191,33 +193,33 @@ static void plan(struct pw_tuner *tu, int irq, const struct pw_cpus *excluded,
 		if (s && !pw_cpus_equal(&now, &base))
 			moves[(*nr)++] = (struct irq_move){ irq, base, true };
 		else if (s)
-			pw_journal_remove_irq(tu->journal, irq);
+			pw_journal_remove_irq(ia->journal, irq);
 		return;
 	}
 	if (pw_cpus_equal(&want, &now) && s)
 		return;
 	save.old = base;
 	save.set = want;
-	pw_journal_save_irq(tu->journal, &save);
+	pw_journal_save_irq(ia->journal, &save);
 	if (!pw_cpus_equal(&want, &now))
 		moves[(*nr)++] = (struct irq_move){ irq, want, false };
 }
 
 /* Every saved IRQ back to what it was, where it still holds what the agent set. */
-static int give_all_back(struct pw_tuner *tu)
+static int give_all_back(struct pw_irq_affinity *ia)
 {
 	int first = 0;
 
 	/* Entries go after their writes, in one journal write: a crash re-gives what is left. */
-	pw_journal_begin(tu->journal);
-	while (pw_journal_irq_count(tu->journal)) {
-		const struct pw_irq_saved *s = pw_journal_irq_at(tu->journal, 0);
+	pw_journal_begin(ia->journal);
+	while (pw_journal_irq_count(ia->journal)) {
+		const struct pw_irq_saved *s = pw_journal_irq_at(ia->journal, 0);
 		struct pw_cpus now;
 		int irq = s->irq, err = 0;
 
-		if (!read_affinity(tu, irq, &now)) {
+		if (!read_affinity(ia, irq, &now)) {
 			if (pw_cpus_equal(&now, &s->set))
-				err = write_affinity(tu, irq, &s->old);
+				err = write_affinity(ia, irq, &s->old);
 			else if (!pw_cpus_equal(&now, &s->old)) /* not moved yet: nothing to undo */
 				pw_info("IRQ %d is left as it is: changed since by someone else",
 					irq);
@@ -226,9 +228,9 @@ static int give_all_back(struct pw_tuner *tu)
 			first = first ? first : err;
 			break; /* the journal keeps it and the rest */
 		}
-		pw_journal_remove_irq(tu->journal, irq);
+		pw_journal_remove_irq(ia->journal, irq);
 	}
-	pw_journal_commit(tu->journal);
+	pw_journal_commit(ia->journal);
 	return first;
 }
 
@@ -241,25 +243,25 @@ static int give_all_back(struct pw_tuner *tu)
  * The ask is journaled before it is made; a crash's is given back by the
  * next agent or `pinwatch restore`.
  */
-static void irqbalance_sync(struct pw_tuner *tu, const struct pw_cpus *want)
+static void irqbalance_sync(struct pw_irq_affinity *ia, const struct pw_cpus *want)
 {
-	const struct pw_irqbalance_ban *rec = pw_journal_irqbalance(tu->journal);
+	const struct pw_irqbalance_ban *rec = pw_journal_irqbalance(ia->journal);
 	struct pw_irqbalance_ban next = {};
 	char list[PW_CPULIST_LEN], base[PW_CPULIST_LEN];
 	pid_t pid;
 	int err;
 
 	/* Nothing banned, nothing to give back: no need to look for irqbalance at all. */
-	if (!tu->irqbalance_dir || tu->files.dry_run || (!rec && pw_cpus_empty(want)))
+	if (!ia->irqbalance_dir || ia->files->dry_run || (!rec && pw_cpus_empty(want)))
 		return;
-	pid = rec && pw_irqbalance_alive(tu->irqbalance_dir, rec->pid) ?
+	pid = rec && pw_irqbalance_alive(ia->irqbalance_dir, rec->pid) ?
 		      rec->pid :
-		      pw_irqbalance_find(tu->irqbalance_dir);
+		      pw_irqbalance_find(ia->irqbalance_dir);
 	if (rec && rec->pid != pid) {
 		pw_cpus_format(&rec->banned, list, sizeof(list));
 		pw_info("irqbalance pid %d, asked to ban CPUs %s, is gone: its ban went with it",
 			rec->pid, list);
-		pw_journal_clear_irqbalance(tu->journal);
+		pw_journal_clear_irqbalance(ia->journal);
 		rec = NULL;
 	}
 	if (!pid)
@@ -268,7 +270,7 @@ static void irqbalance_sync(struct pw_tuner *tu, const struct pw_cpus *want)
 		if (!rec)
 			return; /* its ban went with the irqbalance that is gone */
 		pw_cpus_format(&rec->base, base, sizeof(base));
-		err = pw_irqbalance_ban(tu->irqbalance_dir, pid, &rec->base);
+		err = pw_irqbalance_ban(ia->irqbalance_dir, pid, &rec->base);
 		if (err) {
 			/* Kept in the journal: given back at the next sync. */
 			pw_err("cannot give irqbalance pid %d its own bans back (%s): %s", pid,
@@ -277,13 +279,13 @@ static void irqbalance_sync(struct pw_tuner *tu, const struct pw_cpus *want)
 		}
 		pw_info("irqbalance pid %d bans only its own CPUs again (%s), without a restart",
 			pid, base[0] ? base : "none");
-		pw_journal_clear_irqbalance(tu->journal);
+		pw_journal_clear_irqbalance(ia->journal);
 		return;
 	}
 	if (rec) {
 		next.base = rec->base;
 	} else {
-		err = pw_irqbalance_banned(tu->irqbalance_dir, pid, &next.base);
+		err = pw_irqbalance_banned(ia->irqbalance_dir, pid, &next.base);
 		if (err) {
 			pw_err("cannot ask irqbalance pid %d what it bans (%s): IRQs are moved by "
 			       "the agent only, and irqbalance may move them back",
@@ -294,12 +296,12 @@ static void irqbalance_sync(struct pw_tuner *tu, const struct pw_cpus *want)
 	next.pid = pid;
 	next.banned = next.base;
 	pw_cpus_or(&next.banned, want);
-	if (rec && !tu->irqbalance_unsure && pw_cpus_equal(&rec->banned, &next.banned))
+	if (rec && !ia->irqbalance_unsure && pw_cpus_equal(&rec->banned, &next.banned))
 		return;
-	err = pw_journal_save_irqbalance(tu->journal, &next);
+	err = pw_journal_save_irqbalance(ia->journal, &next);
 	if (!err)
-		err = pw_irqbalance_ban(tu->irqbalance_dir, pid, &next.banned);
-	tu->irqbalance_unsure = err != 0;
+		err = pw_irqbalance_ban(ia->irqbalance_dir, pid, &next.banned);
+	ia->irqbalance_unsure = err != 0;
 	pw_cpus_format(&next.banned, list, sizeof(list));
 	pw_cpus_format(&next.base, base, sizeof(base));
 	if (err)
@@ -316,7 +318,8 @@ static void irqbalance_sync(struct pw_tuner *tu, const struct pw_cpus *want)
  * housekeeping, as CRI-O defines them: its first CPU and that CPU's
  * hyperthread siblings (topology/thread_siblings_list), within its CPUs.
  */
-static void housekeeping_of(struct pw_tuner *tu, const struct pw_cpus *cpus, struct pw_cpus *out)
+static void housekeeping_of(struct pw_irq_affinity *ia, const struct pw_cpus *cpus,
+			    struct pw_cpus *out)
 {
 	char rel[96], buf[PW_CPULIST_LEN];
 	int first = pw_cpus_next(cpus, -1);
@@ -329,14 +332,14 @@ static void housekeeping_of(struct pw_tuner *tu, const struct pw_cpus *cpus, str
 		return;
 	pw_cpus_set(out, first);
 	snprintf(rel, sizeof(rel), "devices/system/cpu/cpu%d/topology/thread_siblings_list", first);
-	n = pw_read_beneath(tu->files.sys_fd, rel, buf, sizeof(buf));
+	n = pw_read_beneath(ia->files->sys_fd, rel, buf, sizeof(buf));
 	if (n > 0 && !pw_cpus_parse(buf, n, &siblings, &why)) {
 		pw_cpus_and(&siblings, cpus);
 		pw_cpus_or(out, &siblings);
 	}
 }
 
-int pw_irq_affinity_sync(struct pw_tuner *tu)
+int pw_irq_affinity_sync(struct pw_irq_affinity *ia)
 {
 	struct pw_cpus excluded, allowed, housekeeping, banned;
 	struct irq_move *moves = NULL;
@@ -350,8 +353,8 @@ int pw_irq_affinity_sync(struct pw_tuner *tu)
 	 */
 	pw_cpus_clear(&excluded);
 	pw_cpus_clear(&housekeeping);
-	for (size_t i = 0; i < pw_journal_tuning_count(tu->journal); i++) {
-		const struct pw_tuning *t = pw_journal_tuning_at(tu->journal, i);
+	for (size_t i = 0; i < pw_journal_tuning_count(ia->journal); i++) {
+		const struct pw_tuning *t = pw_journal_tuning_at(ia->journal, i);
 		struct pw_cpus hk, rest;
 
 		if (t->knob != PW_KNOB_IRQ)
@@ -360,7 +363,7 @@ int pw_irq_affinity_sync(struct pw_tuner *tu)
 			pw_cpus_or(&excluded, &t->cpus);
 			continue;
 		}
-		housekeeping_of(tu, &t->cpus, &hk);
+		housekeeping_of(ia, &t->cpus, &hk);
 		rest = t->cpus;
 		pw_cpus_andnot(&rest, &hk);
 		pw_cpus_or(&excluded, &rest);
@@ -368,33 +371,33 @@ int pw_irq_affinity_sync(struct pw_tuner *tu)
 	}
 	pw_cpus_andnot(&housekeeping, &excluded);
 	if (pw_cpus_empty(&excluded) && pw_cpus_empty(&housekeeping)) {
-		irqbalance_sync(tu, &excluded);
-		return give_all_back(tu);
+		irqbalance_sync(ia, &excluded);
+		return give_all_back(ia);
 	}
-	allowed = tu->host;
+	allowed = *ia->host;
 	pw_cpus_andnot(&allowed, &excluded);
 	/* Only the housekeeping CPUs, where a container asks for them. */
 	if (!pw_cpus_empty(&housekeeping))
 		pw_cpus_and(&allowed, &housekeeping);
 	if (pw_cpus_empty(&allowed)) {
 		/* Said once for these CPUs; tried again when the containers or CPUs change. */
-		if (!tu->no_room_said)
+		if (!ia->no_room_said)
 			pw_err("IRQs are left where they are: no CPU of the host would be left to "
 			       "them");
-		tu->no_room_said = true;
+		ia->no_room_said = true;
 		return 0;
 	}
-	tu->no_room_said = false;
-	banned = tu->host;
+	ia->no_room_said = false;
+	banned = *ia->host;
 	pw_cpus_andnot(&banned, &allowed);
-	irqbalance_sync(tu, &banned);
+	irqbalance_sync(ia, &banned);
 	/* IRQ numbers are reused: what was found unmovable is looked at again, now and then. */
-	if (tu->nr_unmovable &&
-	    pw_monotonic_ns() / 1000000 - tu->unmovable_since_ms > UNMOVABLE_RECHECK_MS)
-		tu->nr_unmovable = 0;
-	err = list_irqs(tu, &irqs, &nr_irqs);
+	if (ia->nr_unmovable &&
+	    pw_monotonic_ns() / 1000000 - ia->unmovable_since_ms > UNMOVABLE_RECHECK_MS)
+		ia->nr_unmovable = 0;
+	err = list_irqs(ia, &irqs, &nr_irqs);
 	if (err) {
-		pw_err("cannot list '%s/irq': %s", tu->files.proc, strerror(-err));
+		pw_err("cannot list '%s/irq': %s", ia->files->proc, strerror(-err));
 		return err;
 	}
 	moves = calloc(nr_irqs, sizeof(*moves));
@@ -403,48 +406,55 @@ int pw_irq_affinity_sync(struct pw_tuner *tu)
 		return -ENOMEM;
 	}
 	/* What each IRQ was goes to the journal, in one write, before any moves. */
-	pw_journal_begin(tu->journal);
+	pw_journal_begin(ia->journal);
 	for (size_t i = 0; i < nr_irqs; i++)
-		if (!unmovable(tu, irqs[i]))
-			plan(tu, irqs[i], &excluded, &allowed, !pw_cpus_empty(&housekeeping), moves,
+		if (!unmovable(ia, irqs[i]))
+			plan(ia, irqs[i], &excluded, &allowed, !pw_cpus_empty(&housekeeping), moves,
 			     &nr_moves);
 	/* IRQs that went away since they were saved: no longer listed. */
-	for (size_t i = pw_journal_irq_count(tu->journal); i-- > 0;) {
-		int irq = pw_journal_irq_at(tu->journal, i)->irq;
+	for (size_t i = pw_journal_irq_count(ia->journal); i-- > 0;) {
+		int irq = pw_journal_irq_at(ia->journal, i)->irq;
 
 		if (!listed(irqs, nr_irqs, irq))
-			pw_journal_remove_irq(tu->journal, irq);
+			pw_journal_remove_irq(ia->journal, irq);
 	}
-	err = pw_journal_commit(tu->journal);
-	pw_journal_begin(tu->journal);
+	err = pw_journal_commit(ia->journal);
+	pw_journal_begin(ia->journal);
 	for (size_t i = 0; !err && i < nr_moves; i++) {
-		int werr = write_affinity(tu, moves[i].irq, &moves[i].to);
+		int werr = write_affinity(ia, moves[i].irq, &moves[i].to);
 		struct pw_cpus on;
 
 		/* Read back: the kernel may keep an affinity of its own and say nothing. */
-		if (!werr && !moves[i].give_back && !tu->files.dry_run &&
-		    !read_affinity(tu, moves[i].irq, &on) && !pw_cpus_equal(&on, &moves[i].to)) {
+		if (!werr && !moves[i].give_back && !ia->files->dry_run &&
+		    !read_affinity(ia, moves[i].irq, &on) && !pw_cpus_equal(&on, &moves[i].to)) {
 			const struct pw_irq_saved *s =
-				pw_journal_find_irq(tu->journal, moves[i].irq);
+				pw_journal_find_irq(ia->journal, moves[i].irq);
 
 			pw_warn("IRQ %d reads back another affinity than the agent wrote: put back",
 				moves[i].irq);
 			if (s)
-				write_affinity(tu, moves[i].irq, &s->old);
+				write_affinity(ia, moves[i].irq, &s->old);
 			werr = -EIO;
 		}
 		if (werr == -EIO) {
-			if (!read_affinity(tu, moves[i].irq, &on))
-				mark_unmovable(tu, moves[i].irq, &on);
-			pw_journal_remove_irq(tu->journal, moves[i].irq);
+			if (!read_affinity(ia, moves[i].irq, &on))
+				mark_unmovable(ia, moves[i].irq, &on);
+			pw_journal_remove_irq(ia->journal, moves[i].irq);
 		} else if (werr == -ENOENT || (!werr && moves[i].give_back)) {
-			pw_journal_remove_irq(tu->journal, moves[i].irq);
+			pw_journal_remove_irq(ia->journal, moves[i].irq);
 		} else if (werr) {
 			err = werr;
 		}
 	}
-	pw_journal_commit(tu->journal);
+	pw_journal_commit(ia->journal);
 	free(moves);
 	free(irqs);
 	return err;
+}
+
+void pw_irq_affinity_free(struct pw_irq_affinity *ia)
+{
+	free(ia->unmovable);
+	ia->unmovable = NULL;
+	ia->nr_unmovable = 0;
 }

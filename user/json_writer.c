@@ -24,7 +24,7 @@ static void before_value(struct pw_json *j, const char *key)
 	j->has_member |= bit;
 	if (key) {
 		fputc('"', j->out);
-		json_escape(j->out, key, strlen(key));
+		pw_json_escape(j->out, key, strlen(key));
 		fputs("\":", j->out);
 	}
 }
@@ -73,7 +73,7 @@ void pw_json_bytes(struct pw_json *j, const char *key, const char *s, size_t len
 {
 	before_value(j, key);
 	fputc('"', j->out);
-	json_escape(j->out, s, len);
+	pw_json_escape(j->out, s, len);
 	fputc('"', j->out);
 }
 

@@ -2,7 +2,7 @@
 /*
  * The one JSON writer of pinwatch: trace events, ps rows, counters and logs
  * all go through it. Values are untrusted bytes: strings are escaped with
- * json_escape() (valid UTF-8 out, whatever comes in), so every line it
+ * pw_json_escape() (valid UTF-8 out, whatever comes in), so every line it
  * writes parses.
  */
 #ifndef PW_JSON_WRITER_H

@@ -36,6 +36,14 @@ int pw_knob_by_name(const char *name);
 /* "irq", "quota", "c_states", "governor": a metric label. */
 const char *pw_knob_label(enum pw_knob k);
 
+/* What the knobs hold now, for metrics. */
+struct pw_knob_counts {
+	unsigned long applied[PW_NR_KNOBS]; /* containers each knob is applied to */
+	unsigned long irqs_moved;	    /* IRQs (and the default affinity) moved off */
+	unsigned long irqs_unmovable;	    /* IRQs the kernel would not move */
+	unsigned long errors;		    /* failed applies and reverts */
+};
+
 /*
  * Whether value is one knob k accepts; *why says what is wrong with it
  * (a static string) when it is not.

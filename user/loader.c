@@ -17,7 +17,6 @@
 #include <bpf/libbpf.h>
 
 #include "log.h"
-#include "runtimes.h"
 #include "pinwatch.skel.h"
 
 #define KERNEL_BTF "/sys/kernel/btf/vmlinux"
@@ -333,13 +332,6 @@ int pw_loader_start(const struct pw_loader_opts *opts, struct pinwatch_bpf **ske
 		       opts->verbose ? "" : "; rerun with --verbose for libbpf's log");
 		goto cleanup;
 	}
-	/* Runtimes watched without --runtime: every row's binaries (runtimes.h). */
-	for (size_t i = 0; i < pw_nr_runtimes; i++)
-		for (size_t j = 0; j < 4 && pw_runtimes[i].execs[j]; j++) {
-			err = add_runtime(skel, pw_runtimes[i].execs[j]);
-			if (err)
-				goto cleanup;
-		}
 	for (size_t i = 0; i < opts->nr_runtimes; i++) {
 		err = add_runtime(skel, opts->runtimes[i]);
 		if (err)

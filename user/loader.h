@@ -27,9 +27,10 @@ enum pw_probe {
 const char *pw_probe_name(enum pw_probe probe);
 
 struct pw_loader_opts {
-	bool all_hierarchies;	     /* cgroup events from every hierarchy */
-	unsigned int types_mask;     /* bit N: attach what event type N needs */
-	const char *const *runtimes; /* extra runtime basenames (--runtime) */
+	bool all_hierarchies;	 /* cgroup events from every hierarchy */
+	unsigned int types_mask; /* bit N: attach what event type N needs */
+	/* runtime basenames whose execs are reported (runtimes.h's, --runtime's) */
+	const char *const *runtimes;
 	size_t nr_runtimes;
 	const char *btf_path;	   /* NULL: the running kernel's BTF */
 	bool verbose;		   /* show libbpf's messages */

@@ -114,15 +114,15 @@ void pw_log(enum pw_log_level level, const char *fmt, ...)
 		fprintf(mem, "<%d>", level_priorities[level]);
 		break;
 	case PW_LOG_JSON:
-		/* Names in the message are escaped already (PW_Q); json_escape makes it JSON. */
+		/* Names in the message are escaped already (PW_Q); pw_json_escape makes it JSON. */
 		timestamp(stamp, sizeof(stamp));
 		fprintf(mem, "{\"time\":\"%s\",\"level\":\"%s\",\"msg\":\"", stamp,
 			level_names[level]);
 		if (log_context) {
-			json_escape(mem, log_context, strlen(log_context));
+			pw_json_escape(mem, log_context, strlen(log_context));
 			fputs(": ", mem);
 		}
-		json_escape(mem, line, strlen(line));
+		pw_json_escape(mem, line, strlen(line));
 		fputs("\"}\n", mem);
 		break;
 	}
@@ -153,7 +153,7 @@ const char *pw_log_quote(const char *s, char *buf, size_t size)
 		snprintf(buf, size, "?");
 		return buf;
 	}
-	text_escape(mem, s, strlen(s));
+	pw_text_escape(mem, s, strlen(s));
 	fclose(mem);
 	if (len < size) {
 		memcpy(buf, escaped, len + 1);

@@ -47,7 +47,7 @@ void pw_log_set_context(const char *context);
 #define PW_Q_LEN 512
 
 /*
- * s escaped for a terminal (see text_escape()) into buf, cut with "..." when
+ * s escaped for a terminal (see pw_text_escape()) into buf, cut with "..." when
  * it does not fit; "(null)" for NULL. Returns buf.
  */
 const char *pw_log_quote(const char *s, char *buf, size_t size);

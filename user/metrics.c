@@ -3,6 +3,7 @@
 #include "metrics.h"
 
 #include "event.h"
+#include "knobs.h"
 #include "version.h"
 
 static const double bucket_le[PW_LATENCY_BUCKETS] = {
@@ -18,18 +19,6 @@ void pw_metrics_observe(struct pw_histogram *h, double seconds)
 			h->buckets[i]++;
 }
 
-static void write_histogram(FILE *out, const char *name, const char *help,
-			    const struct pw_histogram *h)
-{
-	fprintf(out, "# HELP %s %s\n# TYPE %s histogram\n", name, help, name);
-	for (int i = 0; i < PW_LATENCY_BUCKETS; i++)
-		fprintf(out, "%s_bucket{le=\"%g\"} %llu\n", name, bucket_le[i],
-			(unsigned long long)h->buckets[i]);
-	fprintf(out, "%s_bucket{le=\"+Inf\"} %llu\n", name, (unsigned long long)h->count);
-	fprintf(out, "%s_sum %.9f\n", name, h->sum);
-	fprintf(out, "%s_count %llu\n", name, (unsigned long long)h->count);
-}
-
 void pw_metrics_count_refusal(struct pw_metrics *m, const char *label)
 {
 	for (int i = 0; i < PW_REFUSAL_LABELS; i++) {
@@ -42,19 +31,45 @@ void pw_metrics_count_refusal(struct pw_metrics *m, const char *label)
 	}
 }
 
+/* The HELP and TYPE lines every metric starts with. */
+static void header(FILE *out, const char *name, const char *type, const char *help)
+{
+	fprintf(out, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
+}
+
 static void metric(FILE *out, const char *name, const char *type, const char *help,
 		   unsigned long long value)
 {
-	fprintf(out, "# HELP %s %s\n# TYPE %s %s\n%s %llu\n", name, help, name, type, name, value);
+	header(out, name, type, help);
+	fprintf(out, "%s %llu\n", name, value);
+}
+
+/* One sample of a labelled metric (label values are static names, never untrusted). */
+static void sample(FILE *out, const char *name, const char *label, const char *label_value,
+		   unsigned long long value)
+{
+	fprintf(out, "%s{%s=\"%s\"} %llu\n", name, label, label_value, value);
+}
+
+static void write_histogram(FILE *out, const char *name, const char *help,
+			    const struct pw_histogram *h)
+{
+	header(out, name, "histogram", help);
+	for (int i = 0; i < PW_LATENCY_BUCKETS; i++)
+		fprintf(out, "%s_bucket{le=\"%g\"} %llu\n", name, bucket_le[i],
+			(unsigned long long)h->buckets[i]);
+	fprintf(out, "%s_bucket{le=\"+Inf\"} %llu\n", name, (unsigned long long)h->count);
+	fprintf(out, "%s_sum %.9f\n", name, h->sum);
+	fprintf(out, "%s_count %llu\n", name, (unsigned long long)h->count);
 }
 
 void pw_metrics_write(FILE *out, const struct pw_metrics_view *v)
 {
 	const struct pw_metrics *m = v->m;
 
+	header(out, "pinwatch_build_info", "gauge",
+	       "The running agent: version, commit, build date, backend.");
 	fprintf(out,
-		"# HELP pinwatch_build_info The running agent: version, commit, build date, "
-		"backend.\n# TYPE pinwatch_build_info gauge\n"
 		"pinwatch_build_info{version=\"%s\",commit=\"%s\",build_date=\"%s\",backend=\"%s\"} "
 		"1\n",
 		pw_version(), pw_commit(), pw_build_date(), v->backend);
@@ -73,12 +88,11 @@ void pw_metrics_write(FILE *out, const struct pw_metrics_view *v)
 	       v->cpuset_watches_refused);
 	metric(out, "pinwatch_applies_total", "counter", "Isolations applied.", m->applies);
 	metric(out, "pinwatch_reverts_total", "counter", "Isolations restored.", m->reverts);
-	fputs("# HELP pinwatch_refusals_total Selected containers refused, by reason.\n"
-	      "# TYPE pinwatch_refusals_total counter\n",
-	      out);
+	header(out, "pinwatch_refusals_total", "counter",
+	       "Selected containers refused, by reason.");
 	for (int i = 0; i < PW_REFUSAL_LABELS && m->refusals_by[i].label; i++)
-		fprintf(out, "pinwatch_refusals_total{reason=\"%s\"} %llu\n",
-			m->refusals_by[i].label, (unsigned long long)m->refusals_by[i].count);
+		sample(out, "pinwatch_refusals_total", "reason", m->refusals_by[i].label,
+		       m->refusals_by[i].count);
 	metric(out, "pinwatch_errors_total", "counter",
 	       "Kernel changes (isolations, restores, cpuset updates) that failed.", m->errors);
 	metric(out, "pinwatch_resyncs_total", "counter",
@@ -91,38 +105,38 @@ void pw_metrics_write(FILE *out, const struct pw_metrics_view *v)
 	       "Of those, rescans for events the kernel side lost (at most one per 5 s in a "
 	       "storm).",
 	       m->loss_rescans);
-	fputs("# HELP pinwatch_ringbuf_dropped_total Kernel events lost because the ring buffer "
-	      "was full, by event type.\n# TYPE pinwatch_ringbuf_dropped_total counter\n",
-	      out);
+	header(out, "pinwatch_ringbuf_dropped_total", "counter",
+	       "Kernel events lost because the ring buffer was full, by event type.");
 	for (int t = 1; t < PW_EV_TYPE_MAX; t++)
-		fprintf(out, "pinwatch_ringbuf_dropped_total{type=\"%s\"} %llu\n",
-			pw_event_type_name(t),
-			(unsigned long long)v->kernel[t * PW_CNT_MAX + PW_CNT_DROPPED]);
-	fputs("# HELP pinwatch_bpf_map_update_errors_total Kernel-side map updates that failed "
-	      "(not ring buffer drops), by map.\n"
-	      "# TYPE pinwatch_bpf_map_update_errors_total counter\n",
-	      out);
+		sample(out, "pinwatch_ringbuf_dropped_total", "type", pw_event_type_name(t),
+		       v->kernel[t * PW_CNT_MAX + PW_CNT_DROPPED]);
+	header(out, "pinwatch_bpf_map_update_errors_total", "counter",
+	       "Kernel-side map updates that failed (not ring buffer drops), by map.");
 	for (int i = 0; i < PW_MAP_ERR_MAX; i++)
-		fprintf(out, "pinwatch_bpf_map_update_errors_total{map=\"%s\"} %llu\n",
-			pw_map_error_name(i), (unsigned long long)v->map_errors[i]);
-	fputs("# HELP pinwatch_untrusted_execs_total Runtime execs not trusted (not a process "
-	      "or binary of the host), never sent to the agent, by reason.\n"
-	      "# TYPE pinwatch_untrusted_execs_total counter\n",
-	      out);
+		sample(out, "pinwatch_bpf_map_update_errors_total", "map", pw_map_error_name(i),
+		       v->map_errors[i]);
+	header(out, "pinwatch_untrusted_execs_total", "counter",
+	       "Runtime execs not trusted (not a process or binary of the host), never sent to "
+	       "the agent, by reason.");
 	for (int i = 1; i < PW_UNTRUSTED_MAX; i++)
-		fprintf(out, "pinwatch_untrusted_execs_total{reason=\"%s\"} %llu\n",
-			pw_untrusted_name(i), (unsigned long long)v->untrusted_execs[i]);
+		sample(out, "pinwatch_untrusted_execs_total", "reason", pw_untrusted_name(i),
+		       v->untrusted_execs[i]);
 	write_histogram(out, "pinwatch_apply_latency_seconds",
 			"From the pinning cpuset write to isolation applied.", &m->latency);
-	fprintf(out,
-		"# HELP pinwatch_held_total First execs held until their isolation was in place "
-		"(--hold).\n# TYPE pinwatch_held_total counter\npinwatch_held_total %llu\n",
-		(unsigned long long)m->held);
-	fprintf(out,
-		"# HELP pinwatch_held_timeouts_total Held execs let go at the time bound, "
-		"isolated or not.\n# TYPE pinwatch_held_timeouts_total counter\n"
-		"pinwatch_held_timeouts_total %llu\n",
-		(unsigned long long)m->held_timeouts);
+	metric(out, "pinwatch_held_total", "counter",
+	       "First execs held until their isolation was in place (--hold).", m->held);
+	metric(out, "pinwatch_held_timeouts_total", "counter",
+	       "Held execs let go at the time bound, isolated or not.", m->held_timeouts);
 	write_histogram(out, "pinwatch_hold_seconds", "How long each held exec was held.",
 			&m->hold_time);
+	header(out, "pinwatch_knobs_applied", "gauge", "Containers each knob is applied to now.");
+	for (int k = 0; k < PW_NR_KNOBS; k++)
+		sample(out, "pinwatch_knobs_applied", "knob", pw_knob_label(k),
+		       v->knobs.applied[k]);
+	metric(out, "pinwatch_irqs_moved", "gauge",
+	       "IRQs (and the default affinity) moved off isolated CPUs now.", v->knobs.irqs_moved);
+	metric(out, "pinwatch_irqs_unmovable", "gauge",
+	       "IRQs the kernel would not move (managed IRQs).", v->knobs.irqs_unmovable);
+	metric(out, "pinwatch_knob_errors_total", "counter",
+	       "Knob applies and reverts that failed.", v->knobs.errors);
 }

@@ -6,6 +6,7 @@
 #include <linux/types.h>
 #include <stdio.h>
 
+#include "knobs.h"
 #include "pinwatch.h"
 
 /* Buckets of a seconds histogram (metrics.c has their upper bounds). */
@@ -51,6 +52,7 @@ struct pw_metrics_view {
 	__u64 map_errors[PW_MAP_ERR_MAX];
 	/* Runtime execs the kernel side did not trust (and did not send), by reason. */
 	__u64 untrusted_execs[PW_UNTRUSTED_MAX];
+	struct pw_knob_counts knobs; /* the tuner's (pw_tuner_counts()) */
 };
 
 /* Write the metrics in Prometheus text format 0.0.4. */

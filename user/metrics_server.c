@@ -62,7 +62,7 @@ int pw_metrics_parse_addr(const char *addr, struct sockaddr_storage *sa, socklen
 	size_t host_len;
 
 	memset(sa, 0, sizeof(*sa));
-	if (parse_ulong_range(port_str, "--metrics port", 1, 65535, &port))
+	if (pw_parse_ulong_range(port_str, "--metrics port", 1, 65535, &port))
 		return -EINVAL;
 	if (colon) {
 		host_len = colon - addr;

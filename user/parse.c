@@ -9,11 +9,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "event.h"
 #include "log.h"
 
-int parse_ulong_range(const char *s, const char *what, unsigned long min, unsigned long max,
-		      unsigned long *out)
+int pw_parse_ulong_range(const char *s, const char *what, unsigned long min, unsigned long max,
+			 unsigned long *out)
 {
 	unsigned long v;
 	char *end;
@@ -37,35 +36,6 @@ int parse_ulong_range(const char *s, const char *what, unsigned long min, unsign
 	}
 	*out = v;
 	return 0;
-}
-
-int parse_event_types(const char *s, unsigned int *mask)
-{
-	char *copy = strdup(s), *save = NULL, *tok;
-	enum pw_event_type type;
-	int err = 0;
-
-	if (!copy)
-		return -ENOMEM;
-	*mask = 0;
-	for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-		type = pw_event_type_from_name(tok);
-		if (!type) {
-			pw_err("unknown event type '%s' in --type: expected cgroup_mkdir, "
-			       "cgroup_rmdir, cgroup_populated, exec or cpuset_write",
-			       PW_Q(tok));
-			err = -EINVAL;
-			goto cleanup;
-		}
-		*mask |= 1U << type;
-	}
-	if (!*mask) {
-		pw_err("--type '%s' names no event type", PW_Q(s));
-		err = -EINVAL;
-	}
-cleanup:
-	free(copy);
-	return err;
 }
 
 int pw_bad_option(int opt, char **argv, const char *cmd)

@@ -8,14 +8,8 @@
  * "pinwatch: invalid <what> '<s>': ..." to stderr and return -EINVAL or
  * -ERANGE.
  */
-int parse_ulong_range(const char *s, const char *what, unsigned long min, unsigned long max,
-		      unsigned long *out);
-
-/*
- * Parse a comma-separated list of event type names into a bit mask
- * (bit N set for event type N). Errors are printed naming the bad entry.
- */
-int parse_event_types(const char *s, unsigned int *mask);
+int pw_parse_ulong_range(const char *s, const char *what, unsigned long min, unsigned long max,
+			 unsigned long *out);
 
 /*
  * After getopt_long (with ":" first in optstring) returned opt ':' or an

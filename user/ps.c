@@ -207,7 +207,7 @@ static void print_row(struct ps *ps, const struct pw_container *c)
 	if (ps->wide) {
 		pw_table_cell_str(stdout, isolated_cell(ps, c), 8);
 		/* The last column: whole, escaped. */
-		text_escape(stdout, c->cg->path, c->cg->path_len);
+		pw_text_escape(stdout, c->cg->path, c->cg->path_len);
 		putchar('\n');
 	} else {
 		printf("%s\n", isolated_cell(ps, c));

@@ -235,6 +235,16 @@ const struct pw_runtime *pw_runtime_by_process(const char *comm)
 	return NULL;
 }
 
+size_t pw_runtimes_execs(const char **out, size_t max)
+{
+	size_t nr = 0;
+
+	for (size_t i = 0; i < pw_nr_runtimes; i++)
+		for (size_t j = 0; j < 4 && pw_runtimes[i].execs[j] && nr < max; j++)
+			out[nr++] = pw_runtimes[i].execs[j];
+	return nr;
+}
+
 void pw_runtimes_default_places(const struct pw_place_sink *sink)
 {
 	for (size_t i = 0; i < pw_nr_runtimes; i++)

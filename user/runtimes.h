@@ -65,6 +65,15 @@ bool pw_oci_runtime_comm(const char *comm);
 /* The runtime whose long-lived process has comm (without its newline), or NULL. */
 const struct pw_runtime *pw_runtime_by_process(const char *comm);
 
+/* The most exec basenames pw_runtimes_execs() gives. */
+#define PW_RUNTIME_EXECS_MAX 16
+
+/*
+ * Every row's exec basenames (the names the kernel side reports without
+ * --runtime) into out, at most max; how many.
+ */
+size_t pw_runtimes_execs(const char **out, size_t max);
+
 /* Every runtime's default places. */
 void pw_runtimes_default_places(const struct pw_place_sink *sink);
 

@@ -88,7 +88,7 @@ void pw_table_cell(FILE *out, const char *s, size_t len, int width, bool truncat
 	/* A string the kernel already cut lost its head: say so even when the rest fits. */
 	if (truncated)
 		fputs("…", mem);
-	text_escape(mem, s, len);
+	pw_text_escape(mem, s, len);
 	fclose(mem);
 	pw_print_tail(out, escaped, width);
 	fputc(' ', out);

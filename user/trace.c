@@ -22,6 +22,7 @@
 #include "node.h"
 #include "parse.h"
 #include "privileges.h"
+#include "runtimes.h"
 
 #define MAX_DURATION_S (365UL * 24 * 3600)
 #define MAX_RUNTIMES 32
@@ -88,7 +89,8 @@ struct trace_opts {
 	bool json, wide;
 	const char *container;	  /* --container: an id, a prefix of one, or a name */
 	unsigned long duration_s; /* 0: until a signal */
-	const char *runtimes[MAX_RUNTIMES];
+	const char
+		*runtimes[PW_RUNTIME_EXECS_MAX + MAX_RUNTIMES]; /* the table's, then --runtime's */
 };
 
 struct trace_ctx {
@@ -126,6 +128,7 @@ static int parse_args(int argc, char **argv, struct trace_opts *o)
 	o->filter.types_mask = PW_ALL_TYPES_MASK;
 	o->loader.probe = PW_PROBE_AUTO;
 	o->loader.runtimes = o->runtimes;
+	o->loader.nr_runtimes = pw_runtimes_execs(o->runtimes, PW_RUNTIME_EXECS_MAX);
 	optind = 1;
 	opterr = 0;
 	while ((opt = getopt_long(argc, argv, ":jwt:c:d:r:avh", long_options, NULL)) != -1) {
@@ -137,7 +140,7 @@ static int parse_args(int argc, char **argv, struct trace_opts *o)
 			o->wide = true;
 			break;
 		case 't':
-			if (parse_event_types(optarg, &o->filter.types_mask))
+			if (pw_filter_parse_types(optarg, &o->filter.types_mask))
 				return -EINVAL;
 			break;
 		case 'c':
@@ -152,14 +155,14 @@ static int parse_args(int argc, char **argv, struct trace_opts *o)
 			o->filter.comm = optarg;
 			break;
 		case 'd':
-			if (parse_ulong_range(optarg, "--duration", 1, MAX_DURATION_S, &value))
+			if (pw_parse_ulong_range(optarg, "--duration", 1, MAX_DURATION_S, &value))
 				return -EINVAL;
 			o->duration_s = value;
 			break;
 		case 'r':
 			if (pw_check_runtime_name(optarg))
 				return -EINVAL;
-			if (o->loader.nr_runtimes == MAX_RUNTIMES) {
+			if (o->loader.nr_runtimes == sizeof(o->runtimes) / sizeof(o->runtimes[0])) {
 				pw_err("too many --runtime names: at most %d", MAX_RUNTIMES);
 				return -EINVAL;
 			}

@@ -329,7 +329,7 @@ static int revert_tuning(struct pw_tuner *tu, const struct pw_tuning *t, const c
 		unwatch_quota(tu, hierarchy, id);
 	if (knob == PW_KNOB_IRQ) {
 		pw_journal_remove_tuning(tu->journal, hierarchy, id, knob);
-		return pw_irq_affinity_sync(tu);
+		return pw_irq_affinity_sync(&tu->irqs);
 	}
 	for (size_t i = 0; i < t->nr_saved; i++) {
 		const struct pw_knob_saved *s = &t->saved[i];
@@ -434,7 +434,7 @@ static int apply(struct pw_tuner *tu, const struct pw_container *c, enum pw_knob
 	if (k == PW_KNOB_QUOTA)
 		watch_quota(tu, t);
 	if (k == PW_KNOB_IRQ)
-		err = pw_irq_affinity_sync(tu);
+		err = pw_irq_affinity_sync(&tu->irqs);
 	else
 		err = enforce_file_knob(tu, t);
 	if (!err)
@@ -523,7 +523,7 @@ int pw_tuner_revert_all(struct pw_tuner *tu, const char *why)
 		pw_journal_remove_tuning(tu->journal, t->hierarchy, t->cgroup_id, t->knob);
 	}
 	first = pw_journal_commit(tu->journal);
-	err = pw_irq_affinity_sync(tu);
+	err = pw_irq_affinity_sync(&tu->irqs);
 	if (err && !first)
 		first = err;
 	for (size_t i = pw_journal_tuning_count(tu->journal); i-- > 0;) {
@@ -566,7 +566,7 @@ void pw_tuner_rescan(struct pw_tuner *tu)
 
 	for (size_t i = 0; !irqs && i < pw_journal_tuning_count(tu->journal); i++)
 		irqs = pw_journal_tuning_at(tu->journal, i)->knob == PW_KNOB_IRQ;
-	if (irqs && pw_irq_affinity_sync(tu))
+	if (irqs && pw_irq_affinity_sync(&tu->irqs))
 		tu->errors++;
 }
 
@@ -583,8 +583,11 @@ int pw_tuner_open(struct pw_tuner *tu, const struct pw_tuner_config *cfg)
 	if (err)
 		return err;
 	tu->files.dry_run = cfg->dry_run;
+	tu->irqs.journal = tu->journal;
+	tu->irqs.files = &tu->files;
+	tu->irqs.host = &tu->host;
 	/* The host's irqbalance is only the real /proc's, never a test's fake one. */
-	tu->irqbalance_dir = cfg->proc ? NULL : PW_IRQBALANCE_DIR;
+	tu->irqs.irqbalance_dir = cfg->proc ? NULL : PW_IRQBALANCE_DIR;
 	if (cfg->follow) {
 		tu->watch_fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
 		if (tu->watch_fd < 0) {
@@ -605,28 +608,17 @@ void pw_tuner_close(struct pw_tuner *tu)
 		close(tu->watch_fd);
 	pw_kernel_files_close(&tu->files);
 	free(tu->watches);
-	free(tu->unmovable);
+	pw_irq_affinity_free(&tu->irqs);
 	memset(tu, 0, sizeof(*tu));
 	tu->watch_fd = -1;
 }
 
-void pw_tuner_write_metrics(const struct pw_tuner *tu, FILE *out)
+void pw_tuner_counts(const struct pw_tuner *tu, struct pw_knob_counts *out)
 {
-	unsigned int per_knob[PW_NR_KNOBS] = { 0 };
-
+	memset(out, 0, sizeof(*out));
 	for (size_t i = 0; i < pw_journal_tuning_count(tu->journal); i++)
-		per_knob[pw_journal_tuning_at(tu->journal, i)->knob]++;
-	fprintf(out, "# HELP pinwatch_knobs_applied Containers each knob is applied to now.\n"
-		     "# TYPE pinwatch_knobs_applied gauge\n");
-	for (int k = 0; k < PW_NR_KNOBS; k++)
-		fprintf(out, "pinwatch_knobs_applied{knob=\"%s\"} %u\n", pw_knob_label(k),
-			per_knob[k]);
-	fprintf(out,
-		"# HELP pinwatch_irqs_moved IRQs (and the default affinity) moved off isolated "
-		"CPUs now.\n# TYPE pinwatch_irqs_moved gauge\npinwatch_irqs_moved %zu\n"
-		"# HELP pinwatch_irqs_unmovable IRQs the kernel would not move (managed IRQs).\n"
-		"# TYPE pinwatch_irqs_unmovable gauge\npinwatch_irqs_unmovable %zu\n"
-		"# HELP pinwatch_knob_errors_total Knob applies and reverts that failed.\n"
-		"# TYPE pinwatch_knob_errors_total counter\npinwatch_knob_errors_total %lu\n",
-		pw_journal_irq_count(tu->journal), tu->nr_unmovable, tu->errors);
+		out->applied[pw_journal_tuning_at(tu->journal, i)->knob]++;
+	out->irqs_moved = pw_journal_irq_count(tu->journal);
+	out->irqs_unmovable = tu->irqs.nr_unmovable;
+	out->errors = tu->errors;
 }

@@ -29,6 +29,7 @@
 
 #include "cgroupfs.h"
 #include "container.h"
+#include "irq_affinity.h"
 #include "journal.h"
 #include "kernel_files.h"
 #include "knobs.h"
@@ -43,21 +44,7 @@ struct pw_tuner {
 	int watch_fd;	     /* inotify on the quota files of tuned containers; -1 without */
 	struct pw_tuner_watch *watches;
 	size_t nr_watches, cap_watches;
-	/*
-	 * IRQs the kernel will not move (managed IRQs answer EIO): said once,
-	 * left alone, and looked at again after a while (IRQ numbers are reused).
-	 */
-	int *unmovable;
-	size_t nr_unmovable;
-	uint64_t unmovable_since_ms;
-	bool no_room_said; /* "no CPU would be left to them", said for the present CPUs */
-	/*
-	 * A running irqbalance's control socket directory (NULL: not talked to,
-	 * as with a test's own /proc), and whether the last ask may not have
-	 * reached it (asked again at the next sync).
-	 */
-	const char *irqbalance_dir;
-	bool irqbalance_unsure;
+	struct pw_irq_affinity irqs; /* irq-load-balancing: points at journal, files, host */
 	bool unavailable_said[PW_NR_KNOBS];
 	unsigned long errors; /* failed applies and reverts, for metrics */
 };
@@ -113,7 +100,7 @@ void pw_tuner_read_watches(struct pw_tuner *tu);
  */
 void pw_tuner_rescan(struct pw_tuner *tu);
 
-/* Metrics: pinwatch_knobs_applied{knob}, pinwatch_irqs_moved, pinwatch_irqs_unmovable. */
-void pw_tuner_write_metrics(const struct pw_tuner *tu, FILE *out);
+/* What is applied now, for metrics (metrics.c writes them). */
+void pw_tuner_counts(const struct pw_tuner *tu, struct pw_knob_counts *out);
 
 #endif /* PW_TUNER_H */

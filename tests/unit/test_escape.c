@@ -14,14 +14,14 @@ static void run_json(FILE *out, const void *arg)
 {
 	const struct bytes *b = arg;
 
-	json_escape(out, b->s, b->len);
+	pw_json_escape(out, b->s, b->len);
 }
 
 static void run_text(FILE *out, const void *arg)
 {
 	const struct bytes *b = arg;
 
-	text_escape(out, b->s, b->len);
+	pw_text_escape(out, b->s, b->len);
 }
 
 static void check_json(const char *in, size_t len, const char *want, int line)
@@ -30,7 +30,7 @@ static void check_json(const char *in, size_t len, const char *want, int line)
 	char *got = unit_capture(run_json, &b);
 
 	if (strcmp(got, want))
-		unit_fail(__FILE__, line, "json_escape gave \"%s\", want \"%s\"", got, want);
+		unit_fail(__FILE__, line, "pw_json_escape gave \"%s\", want \"%s\"", got, want);
 	free(got);
 }
 
@@ -40,7 +40,7 @@ static void check_text(const char *in, size_t len, const char *want, int line)
 	char *got = unit_capture(run_text, &b);
 
 	if (strcmp(got, want))
-		unit_fail(__FILE__, line, "text_escape gave \"%s\", want \"%s\"", got, want);
+		unit_fail(__FILE__, line, "pw_text_escape gave \"%s\", want \"%s\"", got, want);
 	free(got);
 }
 
@@ -111,12 +111,12 @@ UNIT_TEST(utf8_sequence_decodes_code_points)
 {
 	unsigned int cp = 0;
 
-	CHECK_INT(utf8_sequence((const unsigned char *)"A", 1, &cp), 1);
+	CHECK_INT(pw_utf8_sequence((const unsigned char *)"A", 1, &cp), 1);
 	CHECK_INT(cp, 'A');
-	CHECK_INT(utf8_sequence((const unsigned char *)"\xe2\x82\xac", 3, &cp), 3);
+	CHECK_INT(pw_utf8_sequence((const unsigned char *)"\xe2\x82\xac", 3, &cp), 3);
 	CHECK_INT(cp, 0x20ac);
-	CHECK_INT(utf8_sequence((const unsigned char *)"\xe2\x82\xac", 2, &cp), 0);
-	CHECK_INT(utf8_sequence((const unsigned char *)"\x80", 1, &cp), 0);
+	CHECK_INT(pw_utf8_sequence((const unsigned char *)"\xe2\x82\xac", 2, &cp), 0);
+	CHECK_INT(pw_utf8_sequence((const unsigned char *)"\x80", 1, &cp), 0);
 }
 
 UNIT_TEST(escape_bidi_controls)

@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* User-side filters and hierarchy names. */
+#include <errno.h>
+
 #include "event.h"
 #include "events.h"
 #include "filter.h"
@@ -61,4 +63,17 @@ UNIT_TEST(hierarchy_names_from_proc_cgroups)
 	CHECK_STR(pw_hierarchy_name(&h, 5), "");
 	CHECK_STR(pw_hierarchy_name(&h, 99), "");
 	CHECK_STR(pw_hierarchy_name(&h, -1), "");
+}
+
+UNIT_TEST(filter_parse_types_builds_a_mask)
+{
+	unsigned int mask = 0;
+
+	CHECK_INT(pw_filter_parse_types("exec", &mask), 0);
+	CHECK_INT(mask, 1U << PW_EV_EXEC);
+	CHECK_INT(pw_filter_parse_types("cgroup_mkdir,cpuset_write", &mask), 0);
+	CHECK_INT(mask, (1U << PW_EV_CGROUP_MKDIR) | (1U << PW_EV_CPUSET_WRITE));
+	CHECK_INT(pw_filter_parse_types("exec,bogus", &mask), -EINVAL);
+	CHECK_INT(pw_filter_parse_types(",", &mask), -EINVAL);
+	CHECK_INT(pw_filter_parse_types("EXEC", &mask), -EINVAL);
 }

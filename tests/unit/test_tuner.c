@@ -211,12 +211,12 @@ UNIT_TEST(tuner_irq_the_kernel_will_not_move_is_left)
 	a = started(&f, 7, "2", &w);
 	CHECK_STR(get(&f, "proc/irq/11/smp_affinity_list"), "2");
 	CHECK_STR(get(&f, "proc/irq/10/smp_affinity_list"), "0-1,3");
-	CHECK_INT(f.tu.nr_unmovable, 1);
+	CHECK_INT(f.tu.irqs.nr_unmovable, 1);
 	CHECK(pw_journal_find_irq(f.journal, 11) == NULL);
 	/* Said once: a second container does not say it again. */
 	pw_tuner_update(&f.tu, a, NULL, "test");
 	pw_tuner_update(&f.tu, a, &w, "test");
-	CHECK_INT(f.tu.nr_unmovable, 1);
+	CHECK_INT(f.tu.irqs.nr_unmovable, 1);
 	CHECK_INT(pw_tuner_revert_all(&f.tu, "test"), 0);
 	CHECK_STR(get(&f, "proc/irq/10/smp_affinity_list"), "0-3");
 	fake_close(&f);

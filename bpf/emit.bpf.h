@@ -15,17 +15,20 @@
 
 /*
  * Ring buffer bytes waiting to be read above which a routine event wakes the
- * reader. Below it, cgroup mkdir/rmdir events are batched (BPF_RB_NO_WAKEUP)
- * and the reader picks them up on its next timer tick: a wakeup per event
- * costs ~40% of cgroup mkdir throughput. Urgent events (execs, cpuset
- * writes) always wake the reader, since someone may be waiting to act.
+ * reader (the loader sets a sixteenth of the ring). Below it, cgroup
+ * mkdir/rmdir events are batched (BPF_RB_NO_WAKEUP) and the reader picks
+ * them up on its next timer tick: a wakeup per event costs ~40% of cgroup
+ * mkdir throughput. Urgent events (execs, cpuset writes) always wake the
+ * reader, since someone may be waiting to act.
  */
 const volatile __u64 wakeup_threshold = 256 * 1024;
 /*
- * Set for the agent: cgroup events wake it at once too, since it acts on
- * them (a container's first task is when its CPUs can be isolated).
+ * Set for the agent: populated events wake it at once, since it acts on
+ * them (a container's first task is when its CPUs can be isolated). Its
+ * mkdirs and rmdirs stay batched: a cgroup made and removed within one
+ * batch is never read, and a container's first task wakes it anyway.
  */
-const volatile bool urgent_cgroup_events = false;
+const volatile bool urgent_populated_events = false;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);

@@ -156,7 +156,7 @@ static __always_inline int handle_cgroup(struct cgroup *cgrp, __u32 type, __u32 
 	if (size > sizeof(*e))
 		size = sizeof(*e);
 	begin_event(&e->hdr, type, size);
-	output_event(e, type, size, urgent_cgroup_events);
+	output_event(e, type, size, urgent_populated_events && type == PW_EV_CGROUP_POPULATED);
 	return 0;
 }
 

@@ -424,6 +424,7 @@ static void after_turn(void *ctx)
 {
 	struct agent *a = ctx;
 
+	pw_node_flush(a->node); /* the turn's mkdirs: the engine and the holds look next */
 	if (pw_node_needs_scan(a->node))
 		resync(a, "an event could not be applied exactly", true);
 	pw_engine_run(a->engine);
@@ -439,6 +440,7 @@ static int on_hold_event(void *ctx, void *data, size_t size)
 {
 	struct agent *a = ctx;
 
+	pw_node_flush(a->node); /* the held task's cgroup may be among the turn's mkdirs */
 	return pw_holds_on_event(&a->holds, data, size);
 }
 
@@ -499,16 +501,19 @@ static int handle_event(void *ctx, void *data, size_t size)
 	return 0;
 }
 
-static void write_metrics(void *ctx, FILE *out)
+static void write_metrics(void *ctx, FILE *out, unsigned long long scrapes)
 {
 	struct agent *a = ctx;
-	struct pw_metrics_view v = { .m = &a->metrics, .backend = a->backend.ops->name };
+	struct pw_metrics_view v = { .m = &a->metrics,
+				     .backend = a->backend.ops->name,
+				     .scrapes = scrapes };
 	unsigned long cgroups;
 
 	pw_node_counts(a->node, &cgroups, &v.containers);
 	v.isolated_containers = pw_journal_count(a->journal);
 	v.isolated_cpus = pw_engine_isolated_cpus(a->engine);
 	pw_node_watch_counts(a->node, &v.cpuset_watches, &v.cpuset_watches_refused);
+	v.cgroups_unread = pw_node_unread_cgroups(a->node);
 	read_kernel_counters(a, &v);
 	pw_loader_untrusted_execs(a->skel, v.untrusted_execs);
 	pw_tuner_counts(&a->tuner, &v.knobs);
@@ -592,7 +597,7 @@ int cmd_agent(int argc, char **argv)
 {
 	struct agent_opts o = {
 		.loader.types_mask = PW_NODE_EVENTS_MASK,
-		.loader.urgent_cgroup_events = true,
+		.loader.urgent_populated_events = true,
 		.loader.ringbuf_size = AGENT_RINGBUF_BYTES,
 		.loader.trusted_execs_only = true,
 		.backend = "auto",
@@ -670,6 +675,8 @@ int cmd_agent(int argc, char **argv)
 		ncfg.cpus_of_all = a->backend.ops == &pw_backend_v1;
 		/* CPU changes by inotify: nothing on the node's syscall path (docs/PERFORMANCE.md). */
 		ncfg.watch_cpus = true;
+		/* Under churn, a cgroup made and removed between two turns is never read. */
+		ncfg.defer_adds = true;
 		err = pw_node_open(&a->node, &ncfg);
 		if (err)
 			goto cleanup;

@@ -308,7 +308,7 @@ int pw_loader_start(const struct pw_loader_opts *opts, struct pinwatch_bpf **ske
 		goto cleanup;
 	}
 	skel->rodata->all_hierarchies = opts->all_hierarchies;
-	skel->rodata->urgent_cgroup_events = opts->urgent_cgroup_events;
+	skel->rodata->urgent_populated_events = opts->urgent_populated_events;
 	skel->rodata->hold_enabled = opts->hold;
 	skel->rodata->hold_hierarchy = opts->hold_hierarchy;
 	skel->rodata->hold_agent_tgid = getpid();
@@ -321,6 +321,8 @@ int pw_loader_start(const struct pw_loader_opts *opts, struct pinwatch_bpf **ske
 			goto cleanup;
 		}
 	}
+	/* Batches wake the reader at a sixteenth of the ring: it never fills between two turns. */
+	skel->rodata->wakeup_threshold = bpf_map__max_entries(skel->maps.events) / 16;
 	disable_unneeded(skel, opts->types_mask, &wp);
 
 	err = pinwatch_bpf__load(skel);

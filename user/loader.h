@@ -32,10 +32,10 @@ struct pw_loader_opts {
 	/* runtime basenames whose execs are reported (runtimes.h's, --runtime's) */
 	const char *const *runtimes;
 	size_t nr_runtimes;
-	const char *btf_path;	   /* NULL: the running kernel's BTF */
-	bool verbose;		   /* show libbpf's messages */
-	unsigned int ringbuf_size; /* bytes, a power of two; 0: the default (4 MiB) */
-	bool urgent_cgroup_events; /* wake the reader on every cgroup event (the agent) */
+	const char *btf_path;	      /* NULL: the running kernel's BTF */
+	bool verbose;		      /* show libbpf's messages */
+	unsigned int ringbuf_size;    /* bytes, a power of two; 0: the default (4 MiB) */
+	bool urgent_populated_events; /* wake the reader on every populated event (the agent) */
 	/*
 	 * With PW_EV_CPUSET_WRITE: the syscall tracepoints (write, pwrite64,
 	 * writev: every write on the node pays), or fexit on the cgroup file

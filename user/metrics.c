@@ -86,6 +86,10 @@ void pw_metrics_write(FILE *out, const struct pw_metrics_view *v)
 	       "Watches the kernel refused at fs.inotify.max_user_watches (those cgroups' CPU "
 	       "changes are seen at rescans).",
 	       v->cpuset_watches_refused);
+	metric(out, "pinwatch_cgroups_unread_total", "counter",
+	       "Cgroups made and removed within one batch of events, never read (churn the "
+	       "agent did not pay for).",
+	       v->cgroups_unread);
 	metric(out, "pinwatch_applies_total", "counter", "Isolations applied.", m->applies);
 	metric(out, "pinwatch_reverts_total", "counter", "Isolations restored.", m->reverts);
 	header(out, "pinwatch_refusals_total", "counter",
@@ -139,4 +143,7 @@ void pw_metrics_write(FILE *out, const struct pw_metrics_view *v)
 	       "IRQs the kernel would not move (managed IRQs).", v->knobs.irqs_unmovable);
 	metric(out, "pinwatch_knob_errors_total", "counter",
 	       "Knob applies and reverts that failed.", v->knobs.errors);
+	metric(out, "pinwatch_metrics_scrapes_total", "counter",
+	       "Scrapes answered, counted when these metrics were made (at most once a second).",
+	       v->scrapes);
 }

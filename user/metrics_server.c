@@ -42,7 +42,7 @@ struct client {
 struct pw_metrics_server {
 	struct pw_loop *loop;
 	int listen_fd;
-	void (*write_body)(void *ctx, FILE *out);
+	void (*write_body)(void *ctx, FILE *out, unsigned long long scrapes);
 	void *ctx;
 	struct client clients[MAX_CLIENTS];
 	char *body; /* the metrics as last made, and when */
@@ -147,13 +147,7 @@ static void answer(struct client *c)
 			s->body_len = 0;
 			body = open_memstream(&s->body, &s->body_len);
 			if (body) {
-				s->write_body(s->ctx, body);
-				fprintf(body,
-					"# HELP pinwatch_metrics_scrapes_total Scrapes answered, "
-					"counted when these metrics were made (at most once a "
-					"second).\n# TYPE pinwatch_metrics_scrapes_total counter\n"
-					"pinwatch_metrics_scrapes_total %llu\n",
-					s->scrapes);
+				s->write_body(s->ctx, body, s->scrapes);
 				fclose(body);
 				s->body_ms = now;
 			}
@@ -234,7 +228,8 @@ static void on_listen(void *ctx)
 }
 
 int pw_metrics_server_start(struct pw_metrics_server **out, struct pw_loop *loop, const char *addr,
-			    void (*write_body)(void *ctx, FILE *out), void *ctx)
+			    void (*write_body)(void *ctx, FILE *out, unsigned long long scrapes),
+			    void *ctx)
 {
 	struct pw_metrics_server *s;
 	struct sockaddr_storage sa;

@@ -23,10 +23,12 @@ int pw_metrics_parse_addr(const char *addr, struct sockaddr_storage *sa, socklen
 
 /*
  * Listen on addr (already parsed) and serve clients from loop; write_body
- * writes the metrics. -errno (said) when the address cannot be bound.
+ * writes the metrics, given the scrapes answered (this one included).
+ * -errno (said) when the address cannot be bound.
  */
 int pw_metrics_server_start(struct pw_metrics_server **out, struct pw_loop *loop, const char *addr,
-			    void (*write_body)(void *ctx, FILE *out), void *ctx);
+			    void (*write_body)(void *ctx, FILE *out, unsigned long long scrapes),
+			    void *ctx);
 
 /* Call on the loop's tick: clients past their deadline are closed. */
 void pw_metrics_server_tick(struct pw_metrics_server *s);

@@ -25,6 +25,17 @@
 /* For this long after its mkdir, a pending cgroup is looked at on every tick too. */
 #define PENDING_TICK_NS (10ULL * 1000000000ULL)
 
+/* Mkdirs that wait for a flush, at most this many (a full list is flushed). */
+#define DEFERRED_ADDS 1024
+
+struct deferred_add {
+	int hierarchy;
+	uint64_t id; /* 0: removed before it was added */
+	uint64_t ktime_ns;
+	char *path;
+	size_t len;
+};
+
 struct pending {
 	int hierarchy;
 	uint64_t id;
@@ -50,6 +61,9 @@ struct pw_node {
 	struct pw_cpuset_watch watch; /* cfg.watch_cpus */
 	struct pending pending[PENDING];
 	unsigned int pending_next;
+	struct deferred_add deferred[DEFERRED_ADDS];
+	size_t nr_deferred;
+	unsigned long unread; /* cgroups made and removed before they were read */
 };
 
 int pw_node_open(struct pw_node **out, const struct pw_node_config *cfg)
@@ -109,6 +123,8 @@ void pw_node_free(struct pw_node *n)
 		return;
 	if (n->table.buckets)
 		pw_cgroup_table_for_each(&n->table, release, n);
+	for (size_t i = 0; i < n->nr_deferred; i++)
+		free(n->deferred[i].path);
 	pw_cgroup_table_free(&n->table);
 	pw_cpuset_pool_free(&n->pool);
 	if (n->states.by_id)
@@ -522,6 +538,7 @@ void pw_node_tick(struct pw_node *n)
 {
 	uint64_t now = pw_monotonic_ns();
 
+	pw_node_flush(n);
 	/* A start named by nothing but its path yet: its state may be there by now. */
 	for (size_t i = 0; i < PENDING; i++)
 		if (n->pending[i].id && now - n->pending[i].since_ns < PENDING_TICK_NS) {
@@ -535,6 +552,7 @@ int pw_node_scan(struct pw_node *n)
 	int hierarchies[2] = { n->cpuset_h, 0 };
 	unsigned long too_deep = 0, deeper;
 
+	pw_node_flush(n);
 	n->gen++;
 	n->needs_scan = false;
 	pw_state_index_scan(&n->states);
@@ -645,12 +663,63 @@ int pw_node_watch_fd(const struct pw_node *n)
 
 void pw_node_read_watch(struct pw_node *n)
 {
-	int err = pw_cpuset_watch_read(&n->watch, watched_written, watch_overflowed, n);
+	int err;
 
+	pw_node_flush(n);
+	err = pw_cpuset_watch_read(&n->watch, watched_written, watch_overflowed, n);
 	if (err) {
 		pw_warn("cannot read the cpuset watches: %s; rescanning", strerror(-err));
 		n->needs_scan = true;
 	}
+}
+
+void pw_node_flush(struct pw_node *n)
+{
+	for (size_t i = 0; i < n->nr_deferred; i++) {
+		struct deferred_add *d = &n->deferred[i];
+		struct pw_cgroup_origin origin = { .ktime_ns = d->ktime_ns, .dir_fd = -1 };
+
+		if (d->id)
+			add_cgroup(n, d->hierarchy, d->id, d->path, d->len, &origin);
+		free(d->path);
+	}
+	n->nr_deferred = 0;
+}
+
+unsigned long pw_node_unread_cgroups(const struct pw_node *n)
+{
+	return n->unread;
+}
+
+static void defer_add(struct pw_node *n, const struct pw_event *ev)
+{
+	struct deferred_add *d;
+	char *path = strndup(ev->path.data, ev->path.len);
+
+	if (!path) {
+		n->needs_scan = true; /* the scan finds it */
+		return;
+	}
+	if (n->nr_deferred == DEFERRED_ADDS)
+		pw_node_flush(n);
+	d = &n->deferred[n->nr_deferred++];
+	*d = (struct deferred_add){ ev->cgroup->hierarchy_id, ev->cgroup->id, ev->hdr->ktime_ns,
+				    path, ev->path.len };
+}
+
+/* A removal of a cgroup whose mkdir still waits: it is never read. */
+static bool cancel_deferred_add(struct pw_node *n, int hierarchy, uint64_t id)
+{
+	for (size_t i = n->nr_deferred; i-- > 0;) {
+		struct deferred_add *d = &n->deferred[i];
+
+		if (d->id == id && d->hierarchy == hierarchy) {
+			d->id = 0;
+			n->unread++;
+			return true;
+		}
+	}
+	return false;
 }
 
 void pw_node_apply(struct pw_node *n, const struct pw_event *ev)
@@ -658,6 +727,8 @@ void pw_node_apply(struct pw_node *n, const struct pw_event *ev)
 	struct pw_cgroup_origin origin;
 	struct pw_cgroup *cg;
 
+	if (ev->type != PW_EV_CGROUP_MKDIR && ev->type != PW_EV_CGROUP_RMDIR)
+		pw_node_flush(n);
 	switch (ev->type) {
 	case PW_EV_CGROUP_MKDIR:
 		if (!mapped(n, ev->cgroup->hierarchy_id))
@@ -667,11 +738,17 @@ void pw_node_apply(struct pw_node *n, const struct pw_event *ev)
 			n->needs_scan = true;
 			break;
 		}
+		if (n->cfg.defer_adds) {
+			defer_add(n, ev);
+			break;
+		}
 		origin = (struct pw_cgroup_origin){ .ktime_ns = ev->hdr->ktime_ns, .dir_fd = -1 };
 		add_cgroup(n, ev->cgroup->hierarchy_id, ev->cgroup->id, ev->path.data, ev->path.len,
 			   &origin);
 		break;
 	case PW_EV_CGROUP_RMDIR:
+		if (cancel_deferred_add(n, ev->cgroup->hierarchy_id, ev->cgroup->id))
+			break;
 		cg = pw_cgroup_table_find(&n->table, ev->cgroup->hierarchy_id, ev->cgroup->id);
 		if (cg)
 			remove_cgroup(n, cg);

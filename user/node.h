@@ -33,6 +33,12 @@ struct pw_node_config {
 	 * no probe on the node's syscalls), not from cpuset write events.
 	 */
 	bool watch_cpus;
+	/*
+	 * Cgroup mkdirs wait until something needs the node current (any
+	 * other event, pw_node_flush()): one removed meanwhile is never read
+	 * (the agent, under cgroup churn).
+	 */
+	bool defer_adds;
 };
 
 /*
@@ -68,6 +74,14 @@ void pw_node_set_observer(struct pw_node *n, const struct pw_node_observer *obs)
  * and identities read again. The observer hears of every difference.
  */
 int pw_node_scan(struct pw_node *n);
+
+/*
+ * Add the cgroups whose mkdirs wait (pw_node_config.defer_adds), in order;
+ * every other entry point does it first. How many cgroups were made and
+ * removed before they were read is counted (pw_node_unread_cgroups()).
+ */
+void pw_node_flush(struct pw_node *n);
+unsigned long pw_node_unread_cgroups(const struct pw_node *n);
 
 /* Apply a kernel event (mkdir, rmdir, populated, runtime exec, cpuset write). */
 void pw_node_apply(struct pw_node *n, const struct pw_event *ev);

@@ -536,8 +536,7 @@ static int host_cpus(const struct pw_mounts *m, struct pw_cpus *cpus)
 	struct pw_cpus isolated;
 	const char *why;
 
-	if (pw_cgroup_read(pw_mounts_fd(m, h), "",
-			   h ? "cpuset.effective_cpus" : "cpuset.cpus.effective", buf,
+	if (pw_cgroup_read(pw_mounts_fd(m, h), "", pw_mounts_effective_cpus_file(m, h), buf,
 			   sizeof(buf)) < 0 ||
 	    pw_cpus_parse(buf, strlen(buf), cpus, &why))
 		return online_cpus(cpus);

@@ -19,15 +19,26 @@ struct walk {
 	char path[PATH_MAX];
 };
 
+/*
+ * kernfs gives a directory 2 + its subdirectories as its link count: one
+ * of 2 has no child cgroup to list.
+ */
+#define KERNFS_LEAF_NLINK 2
+
 /* Visit dir_fd (the cgroup at w->path[0..len)) and everything below; closes dir_fd. */
 static int visit(struct walk *w, int dir_fd, size_t len, int depth)
 {
 	struct dirent *de;
+	struct stat st;
 	DIR *dir;
 	int ret;
 
-	ret = w->fn(len ? w->path : "/", len ? len : 1, depth, dir_fd, w->arg);
-	if (ret) {
+	if (fstat(dir_fd, &st)) {
+		close(dir_fd);
+		return 0; /* gone meanwhile */
+	}
+	ret = w->fn(len ? w->path : "/", len ? len : 1, depth, dir_fd, &st, w->arg);
+	if (ret || st.st_nlink == KERNFS_LEAF_NLINK) {
 		close(dir_fd);
 		return ret;
 	}

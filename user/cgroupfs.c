@@ -64,15 +64,22 @@ int pw_mounts_open(struct pw_mounts *m)
 		if (!strcmp(type, "cgroup2") && !m->v2.path[0]) {
 			snprintf(m->v2.path, sizeof(m->v2.path), "%s", dir);
 		} else if (!strcmp(type, "cgroup")) {
+			bool cpuset = false, v2_mode = false;
+
 			/* The controller is one of the comma-separated options. */
 			for (char *save = NULL, *o = strtok_r(opts, ",", &save); o;
 			     o = strtok_r(NULL, ",", &save)) {
-				if (!strcmp(o, "cpuset") && !m->v1_cpuset.path[0])
+				if (!strcmp(o, "cpuset") && !m->v1_cpuset.path[0]) {
 					snprintf(m->v1_cpuset.path, sizeof(m->v1_cpuset.path), "%s",
 						 dir);
+					cpuset = true;
+				}
+				v2_mode |= !strcmp(o, "cpuset_v2_mode");
 				if (!strcmp(o, "cpu") && !m->v1_cpu.path[0])
 					snprintf(m->v1_cpu.path, sizeof(m->v1_cpu.path), "%s", dir);
 			}
+			if (cpuset)
+				m->v1_cpuset_v2_mode = v2_mode;
 		}
 	}
 	fclose(f);
@@ -104,6 +111,13 @@ void pw_mounts_close(struct pw_mounts *m)
 	if (m->v1_cpu.fd >= 0)
 		close(m->v1_cpu.fd);
 	m->v1_cpuset.fd = m->v2.fd = m->v1_cpu.fd = -1;
+}
+
+const char *pw_mounts_effective_cpus_file(const struct pw_mounts *m, int hierarchy)
+{
+	if (hierarchy == 0)
+		return "cpuset.cpus.effective";
+	return m->v1_cpuset_v2_mode ? "cpuset.effective_cpus" : "cpuset.cpus";
 }
 
 const struct pw_mount *pw_mounts_get(const struct pw_mounts *m, int hierarchy)

@@ -28,6 +28,7 @@ struct pw_mount {
 struct pw_mounts {
 	struct pw_mount v1_cpuset, v2;
 	int v1_cpuset_hierarchy; /* hierarchy id of v1 cpuset; -1 if none */
+	bool v1_cpuset_v2_mode;	 /* mounted with cpuset_v2_mode: effective CPUs apart */
 	/* The v1 cpu controller's (CFS quota), and its hierarchy id; -1 if none. */
 	struct pw_mount v1_cpu;
 	int v1_cpu_hierarchy;
@@ -37,6 +38,15 @@ struct pw_mounts {
 /* Find and open the v1 cpuset, v1 cpu and cgroup2 mounts; -ENOENT if neither cpuset nor cgroup2 exists. */
 int pw_mounts_open(struct pw_mounts *m);
 void pw_mounts_close(struct pw_mounts *m);
+
+/*
+ * The file with the CPUs the kernel gives a cpuset of hierarchy (0 for
+ * cgroup2): cgroup2's cpuset.cpus.effective; v1's cpuset.cpus itself
+ * (the legacy hierarchy keeps every cpuset's CPUs within its parent's and
+ * edits them on hotplug: they are the effective ones, one read), unless
+ * mounted with cpuset_v2_mode (cpuset.effective_cpus).
+ */
+const char *pw_mounts_effective_cpus_file(const struct pw_mounts *m, int hierarchy);
 
 /* The mount of hierarchy (0 for cgroup2), or NULL if we have none. */
 const struct pw_mount *pw_mounts_get(const struct pw_mounts *m, int hierarchy);

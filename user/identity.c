@@ -22,6 +22,7 @@
 struct row {
 	const char *name;
 	const char *pattern; /* matched at the end of the path, from a component start */
+	const char *needle;  /* a part of pattern every match contains: no regex without it */
 	const char *runtime;
 	bool workload;
 	int id_group, uid_group, qos_group; /* 0: not in this row */
@@ -29,19 +30,23 @@ struct row {
 
 /* Keep in step with docs/CONTAINERS.md. */
 static const struct row rows[] = {
-	{ "containerd-systemd", QOS_SLICE "cri-containerd-" ID "\\.scope", "containerd", true, 4, 3,
+	{ "containerd-systemd", QOS_SLICE "cri-containerd-" ID "\\.scope", "cri-containerd-",
+	  "containerd", true, 4, 3, 2 },
+	{ "crio-systemd", QOS_SLICE "crio-" ID "\\.scope", "crio-", "cri-o", true, 4, 3, 2 },
+	{ "crio-conmon-systemd", QOS_SLICE "crio-conmon-" ID "\\.scope", "crio-conmon-", "cri-o",
+	  false, 4, 3, 2 },
+	{ "crio-cgroupfs", QOS_DIR "crio-" ID, "crio-", "cri-o", true, 4, 3, 2 },
+	{ "crio-conmon-cgroupfs", QOS_DIR "crio-conmon-" ID, "crio-conmon-", "cri-o", false, 4, 3,
 	  2 },
-	{ "crio-systemd", QOS_SLICE "crio-" ID "\\.scope", "cri-o", true, 4, 3, 2 },
-	{ "crio-conmon-systemd", QOS_SLICE "crio-conmon-" ID "\\.scope", "cri-o", false, 4, 3, 2 },
-	{ "crio-cgroupfs", QOS_DIR "crio-" ID, "cri-o", true, 4, 3, 2 },
-	{ "crio-conmon-cgroupfs", QOS_DIR "crio-conmon-" ID, "cri-o", false, 4, 3, 2 },
 	/* containerd, and Docker through cri-dockerd, use the bare id: the path does not say which. */
-	{ "kubepods-cgroupfs", QOS_DIR ID, NULL, true, 4, 3, 2 },
-	{ "docker-systemd", "docker-" ID "\\.scope", "docker", true, 1, 0, 0 },
-	{ "docker-cgroupfs", "docker/" ID, "docker", true, 1, 0, 0 },
-	{ "podman-conmon-systemd", "libpod-conmon-" ID "\\.scope", "podman", false, 1, 0, 0 },
-	{ "podman-systemd", "libpod-" ID "\\.scope", "podman", true, 1, 0, 0 },
-	{ "podman-cgroupfs", "libpod_parent/libpod-" ID, "podman", true, 1, 0, 0 },
+	{ "kubepods-cgroupfs", QOS_DIR ID, "kubepods", NULL, true, 4, 3, 2 },
+	{ "docker-systemd", "docker-" ID "\\.scope", "docker-", "docker", true, 1, 0, 0 },
+	{ "docker-cgroupfs", "docker/" ID, "docker/", "docker", true, 1, 0, 0 },
+	{ "podman-conmon-systemd", "libpod-conmon-" ID "\\.scope", "libpod-conmon-", "podman",
+	  false, 1, 0, 0 },
+	{ "podman-systemd", "libpod-" ID "\\.scope", "libpod-", "podman", true, 1, 0, 0 },
+	{ "podman-cgroupfs", "libpod_parent/libpod-" ID, "libpod_parent/libpod-", "podman", true, 1,
+	  0, 0 },
 };
 #define NR_ROWS (sizeof(rows) / sizeof(rows[0]))
 #define MAX_GROUPS 6
@@ -121,7 +126,7 @@ int pw_identity_from_path(const char *path, size_t len, struct pw_identity *id)
 	for (size_t i = 0; i < NR_ROWS; i++) {
 		const struct row *r = &rows[i];
 
-		if (regexec(&compiled[i], buf, MAX_GROUPS + 2, m, 0))
+		if (!strstr(buf, r->needle) || regexec(&compiled[i], buf, MAX_GROUPS + 2, m, 0))
 			continue;
 		/* Group numbers in rows count from the pattern; (^|/) comes first. */
 		id->row = r->name;

@@ -22,8 +22,13 @@
 #define PENDING 256
 /* How long a new cgroup may wait for its runtime's state to name it. */
 #define PENDING_NS (60ULL * 1000000000ULL)
-/* For this long after its mkdir, a pending cgroup is looked at on every tick too. */
+/*
+ * For this long after its mkdir, a pending cgroup is looked at on ticks
+ * too: 100 ms after it, then after twice as long each time (7 looks in
+ * 10 s, not 100: a burst of cgroups nobody names costs little).
+ */
 #define PENDING_TICK_NS (10ULL * 1000000000ULL)
+#define PENDING_FIRST_WAIT_NS (100ULL * 1000000ULL)
 
 /* Mkdirs that wait for a flush, at most this many (a full list is flushed). */
 #define DEFERRED_ADDS 1024
@@ -41,6 +46,8 @@ struct pending {
 	uint64_t id;
 	struct pw_cgroup_origin origin;
 	uint64_t since_ns;
+	uint64_t wait_ns,
+		next_tick_ns; /* the tick's next look, and the wait before the one after */
 };
 
 struct pw_node {
@@ -216,18 +223,23 @@ static bool swap_cpuset(struct pw_node *n, const struct pw_cpuset **slot,
 
 static void update_cpus(struct pw_node *n, struct pw_cgroup *cg, int dir_fd)
 {
-	/* v1 and v2 name the effective set differently. */
-	const char *eff = cg->hierarchy == 0 ? "cpuset.cpus.effective" : "cpuset.effective_cpus";
-	const struct pw_cpuset *old, *set;
+	const char *eff = pw_mounts_effective_cpus_file(&n->mounts, cg->hierarchy);
+	const struct pw_cpuset *old, *set = NULL;
 
 	if (!wants_cpus(n, cg))
 		return;
 	if (cg->container) {
 		set = read_cpuset(n, cg, dir_fd, "cpuset.cpus");
+		/* The same file (v1): one read, one more reference. */
+		if (set && !strcmp(eff, "cpuset.cpus"))
+			pw_cpuset_get(&n->pool, &set->cpus);
 		if (swap_cpuset(n, &cg->container->cpus, set, &old))
 			pw_cpuset_put(&n->pool, old);
+		if (strcmp(eff, "cpuset.cpus"))
+			set = read_cpuset(n, cg, dir_fd, eff);
+	} else {
+		set = read_cpuset(n, cg, dir_fd, eff);
 	}
-	set = read_cpuset(n, cg, dir_fd, eff);
 	if (!swap_cpuset(n, &cg->cpus, set, &old))
 		return;
 	if (n->obs.cpus_changed)
@@ -265,6 +277,8 @@ static void remember_pending(struct pw_node *n, const struct pw_cgroup *cg,
 	p->origin = origin ? *origin : (struct pw_cgroup_origin){};
 	p->origin.dir_fd = -1; /* the walk that held it is over by the retry */
 	p->since_ns = pw_monotonic_ns();
+	p->wait_ns = PENDING_FIRST_WAIT_NS;
+	p->next_tick_ns = p->since_ns + p->wait_ns;
 }
 
 /* Work out who cg belongs to now, and tell the observer what changed. */
@@ -418,25 +432,23 @@ struct scan_arg {
 	int hierarchy;
 };
 
-static int scan_visit(const char *path, size_t len, int depth, int dir_fd, void *arg)
+static int scan_visit(const char *path, size_t len, int depth, int dir_fd, const struct stat *st,
+		      void *arg)
 {
 	struct scan_arg *s = arg;
 	struct pw_node *n = s->n;
 	struct pw_cgroup_origin found = { .dir_fd = dir_fd };
 	struct pw_cgroup *cg;
-	struct stat st;
 
 	(void)depth;
-	if (fstat(dir_fd, &st))
-		return 0; /* gone meanwhile */
-	cg = pw_cgroup_table_find(&n->table, s->hierarchy, st.st_ino);
+	cg = pw_cgroup_table_find(&n->table, s->hierarchy, st->st_ino);
 	/* A cgroup renamed meanwhile is a new place: forget the old record. */
 	if (cg && (cg->path_len != len || memcmp(cg->path, path, len))) {
 		remove_cgroup(n, cg);
 		cg = NULL;
 	}
 	if (!cg) {
-		add_cgroup(n, s->hierarchy, st.st_ino, path, len, &found);
+		add_cgroup(n, s->hierarchy, st->st_ino, path, len, &found);
 		return 0;
 	}
 	cg->gen = n->gen;
@@ -509,29 +521,35 @@ bool pw_node_naming(const struct pw_node *n, const struct pw_cgroup *cg)
 	return false;
 }
 
-/* Cgroups made lately and not fully named: their runtime's state may name them now. */
-static void retry_pending(struct pw_node *n)
+/* A cgroup made lately and not fully named: its runtime's state may name it now. */
+static void retry_one(struct pw_node *n, struct pending *p, uint64_t now)
+{
+	struct pw_cgroup *cg = pw_cgroup_table_find(&n->table, p->hierarchy, p->id);
+
+	if (!cg || identity_final(cg) || now - p->since_ns > PENDING_NS) {
+		p->id = 0;
+		return;
+	}
+	if (cg->container)
+		read_state_of(n, cg->container->id);
+	watch_late(n, cg);
+	identify(n, cg, &p->origin);
+	if (identity_final(cg))
+		p->id = 0;
+}
+
+/*
+ * Something happened that may name them (a runtime exec, a first task, a
+ * scan): every one made before before_ns, now (a scan's own were just named
+ * from what it read).
+ */
+static void retry_pending(struct pw_node *n, uint64_t before_ns)
 {
 	uint64_t now = pw_monotonic_ns();
 
-	for (size_t i = 0; i < PENDING; i++) {
-		struct pending *p = &n->pending[i];
-		struct pw_cgroup *cg;
-
-		if (!p->id)
-			continue;
-		cg = pw_cgroup_table_find(&n->table, p->hierarchy, p->id);
-		if (!cg || identity_final(cg) || now - p->since_ns > PENDING_NS) {
-			p->id = 0;
-			continue;
-		}
-		if (cg->container)
-			read_state_of(n, cg->container->id);
-		watch_late(n, cg);
-		identify(n, cg, &p->origin);
-		if (identity_final(cg))
-			p->id = 0;
-	}
+	for (size_t i = 0; i < PENDING; i++)
+		if (n->pending[i].id && n->pending[i].since_ns < before_ns)
+			retry_one(n, &n->pending[i], now);
 }
 
 void pw_node_tick(struct pw_node *n)
@@ -540,17 +558,22 @@ void pw_node_tick(struct pw_node *n)
 
 	pw_node_flush(n);
 	/* A start named by nothing but its path yet: its state may be there by now. */
-	for (size_t i = 0; i < PENDING; i++)
-		if (n->pending[i].id && now - n->pending[i].since_ns < PENDING_TICK_NS) {
-			retry_pending(n);
-			break;
-		}
+	for (size_t i = 0; i < PENDING; i++) {
+		struct pending *p = &n->pending[i];
+
+		if (!p->id || now - p->since_ns >= PENDING_TICK_NS || now < p->next_tick_ns)
+			continue;
+		retry_one(n, p, now);
+		p->wait_ns *= 2;
+		p->next_tick_ns = now + p->wait_ns;
+	}
 }
 
 int pw_node_scan(struct pw_node *n)
 {
 	int hierarchies[2] = { n->cpuset_h, 0 };
 	unsigned long too_deep = 0, deeper;
+	uint64_t started = pw_monotonic_ns();
 
 	pw_node_flush(n);
 	n->gen++;
@@ -567,7 +590,7 @@ int pw_node_scan(struct pw_node *n)
 		too_deep += deeper;
 	}
 	pw_cgroup_table_for_each(&n->table, sweep, n);
-	retry_pending(n);
+	retry_pending(n, started);
 	if (too_deep && too_deep != n->too_deep_said)
 		pw_warn("%lu cgroups deeper than %d levels or with paths over PATH_MAX are not "
 			"mapped",
@@ -599,7 +622,7 @@ static void apply_exec(struct pw_node *n, const struct pw_event *ev)
 					break;
 		}
 	}
-	retry_pending(n);
+	retry_pending(n, UINT64_MAX);
 }
 
 /* cg's cpuset.cpus (or another CPU file of it) was written. */
@@ -758,7 +781,8 @@ void pw_node_apply(struct pw_node *n, const struct pw_event *ev)
 		if (!cg)
 			break;
 		if (!identity_final(cg) && (ev->cgroup->flags & PW_F_POPULATED))
-			retry_pending(n); /* its first task may be the container's init */
+			retry_pending(n,
+				      UINT64_MAX); /* its first task may be the container's init */
 		/*
 		 * Unwatched: its cpuset.cpus may exist by now (cgroup2, crun), or
 		 * the watch bound was reached; v1 runtimes pin before the first task.

@@ -36,6 +36,12 @@ start_agent() {
 	AGENT_PID=$!
 	wait_for 30 grep -q 'agent running' "$LOG"
 }
+# start_agent_or_exit ARGS...: start_agent, or a failure with its log and exit.
+start_agent_or_exit() {
+	start_agent "$@" && return 0
+	not_ok "agent starts" "$(cat "$LOG")"
+	exit 1
+}
 stop_agent() {
 	kill -"${1:-TERM}" "$AGENT_PID" 2>/dev/null
 	wait "$AGENT_PID" 2>/dev/null

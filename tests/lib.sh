@@ -51,6 +51,16 @@ trap 'exit 130' INT TERM
 v1_cpuset_mount() {
 	awk '$3 == "cgroup" && $4 ~ /(^|,)cpuset(,|$)/ { print $2; exit }' /proc/mounts
 }
+
+# require_v1_cpuset LABEL WHY: V1, this host's v1 cpuset mount; without one,
+# a failure saying so (WHY: where that part is tested instead) and exit.
+require_v1_cpuset() {
+	V1=$(v1_cpuset_mount)
+	if [ -z "$V1" ]; then
+		not_ok "$1: this host has a v1 cpuset hierarchy" "$2"
+		exit 1
+	fi
+}
 # The cgroup2 mount.
 v2_mount() {
 	awk '$3 == "cgroup2" { print $2; exit }' /proc/mounts

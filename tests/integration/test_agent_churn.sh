@@ -9,15 +9,11 @@
 # asked for, bad --reserved and --state-dir values are refused.
 . "$(dirname "$0")/../lib.sh"
 
-V1=$(v1_cpuset_mount)
-if [ -z "$V1" ]; then
-	not_ok "agent churn: this host has a v1 cpuset hierarchy" "the v2 backend is tested in the guests"
-	exit 1
-fi
+require_v1_cpuset "agent churn" "the v2 backend is tested in the guests"
 . "$(dirname "$0")/../agent_lib.sh"
 v1_test_cpuset
 
-start_agent --metrics "127.0.0.1:$PORT" || { not_ok "agent starts" "$(cat "$LOG")"; exit 1; }
+start_agent_or_exit --metrics "127.0.0.1:$PORT"
 
 # 1. A reused cgroup path belongs to the container that runs there now.
 start_ctr a 1 yes runc "$T/x/c"

@@ -14,11 +14,7 @@
 # kill matrix and hand-made cgroups are test_agent_hold_safe.sh.
 . "$(dirname "$0")/../lib.sh"
 
-V1=$(v1_cpuset_mount)
-if [ -z "$V1" ]; then
-	not_ok "agent hold: this host has a v1 cpuset hierarchy" "the v2 hold is tested in the guests"
-	exit 1
-fi
+require_v1_cpuset "agent hold" "the v2 hold is tested in the guests"
 . "$(dirname "$0")/../agent_lib.sh"
 STARTS=${HOLD_STARTS:-100}
 export PINWATCH_DELAY_APPLY_MS=150

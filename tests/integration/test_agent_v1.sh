@@ -7,11 +7,7 @@
 # untouched; a crashed agent is reconciled; restore undoes everything.
 . "$(dirname "$0")/../lib.sh"
 
-V1=$(v1_cpuset_mount)
-if [ -z "$V1" ]; then
-	not_ok "agent v1: this host has a v1 cpuset hierarchy" "the v2 backend is tested in the guests"
-	exit 1
-fi
+require_v1_cpuset "agent v1" "the v2 backend is tested in the guests"
 PROBE="$V1/$TEST_ID-probe"
 . "$(dirname "$0")/../agent_lib.sh"
 on_exit "rmdir '$PROBE'"
@@ -24,7 +20,7 @@ fi
 ok "baseline: spinners reach CPU 1 with balancing on"
 
 PORT=$((20000 + RANDOM % 20000))
-start_agent --metrics "127.0.0.1:$PORT" || { not_ok "agent starts" "$(cat "$LOG")"; exit 1; }
+start_agent_or_exit --metrics "127.0.0.1:$PORT"
 # Also trace the container's workload exec (busybox sleep) to see whether
 # isolation lands before it: a measurement, printed, not a pass/fail.
 start_trace --type exec --runtime sleep

@@ -7,11 +7,7 @@
 # isolates, from its rescans, saying so.
 . "$(dirname "$0")/../lib.sh"
 
-V1=$(v1_cpuset_mount)
-if [ -z "$V1" ]; then
-	not_ok "agent watch: this host has a v1 cpuset hierarchy" "the v2 backend is tested in the guests"
-	exit 1
-fi
+require_v1_cpuset "agent watch" "the v2 backend is tested in the guests"
 command -v bpftool >/dev/null || { not_ok "agent watch: bpftool is installed"; exit 1; }
 . "$(dirname "$0")/../agent_lib.sh"
 v1_test_cpuset
@@ -25,7 +21,7 @@ bpf_programs_of() {
 	done | sort -u
 }
 
-start_agent --metrics "127.0.0.1:$PORT" || { not_ok "agent starts" "$(cat "$LOG")"; exit 1; }
+start_agent_or_exit --metrics "127.0.0.1:$PORT"
 
 # 1. What the agent attaches: four BTF tracepoints that fire on cgroup
 #    changes and execs, nothing on the syscall path.

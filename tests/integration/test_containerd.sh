@@ -10,11 +10,7 @@
 # task goes. Everything is stopped and removed at exit.
 . "$(dirname "$0")/../lib.sh"
 require_basics
-V1=$(v1_cpuset_mount)
-if [ -z "$V1" ]; then
-	not_ok "containerd: this host has a v1 cpuset hierarchy" "the agent part runs on v1 here"
-	exit 1
-fi
+require_v1_cpuset "containerd" "the agent part runs on v1 here"
 . "$(dirname "$0")/../agent_lib.sh"
 . "$(dirname "$0")/../daemons.sh"
 daemon_started containerd start_containerd "$WORK/containerd.log" "$CONTAINERD" "$CTR"

@@ -13,11 +13,7 @@
 # breaks this test.
 . "$(dirname "$0")/../lib.sh"
 require_basics
-V1=$(v1_cpuset_mount)
-if [ -z "$V1" ]; then
-	not_ok "DaemonSet: this host has a v1 cpuset hierarchy" "the agent part runs on v1 here"
-	exit 1
-fi
+require_v1_cpuset "DaemonSet" "the agent part runs on v1 here"
 PY=/usr/bin/python3
 MANIFEST=$ROOT/deploy/kubernetes/pinwatch-agent.yaml
 CONTAINERFILE=$ROOT/deploy/Containerfile

@@ -13,11 +13,7 @@
 # container goes, and stops on SIGTERM.
 . "$(dirname "$0")/../lib.sh"
 require_basics
-V1=$(v1_cpuset_mount)
-if [ -z "$V1" ]; then
-	not_ok "unit: this host has a v1 cpuset hierarchy" "the agent part runs on v1 here"
-	exit 1
-fi
+require_v1_cpuset "unit" "the agent part runs on v1 here"
 for tool in setpriv unshare; do
 	command -v "$tool" >/dev/null || { not_ok "unit: $tool is installed (util-linux)"; exit 1; }
 done

@@ -10,11 +10,7 @@
 # lost in a storm are recovered. Everything is stopped and removed at exit.
 . "$(dirname "$0")/../lib.sh"
 require_basics
-V1=$(v1_cpuset_mount)
-if [ -z "$V1" ]; then
-	not_ok "docker: this host has a v1 cpuset hierarchy" "the agent part runs on v1 here"
-	exit 1
-fi
+require_v1_cpuset "docker" "the agent part runs on v1 here"
 . "$(dirname "$0")/../agent_lib.sh"
 . "$(dirname "$0")/../daemons.sh"
 daemon_started dockerd start_dockerd "$WORK/dockerd.log" "$DOCKERD" "$DOCKER"

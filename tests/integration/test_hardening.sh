@@ -17,11 +17,7 @@
 #   - metrics are made once a second at most, whatever the scrapes.
 . "$(dirname "$0")/../lib.sh"
 
-V1=$(v1_cpuset_mount)
-if [ -z "$V1" ]; then
-	not_ok "hardening: this host has a v1 cpuset hierarchy" "the v2 backend is tested in the guests"
-	exit 1
-fi
+require_v1_cpuset "hardening" "the v2 backend is tested in the guests"
 . "$(dirname "$0")/../agent_lib.sh"
 v1_test_cpuset
 NOBODY="setpriv --reuid=65534 --regid=65534 --clear-groups"
@@ -128,7 +124,7 @@ echo 1 >"$V1$T/reused/cpuset.sched_load_balance"
 
 # 7. Metrics made once a second at most, whatever the scrapes: the body counts
 # the scrapes when it is made, so a body made per scrape would count 50 here.
-start_agent --metrics "127.0.0.1:$PORT" || { not_ok "agent starts" "$(cat "$LOG")"; exit 1; }
+start_agent_or_exit --metrics "127.0.0.1:$PORT"
 start_ns=$(date +%s%N)
 for i in $(seq 50); do metric pinwatch_metrics_scrapes_total; done >"$WORK/scrapes"
 spent_ms=$((($(date +%s%N) - start_ns) / 1000000))

@@ -7,11 +7,7 @@
 # file. Each attack as an attacker would make it; each must fail.
 . "$(dirname "$0")/../lib.sh"
 
-V1=$(v1_cpuset_mount)
-if [ -z "$V1" ]; then
-	not_ok "hostile: this host has a v1 cpuset hierarchy" "the v2 backend is tested in the guests"
-	exit 1
-fi
+require_v1_cpuset "hostile" "the v2 backend is tested in the guests"
 for tool in setpriv curl; do
 	command -v $tool >/dev/null || { not_ok "hostile: $tool is installed"; exit 1; }
 done
@@ -19,7 +15,7 @@ done
 v1_test_cpuset
 NOBODY="setpriv --reuid=65534 --regid=65534 --clear-groups"
 
-start_agent --metrics "127.0.0.1:$PORT" || { not_ok "agent starts" "$(cat "$LOG")"; exit 1; }
+start_agent_or_exit --metrics "127.0.0.1:$PORT"
 start_trace --type exec || exit 1
 
 # 1. A user's fake runc names the container root is about to start, with an

@@ -22,11 +22,7 @@
 # nothing from them; the agent says it was sent none and counts them.
 . "$(dirname "$0")/../lib.sh"
 
-V1=$(v1_cpuset_mount)
-if [ -z "$V1" ]; then
-	not_ok "trust: this host has a v1 cpuset hierarchy" "the agent part runs on v1 here"
-	exit 1
-fi
+require_v1_cpuset "trust" "the agent part runs on v1 here"
 . "$(dirname "$0")/../agent_lib.sh"
 
 # The victim: a cpuset made by hand on CPU 1 with a task in it.

@@ -28,6 +28,12 @@
 /* Set by the loader between open and load. */
 const volatile bool all_hierarchies = false;
 /*
+ * The agent maps one hierarchy (v1's cpuset one, or cgroup2): cgroup
+ * events of the other are never sent (on a hybrid node, cgroup2's churn
+ * then costs it only this test). -1: every hierarchy that can carry cpusets.
+ */
+const volatile int only_hierarchy = -1;
+/*
  * Runtime execs that are not trusted reach user space only where someone
  * reads them (trace shows them, marked); the agent never acts on one, so
  * they are not sent to it: no user can make it work by naming a binary
@@ -140,6 +146,8 @@ static __always_inline int handle_cgroup(struct cgroup *cgrp, __u32 type, __u32 
 
 	/* --all-hierarchies aside, only the hierarchies that can carry cpusets. */
 	if (!all_hierarchies && !cgroup_carries_cpusets(cgrp))
+		return 0;
+	if (only_hierarchy >= 0 && cgroup_hierarchy(cgrp) != only_hierarchy)
 		return 0;
 	s = bpf_map_lookup_elem(&cgroup_scratch, &zero);
 	if (!s)

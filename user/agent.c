@@ -666,6 +666,9 @@ int cmd_agent(int argc, char **argv)
 		o.loader.hold = a->holds.mode != PW_HOLD_NEVER;
 		o.loader.hold_hierarchy =
 			a->backend.ops == &pw_backend_v1 ? pw_mounts_cpuset_hierarchy(&m) : 0;
+		/* The node maps the cpuset-bearing hierarchy alone: the other's events are not sent. */
+		o.loader.one_hierarchy = true;
+		o.loader.hierarchy = pw_mounts_cpuset_hierarchy(&m);
 		pw_mounts_close(&m);
 		if (!err)
 			err = pw_loader_start(&o.loader, &a->skel);

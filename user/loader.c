@@ -308,6 +308,7 @@ int pw_loader_start(const struct pw_loader_opts *opts, struct pinwatch_bpf **ske
 		goto cleanup;
 	}
 	skel->rodata->all_hierarchies = opts->all_hierarchies;
+	skel->rodata->only_hierarchy = opts->one_hierarchy ? opts->hierarchy : -1;
 	skel->rodata->urgent_populated_events = opts->urgent_populated_events;
 	skel->rodata->hold_enabled = opts->hold;
 	skel->rodata->hold_hierarchy = opts->hold_hierarchy;

@@ -27,7 +27,10 @@ enum pw_probe {
 const char *pw_probe_name(enum pw_probe probe);
 
 struct pw_loader_opts {
-	bool all_hierarchies;	 /* cgroup events from every hierarchy */
+	bool all_hierarchies; /* cgroup events from every hierarchy */
+	/* cgroup events only from hierarchy (its id, 0 for cgroup2): the one the agent maps */
+	bool one_hierarchy;
+	int hierarchy;
 	unsigned int types_mask; /* bit N: attach what event type N needs */
 	/* runtime basenames whose execs are reported (runtimes.h's, --runtime's) */
 	const char *const *runtimes;

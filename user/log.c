@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "escape.h"
+#include "json_writer.h"
 
 static enum pw_log_level max_level = PW_LOG_INFO;
 static enum pw_log_format log_format = PW_LOG_PLAIN;
@@ -88,6 +89,7 @@ void pw_log(enum pw_log_level level, const char *fmt, ...)
 	/* A caller may print errno after us: keep it as it was. */
 	int saved = errno;
 	char line[4096], stamp[40], *text = NULL;
+	struct pw_json json;
 	size_t size = 0;
 	va_list ap;
 	FILE *mem;
@@ -114,16 +116,21 @@ void pw_log(enum pw_log_level level, const char *fmt, ...)
 		fprintf(mem, "<%d>", level_priorities[level]);
 		break;
 	case PW_LOG_JSON:
-		/* Names in the message are escaped already (PW_Q); pw_json_escape makes it JSON. */
+		/* Names in the message are escaped already (PW_Q); the JSON writer makes it JSON. */
 		timestamp(stamp, sizeof(stamp));
-		fprintf(mem, "{\"time\":\"%s\",\"level\":\"%s\",\"msg\":\"", stamp,
-			level_names[level]);
+		pw_json_init(&json, mem);
+		pw_json_object_begin(&json, NULL);
+		pw_json_string(&json, "time", stamp);
+		pw_json_string(&json, "level", level_names[level]);
 		if (log_context) {
-			pw_json_escape(mem, log_context, strlen(log_context));
-			fputs(": ", mem);
+			char msg[sizeof(line) + 128];
+
+			snprintf(msg, sizeof(msg), "%s: %s", log_context, line);
+			pw_json_string(&json, "msg", msg);
+		} else {
+			pw_json_string(&json, "msg", line);
 		}
-		pw_json_escape(mem, line, strlen(line));
-		fputs("\"}\n", mem);
+		pw_json_object_end(&json);
 		break;
 	}
 	if (log_format != PW_LOG_JSON)

@@ -46,8 +46,8 @@ struct pending {
 	uint64_t id;
 	struct pw_cgroup_origin origin;
 	uint64_t since_ns;
-	uint64_t wait_ns,
-		next_tick_ns; /* the tick's next look, and the wait before the one after */
+	uint64_t next_tick_ns; /* the tick's next look */
+	uint64_t wait_ns;      /* and the wait before the one after it */
 };
 
 struct pw_node {
@@ -224,22 +224,21 @@ static bool swap_cpuset(struct pw_node *n, const struct pw_cpuset **slot,
 static void update_cpus(struct pw_node *n, struct pw_cgroup *cg, int dir_fd)
 {
 	const char *eff = pw_mounts_effective_cpus_file(&n->mounts, cg->hierarchy);
+	/* v1's legacy hierarchy: the asked CPUs are the effective ones, one file read once. */
+	bool one_file = !strcmp(eff, "cpuset.cpus");
 	const struct pw_cpuset *old, *set = NULL;
 
 	if (!wants_cpus(n, cg))
 		return;
 	if (cg->container) {
 		set = read_cpuset(n, cg, dir_fd, "cpuset.cpus");
-		/* The same file (v1): one read, one more reference. */
-		if (set && !strcmp(eff, "cpuset.cpus"))
-			pw_cpuset_get(&n->pool, &set->cpus);
+		if (set && one_file)
+			pw_cpuset_get(&n->pool, &set->cpus); /* a second reference, for cg->cpus */
 		if (swap_cpuset(n, &cg->container->cpus, set, &old))
 			pw_cpuset_put(&n->pool, old);
-		if (strcmp(eff, "cpuset.cpus"))
-			set = read_cpuset(n, cg, dir_fd, eff);
-	} else {
-		set = read_cpuset(n, cg, dir_fd, eff);
 	}
+	if (!cg->container || !one_file)
+		set = read_cpuset(n, cg, dir_fd, eff);
 	if (!swap_cpuset(n, &cg->cpus, set, &old))
 		return;
 	if (n->obs.cpus_changed)
@@ -780,9 +779,9 @@ void pw_node_apply(struct pw_node *n, const struct pw_event *ev)
 		cg = pw_cgroup_table_find(&n->table, ev->cgroup->hierarchy_id, ev->cgroup->id);
 		if (!cg)
 			break;
+		/* Its first task may be the container's init. */
 		if (!identity_final(cg) && (ev->cgroup->flags & PW_F_POPULATED))
-			retry_pending(n,
-				      UINT64_MAX); /* its first task may be the container's init */
+			retry_pending(n, UINT64_MAX);
 		/*
 		 * Unwatched: its cpuset.cpus may exist by now (cgroup2, crun), or
 		 * the watch bound was reached; v1 runtimes pin before the first task.

@@ -89,8 +89,8 @@ struct trace_opts {
 	bool json, wide;
 	const char *container;	  /* --container: an id, a prefix of one, or a name */
 	unsigned long duration_s; /* 0: until a signal */
-	const char
-		*runtimes[PW_RUNTIME_EXECS_MAX + MAX_RUNTIMES]; /* the table's, then --runtime's */
+	/* Runtime names whose execs are reported: the table's, then --runtime's. */
+	const char *runtimes[PW_RUNTIME_EXECS_MAX + MAX_RUNTIMES];
 };
 
 struct trace_ctx {

@@ -54,7 +54,7 @@ start_annotated() {
 start_agent --exec-cpu-affinity first || { not_ok "agent starts" "$(cat "$LOG")"; exit 1; }
 # The workload forks a child of its own once isolated: that one is not an exec'd process.
 start_annotated a '{"cpu-load-balancing.crio.io": "disable"}' \
-	'["sh", "-c", "while [ ! -e /isolated ]; do sleep 1; done; sleep 300"]'
+	'["sh", "-c", "while [ ! -e /isolated ]; do sleep 1; done; sleep 300 & wait"]'
 check "the container on CPUs 1-2 is isolated" wait_for 30 journal_has a
 workload=$(init_of a)
 p=$(exec_in a)
@@ -62,7 +62,13 @@ check "--exec-cpu-affinity first: runc exec's process runs on the first CPU only
 	pinned_first "$p"
 check "the agent says it pinned it" grep -q "pinned pid $p, exec'd into ${ID[a]:0:12}" "$LOG"
 touch "$WORK/bundle-a/rootfs/isolated"
-child_of() { awk "{ print \$1 }" "/proc/$1/task/$1/children" 2>/dev/null; }
+# child_of PID: its child running `sleep 300` (the loop's `sleep 1`s come and go).
+child_of() {
+	local c
+	for c in $(cat "/proc/$1/task/$1/children" 2>/dev/null); do
+		[ "$(tr '\0' ' ' <"/proc/$c/cmdline" 2>/dev/null)" = "sleep 300 " ] && echo "$c"
+	done
+}
 wait_for 10 eval '[ -n "$(child_of "$workload")" ]'
 child=$(child_of "$workload")
 check "the workload's own CPUs are unchanged ($(allowed "$workload"))" test "$(allowed "$workload")" = 1-2

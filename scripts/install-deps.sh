@@ -13,9 +13,11 @@ BUILD_PKGS=(make gcc libc6-dev clang llvm bpftool libbpf-dev libelf-dev zlib1g-d
 # groff, systemd-analyze and PyYAML to check the man page, the unit and the
 # Kubernetes manifests that make install and deploy/ ship; dockerd and
 # containerd, which the real-node tests start on private sockets and roots;
-# irqbalance, which test_irqbalance runs as a service of its own.
+# irqbalance, which test_irqbalance runs as a service of its own; gRPC for
+# Python, which test_cri speaks to containerd's CRI socket with, as kubelet.
 TEST_PKGS=(jq runc crun busybox-static util-linux iproute2 qemu-system-x86 cpio xz-utils clang-format curl
-	libclang-rt-14-dev strace groff-base man-db systemd python3-yaml docker.io containerd irqbalance)
+	libclang-rt-14-dev strace groff-base man-db systemd python3-yaml docker.io containerd irqbalance
+	python3-grpcio)
 
 # Benchmarks (make bench): the peer tracer, the latency proof and its plot.
 BENCH_PKGS=(bpftrace rt-tests stress-ng gnuplot-nox jq runc busybox-static curl strace)

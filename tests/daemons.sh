@@ -10,6 +10,8 @@ DOCKERD=/usr/sbin/dockerd
 DOCKER=/usr/bin/docker # not a newer client earlier in PATH
 CONTAINERD=/usr/bin/containerd
 CTR=/usr/bin/ctr
+# kubelet's side of CRI, on Debian's python3-grpcio (no crictl in Debian 12).
+CRI_CLIENT=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/helpers/cri_client.py
 # Unix socket paths are short (108 bytes): the daemons' trees live in /tmp/pwd.*.
 DAEMONS_DIR=""
 
@@ -109,40 +111,93 @@ stop_dockerd() {
 	DOCKERD_PID=""
 }
 
-# start_containerd: containerd on $CONTAINERD_ADDRESS with a root and state of its own.
+# busybox_image_tar NAME: busybox's rootfs as a one-layer image named NAME, in
+# the docker-archive format `ctr images import` reads (no registry: nothing
+# is pulled). Its command sleeps, as a pause image does.
+busybox_image_tar() {
+	local d="$WORK/image-$RANDOM" diff_id
+	mkdir -p "$d"
+	busybox_rootfs_tar >"$d/layer.tar"
+	diff_id=$(sha256sum "$d/layer.tar" | cut -d' ' -f1)
+	jq -n --arg diff "sha256:$diff_id" '{architecture: "amd64", os: "linux",
+		config: {Env: ["PATH=/bin"], Cmd: ["sleep", "2147483"]}, rootfs: {type: "layers", diff_ids: [$diff]}}' >"$d/config.json"
+	jq -n --arg name "$1" '[{Config: "config.json", RepoTags: [$name], Layers: ["layer.tar"]}]' \
+		>"$d/manifest.json"
+	tar -C "$d" -c manifest.json config.json layer.tar
+	rm -rf "$d"
+}
+
+# start_containerd [cri]: containerd on $CONTAINERD_ADDRESS with a root and
+# state of its own. With cri, its CRI plugin serves that socket as kubelet's
+# runtime endpoint, as k3s and RKE2 lay it out: the shims' runc root private
+# ($CTRD_ROOT/runc), the pod annotations pinwatch reads passed to the OCI
+# runtime (docs/DEPLOY.md), images unpacked by the native snapshotter (the
+# root may sit on overlayfs), and $CRI_IMAGE, made from busybox, both the
+# sandbox ("pause") image and the workload's. The sandbox's oom_score_adj
+# (-998) is kept no lower than the daemon's own: this machine refuses a
+# lower one, even to root.
+CRI_IMAGE=pinwatch.test/busybox:1
 start_containerd() {
+	local cri=${1:-}
 	daemons_dir
 	CTRD_ROOT="$DAEMONS_DIR/containerd"
-	mkdir -p "$CTRD_ROOT/root" "$CTRD_ROOT/state"
+	mkdir -p "$CTRD_ROOT/root" "$CTRD_ROOT/state" "$CTRD_ROOT/cni"
 	export CONTAINERD_ADDRESS="$CTRD_ROOT/containerd.sock"
+	# Top-level keys before any table: after one, TOML gives them to it.
 	cat >"$CTRD_ROOT/config.toml" <<-EOF
 		version = 2
 		root = "$CTRD_ROOT/root"
 		state = "$CTRD_ROOT/state"
-		disabled_plugins = ["io.containerd.grpc.v1.cri"]
+		$([ "$cri" = cri ] || echo 'disabled_plugins = ["io.containerd.grpc.v1.cri"]')
 		[grpc]
 		  address = "$CONTAINERD_ADDRESS"
 		[ttrpc]
 		  address = "$CONTAINERD_ADDRESS.ttrpc"
 	EOF
+	if [ "$cri" = cri ]; then
+		cat >>"$CTRD_ROOT/config.toml" <<-EOF
+			[plugins."io.containerd.grpc.v1.cri"]
+			  sandbox_image = "$CRI_IMAGE"
+			  stream_server_address = "127.0.0.1"
+			  stream_server_port = "0"
+			  restrict_oom_score_adj = true
+			  [plugins."io.containerd.grpc.v1.cri".cni]
+			    bin_dir = "$CTRD_ROOT/cni"
+			    conf_dir = "$CTRD_ROOT/cni"
+			  [plugins."io.containerd.grpc.v1.cri".containerd]
+			    snapshotter = "native"
+			    default_runtime_name = "runc"
+			    [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc]
+			      runtime_type = "io.containerd.runc.v2"
+			      pod_annotations = ["*.crio.io", "*.crio.io/*", "*.pinwatch.io", "*.pinwatch.io/*"]
+			      [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc.options]
+			        Root = "$CTRD_ROOT/runc"
+		EOF
+	fi
 	"$CONTAINERD" --config "$CTRD_ROOT/config.toml" >"$WORK/containerd.log" 2>&1 &
 	CONTAINERD_PID=$!
 	on_exit "stop_containerd"
-	daemon_answers "$CONTAINERD_PID" "$CTR" --address "$CONTAINERD_ADDRESS" version
+	daemon_answers "$CONTAINERD_PID" "$CTR" --address "$CONTAINERD_ADDRESS" version || return 1
+	[ "$cri" = cri ] || return 0
+	daemon_answers "$CONTAINERD_PID" "$CRI_CLIENT" "$CONTAINERD_ADDRESS" version || return 1
+	busybox_image_tar "$CRI_IMAGE" |
+		"$CTR" --address "$CONTAINERD_ADDRESS" -n k8s.io images import --snapshotter native - >/dev/null
 }
 
 stop_containerd() {
-	local id
+	local id ns
 	[ -n "${CONTAINERD_PID:-}" ] || return 0
-	for id in $("$CTR" --address "$CONTAINERD_ADDRESS" task ls -q 2>/dev/null); do
-		"$CTR" --address "$CONTAINERD_ADDRESS" task kill -s KILL "$id" >/dev/null 2>&1
-	done
-	sleep 0.5
-	for id in $("$CTR" --address "$CONTAINERD_ADDRESS" task ls -q 2>/dev/null); do
-		"$CTR" --address "$CONTAINERD_ADDRESS" task delete -f "$id" >/dev/null 2>&1
-	done
-	for id in $("$CTR" --address "$CONTAINERD_ADDRESS" containers ls -q 2>/dev/null); do
-		"$CTR" --address "$CONTAINERD_ADDRESS" containers delete "$id" >/dev/null 2>&1
+	for ns in default k8s.io; do
+		for id in $("$CTR" --address "$CONTAINERD_ADDRESS" -n $ns task ls -q 2>/dev/null); do
+			"$CTR" --address "$CONTAINERD_ADDRESS" -n $ns task kill -s KILL "$id" >/dev/null 2>&1
+		done
+		sleep 0.5
+		for id in $("$CTR" --address "$CONTAINERD_ADDRESS" -n $ns task ls -q 2>/dev/null); do
+			"$CTR" --address "$CONTAINERD_ADDRESS" -n $ns task delete -f "$id" >/dev/null 2>&1
+		done
+		for id in $("$CTR" --address "$CONTAINERD_ADDRESS" -n $ns containers ls -q 2>/dev/null); do
+			"$CTR" --address "$CONTAINERD_ADDRESS" -n $ns containers delete "$id" >/dev/null 2>&1
+		done
 	done
 	daemon_stop "$CONTAINERD_PID" "$CTRD_ROOT" "$TEST_ID-ctr"
 	CONTAINERD_PID=""

@@ -514,6 +514,7 @@ static void write_metrics(void *ctx, FILE *out, unsigned long long scrapes)
 	v.isolated_cpus = pw_engine_isolated_cpus(a->engine);
 	pw_node_watch_counts(a->node, &v.cpuset_watches, &v.cpuset_watches_refused);
 	v.cgroups_unread = pw_node_unread_cgroups(a->node);
+	v.journal_saves = pw_journal_saves(a->journal);
 	read_kernel_counters(a, &v);
 	pw_loader_untrusted_execs(a->skel, v.untrusted_execs);
 	pw_tuner_counts(&a->tuner, &v.knobs);

@@ -48,11 +48,11 @@ const char *pw_backend_unsupported(const struct pw_backend_ops *ops, const struc
 
 void pw_backend_release(struct pw_backend *b)
 {
-	for (size_t i = 0; i < b->nr_pending; i++)
-		free(b->pending[i].path);
-	free(b->pending);
-	b->pending = NULL;
-	b->nr_pending = b->cap_pending = 0;
+	for (size_t i = 0; i < b->nr_seen; i++)
+		free(b->seen[i].path);
+	free(b->seen);
+	b->seen = NULL;
+	b->nr_seen = b->cap_seen = 0;
 }
 
 int pw_path_level(const char *path)

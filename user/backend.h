@@ -20,10 +20,11 @@
 struct pw_node;
 struct pw_backend_ops;
 
-/* A cpuset found to span an isolated CPU, to be unbalanced at the next flush. */
-struct pw_spanner {
+/* A cgroup whose CPUs changed, or that went, since the last flush (v1). */
+struct pw_cgroup_seen {
 	uint64_t id;
 	char *path;
+	bool removed;
 };
 
 struct pw_backend {
@@ -39,12 +40,12 @@ struct pw_backend {
 	struct pw_node *node;
 	bool dry_run;
 	/*
-	 * v1: cpusets seen spanning an isolated CPU since the last flush. A
-	 * storm of new pod cgroups costs one journal write per loop turn, not
-	 * one per cgroup.
+	 * v1: the cgroups seen changing or going since the last flush, decided
+	 * on there. A storm of new pod cgroups costs one journal write per
+	 * loop turn, not one per cgroup.
 	 */
-	struct pw_spanner *pending;
-	size_t nr_pending, cap_pending;
+	struct pw_cgroup_seen *seen;
+	size_t nr_seen, cap_seen;
 	/*
 	 * v1: how long the housekeeping cpuset (the host's tasks moved into it,
 	 * the costly part of a layout) outlives the last isolation, balancing
@@ -77,10 +78,16 @@ struct pw_backend_ops {
 	 * says it should be now: set up, completed or torn down. Idempotent.
 	 */
 	int (*sync)(struct pw_backend *b);
-	/* cg's CPUs changed or it appeared / it is going away. May be NULL. */
+	/*
+	 * cg's CPUs changed or it appeared / it is going away: noted only, from
+	 * the node's observer (no kernel or journal write). May be NULL.
+	 */
 	int (*cgroup_changed)(struct pw_backend *b, const struct pw_cgroup *cg);
 	int (*cgroup_removed)(struct pw_backend *b, const struct pw_cgroup *cg);
-	/* Make what cgroup_changed found since the last call (journal first). May be NULL. */
+	/*
+	 * The decision step's first act: what the noted cgroups need now, the
+	 * journal saved once before the kernel writes. May be NULL.
+	 */
 	int (*flush)(struct pw_backend *b);
 };
 

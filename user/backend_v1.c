@@ -382,33 +382,34 @@ static int collect_spanner(struct pw_cgroup *cg, void *arg)
 }
 
 /*
- * Every balanced cpuset spanning an isolated CPU to 0: all of them journaled
- * in one write, then written. Entries the journal has that read 1 again
- * (a crash between journal and write, or a reset) are written again.
+ * The balanced cpusets spanning an isolated CPU, added to the journal (the
+ * caller's batch: saved before any of them is written).
  */
-static int unbalance_spanners(struct pw_backend *b)
+static int journal_spanners(struct pw_backend *b, struct spanners *s)
 {
-	struct spanners s = { .b = b };
 	int err = 0;
 
 	if (!b->node)
 		return 0;
-	isolated(b, &s.iso);
-	pw_node_for_each_cgroup(b->node, collect_spanner, &s);
-	if (s.err) {
-		free(s.todo);
-		return s.err;
-	}
-	pw_journal_begin(b->journal);
-	for (size_t i = 0; i < s.nr && !err; i++)
-		err = pw_journal_add_unbalanced(b->journal, s.todo[i]->path, s.todo[i]->id);
-	if (!err)
-		err = pw_journal_commit(b->journal);
-	else
-		pw_journal_commit(b->journal);
-	for (size_t i = 0; i < s.nr && !err; i++)
-		err = write_lb(b, s.todo[i]->path, "0");
-	free(s.todo);
+	isolated(b, &s->iso);
+	pw_node_for_each_cgroup(b->node, collect_spanner, s);
+	if (s->err)
+		return s->err;
+	for (size_t i = 0; i < s->nr && !err; i++)
+		err = pw_journal_add_unbalanced(b->journal, s->todo[i]->path, s->todo[i]->id);
+	return err;
+}
+
+/*
+ * The journaled spanners to 0; entries the journal has that read 1 again
+ * (a crash between journal and write, or a reset) are written again.
+ */
+static int write_spanners(struct pw_backend *b, const struct spanners *s)
+{
+	int err = 0;
+
+	for (size_t i = 0; i < s->nr && !err; i++)
+		err = write_lb(b, s->todo[i]->path, "0");
 	for (size_t i = 0; i < pw_journal_unbalanced_count(b->journal) && !err; i++) {
 		const struct pw_unbalanced *u = pw_journal_unbalanced_at(b->journal, i);
 
@@ -418,7 +419,22 @@ static int unbalance_spanners(struct pw_backend *b)
 	return err;
 }
 
-/* Balance again what spans no isolated CPU any more; forget what is gone. */
+/* Every balanced cpuset spanning an isolated CPU to 0: all of them journaled in one write, then written. */
+static int unbalance_spanners(struct pw_backend *b)
+{
+	struct spanners s = { .b = b };
+	int err;
+
+	pw_journal_begin(b->journal);
+	err = journal_spanners(b, &s);
+	if (pw_journal_commit(b->journal) && !err)
+		err = -EIO;
+	if (!err)
+		err = write_spanners(b, &s);
+	free(s.todo);
+	return err;
+}
+
 /*
  * Whether the cgroup at path is still the one of id (its directory's inode
  * number is its id): a path may be reused by another cgroup since.
@@ -434,6 +450,7 @@ static bool same_cgroup(const struct pw_backend *b, const char *path, uint64_t i
 	return same;
 }
 
+/* Balance again what spans no isolated CPU any more; forget what is gone. */
 static int rebalance_stale(struct pw_backend *b)
 {
 	struct pw_cpus iso, cpus;
@@ -571,29 +588,35 @@ static int v1_sync(struct pw_backend *b)
 	return err;
 }
 
+/*
+ * One journal save before any kernel write: the isolation, and every
+ * cpuset it makes span an isolated CPU. The layout is made once; later
+ * isolations only resize it and write their new spanners.
+ */
 static int v1_apply(struct pw_backend *b, const struct pw_isolation *want)
 {
+	bool layout = !b->dry_run && read_lb(b, "") == 0 && housekeeping_exists(b);
+	struct spanners s = { .b = b };
 	int err;
 
 	pw_journal_begin(b->journal);
 	err = pw_journal_add(b->journal, want);
 	if (!err)
 		err = pw_journal_set_housekeeping(b->journal, HOUSEKEEPING);
-	if (err) {
-		pw_journal_commit(b->journal);
-		return err;
-	}
-	err = pw_journal_commit(b->journal);
-	if (err)
-		return err;
-	/* The layout is made once; later isolations only resize it and catch new spanners. */
-	if (!b->dry_run && read_lb(b, "") == 0 && housekeeping_exists(b)) {
+	if (!err)
+		err = journal_spanners(b, &s);
+	if (pw_journal_commit(b->journal) && !err)
+		err = -EIO;
+	if (!err && layout)
 		err = resize_housekeeping(b);
-		if (!err)
-			err = unbalance_spanners(b);
-		return err;
-	}
-	return v1_sync(b);
+	else if (!err)
+		err = setup_housekeeping(b);
+	if (!err)
+		err = write_spanners(b, &s);
+	if (!err && !layout)
+		err = rebalance_stale(b);
+	free(s.todo);
+	return err;
 }
 
 static int v1_enforce(struct pw_backend *b, const struct pw_isolation *iso)
@@ -602,106 +625,151 @@ static int v1_enforce(struct pw_backend *b, const struct pw_isolation *iso)
 	return v1_sync(b);
 }
 
+/*
+ * One journal save, after the kernel writes: until then the journal still
+ * lists what they undo, and a crash in between has it undone again.
+ */
 static int v1_revert(struct pw_backend *b, const struct pw_isolation *iso)
 {
-	int err = pw_journal_remove(b->journal, iso->hierarchy, iso->cgroup_id);
+	int err, saved;
 
-	if (err)
-		return err;
+	pw_journal_begin(b->journal);
+	err = pw_journal_remove(b->journal, iso->hierarchy, iso->cgroup_id);
 	/* Its CPUs rejoin the housekeeping domain; the last one undoes the layout. */
-	if (!has_v1_entries(b))
-		return teardown(b);
-	err = resize_housekeeping(b);
-	if (!err)
-		err = rebalance_stale(b);
-	return err;
+	if (!err && !has_v1_entries(b)) {
+		err = teardown(b);
+	} else if (!err) {
+		err = resize_housekeeping(b);
+		if (!err)
+			err = rebalance_stale(b);
+	}
+	saved = pw_journal_commit(b->journal);
+	return err ? err : saved;
 }
 
+/* Note cg for the next flush: the observer records, the decision step writes. */
+static int note_seen(struct pw_backend *b, const struct pw_cgroup *cg, bool removed)
+{
+	struct pw_cgroup_seen *seen;
+
+	if (b->nr_seen == b->cap_seen) {
+		size_t cap = b->cap_seen ? 2 * b->cap_seen : 64;
+
+		seen = realloc(b->seen, cap * sizeof(*seen));
+		if (!seen)
+			return -ENOMEM;
+		b->seen = seen;
+		b->cap_seen = cap;
+	}
+	seen = &b->seen[b->nr_seen];
+	seen->path = strdup(cg->path);
+	if (!seen->path)
+		return -ENOMEM;
+	seen->id = cg->id;
+	seen->removed = removed;
+	b->nr_seen++;
+	return 0;
+}
+
+/* Only what can matter: a change while v1 isolates, or a cpuset the journal has at 0. */
 static int v1_cgroup_changed(struct pw_backend *b, const struct pw_cgroup *cg)
 {
-	const struct pw_unbalanced *u;
-	struct pw_spanner *p;
-	struct pw_cpus iso;
-	int err;
-
-	if (cg->hierarchy != hier(b) || !has_v1_entries(b))
+	if (cg->hierarchy != hier(b) ||
+	    (!has_v1_entries(b) && !pw_journal_find_unbalanced(b->journal, cg->id, cg->path)))
 		return 0;
-	isolated(b, &iso);
-	u = pw_journal_find_unbalanced(b->journal, cg->id, cg->path);
-	if (spans(cg, &iso)) {
-		/* A cpuset that now spans an isolated CPU must not balance it: at the flush. */
-		if (u)
-			return 0;
-		if (b->nr_pending == b->cap_pending) {
-			size_t cap = b->cap_pending ? 2 * b->cap_pending : 64;
-
-			p = realloc(b->pending, cap * sizeof(*p));
-			if (!p)
-				return -ENOMEM;
-			b->pending = p;
-			b->cap_pending = cap;
-		}
-		p = &b->pending[b->nr_pending];
-		p->path = strdup(cg->path);
-		if (!p->path)
-			return -ENOMEM;
-		p->id = cg->id;
-		b->nr_pending++;
-		return 0;
-	}
-	if (!u)
-		return 0;
-	err = rebalance(b, cg->path);
-	return err ? err : pw_journal_remove_unbalanced(b->journal, u);
+	return note_seen(b, cg, false);
 }
 
-/* The cpusets found spanning since the last flush: journaled in one write, then at 0. */
+static int v1_cgroup_removed(struct pw_backend *b, const struct pw_cgroup *cg)
+{
+	if (cg->hierarchy != hier(b) || !pw_journal_find_unbalanced(b->journal, cg->id, cg->path))
+		return 0;
+	return note_seen(b, cg, true);
+}
+
+enum seen_action { SEEN_NOTHING, SEEN_UNBALANCE, SEEN_FORGET };
+
+/* What a cgroup seen since the last flush needs now; balances it back first when it must. */
+static enum seen_action seen_action(struct pw_backend *b, const struct pw_cgroup_seen *p,
+				    const struct pw_cpus *iso, int *err)
+{
+	const struct pw_unbalanced *u = pw_journal_find_unbalanced(b->journal, p->id, p->path);
+	const struct pw_cgroup *cg;
+	int lb;
+
+	if (p->removed)
+		return u ? SEEN_FORGET : SEEN_NOTHING; /* nothing is left to restore */
+	cg = b->node ? pw_node_find(b->node, hier(b), p->id) : NULL;
+	if (!cg)
+		return SEEN_NOTHING; /* gone since: its removal says the rest */
+	if (!spans(cg, iso)) {
+		if (!u)
+			return SEEN_NOTHING;
+		/* Still journaled until it is balanced again: a crash in between restores it. */
+		lb = rebalance(b, cg->path);
+		if (!lb)
+			return SEEN_FORGET;
+		if (!*err)
+			*err = lb;
+		return SEEN_NOTHING;
+	}
+	if (u)
+		return SEEN_NOTHING;
+	lb = read_lb(b, cg->path);
+	/* Already out of balancing (by someone else), or gone: not ours to touch. */
+	if (lb < 0 && lb != -ENOENT && !*err)
+		*err = lb; /* said by read_lb; counted by the caller */
+	return lb == 1 ? SEEN_UNBALANCE : SEEN_NOTHING;
+}
+
+/*
+ * The decision on the cgroups seen since the last flush, one journal save
+ * for them all: cpusets that span an isolated CPU now go to 0 after it,
+ * those that no longer do are balanced back before it, and those removed
+ * are forgotten in it.
+ */
 static int v1_flush(struct pw_backend *b)
 {
-	size_t n = b->nr_pending;
+	size_t n = b->nr_seen;
+	struct pw_cpus iso;
 	int err = 0;
 
 	if (!n)
 		return 0;
+	isolated(b, &iso);
 	pw_journal_begin(b->journal);
 	for (size_t i = 0; i < n; i++) {
-		struct pw_spanner *p = &b->pending[i];
+		struct pw_cgroup_seen *p = &b->seen[i];
+		enum seen_action action = seen_action(b, p, &iso, &err);
+		const struct pw_unbalanced *u =
+			pw_journal_find_unbalanced(b->journal, p->id, p->path);
+		bool write = false;
+		int e = 0;
 
-		int lb = read_lb(b, p->path);
-
-		if (lb < 0 && lb != -ENOENT && !err)
-			err = lb; /* said by read_lb; counted by the caller */
-		/* Already out of balancing (by someone else), or gone: not ours to touch. */
-		if (lb != 1) {
+		if (action == SEEN_FORGET && u) {
+			e = pw_journal_remove_unbalanced(b->journal, u);
+		} else if (action == SEEN_UNBALANCE && !u) { /* seen twice in a turn: once */
+			e = pw_journal_add_unbalanced(b->journal, p->path, p->id);
+			write = !e;
+		}
+		if (e && !err)
+			err = e;
+		if (!write) {
 			free(p->path);
 			p->path = NULL;
-			continue;
 		}
-		if (!err)
-			err = pw_journal_add_unbalanced(b->journal, p->path, p->id);
 	}
 	if (pw_journal_commit(b->journal) && !err)
 		err = -EIO;
 	for (size_t i = 0; i < n; i++) {
-		struct pw_spanner *p = &b->pending[i];
+		struct pw_cgroup_seen *p = &b->seen[i];
 
 		if (p->path && !err)
 			err = write_lb(b, p->path, "0");
 		free(p->path);
 	}
-	b->nr_pending = 0;
+	b->nr_seen = 0;
 	return err;
-}
-
-static int v1_cgroup_removed(struct pw_backend *b, const struct pw_cgroup *cg)
-{
-	const struct pw_unbalanced *u;
-
-	if (cg->hierarchy != hier(b))
-		return 0;
-	u = pw_journal_find_unbalanced(b->journal, cg->id, cg->path);
-	/* Nothing is left to restore: forget it, so the journal never outgrows the node. */
-	return u ? pw_journal_remove_unbalanced(b->journal, u) : 0;
 }
 
 const struct pw_backend_ops pw_backend_v1 = {

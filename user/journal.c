@@ -33,6 +33,7 @@ struct pw_journal {
 	bool dirty;	/* changed inside a batch */
 	size_t skipped; /* entries the loader could not use */
 	uint64_t gen;	/* changes made, ever */
+	uint64_t saves; /* files written (each two fsyncs), ever */
 	char *housekeeping;
 	struct pw_isolation *items;
 	size_t nr, cap;
@@ -834,6 +835,7 @@ static int save(struct pw_journal *j)
 		return 0;
 	}
 	j->dirty = false;
+	j->saves++;
 	root = journal_json(j);
 	text = json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY);
 	if (!text) {
@@ -880,6 +882,11 @@ int pw_journal_commit(struct pw_journal *j)
 	if (j->batch > 0 && --j->batch == 0 && j->dirty)
 		return save(j);
 	return 0;
+}
+
+uint64_t pw_journal_saves(const struct pw_journal *j)
+{
+	return j->saves;
 }
 
 uint64_t pw_journal_generation(const struct pw_journal *j)

@@ -134,6 +134,9 @@ bool pw_journal_path_valid(const char *path);
 /* A number that changes with every change to the journal (memory ones too). */
 uint64_t pw_journal_generation(const struct pw_journal *j);
 
+/* How many times the file was written (a batch is once), ever. */
+uint64_t pw_journal_saves(const struct pw_journal *j);
+
 int pw_journal_add(struct pw_journal *j, const struct pw_isolation *iso);
 /* Remove the entry for (hierarchy, cgroup_id); 0 if there is none. */
 int pw_journal_remove(struct pw_journal *j, int hierarchy, uint64_t cgroup_id);

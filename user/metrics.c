@@ -90,6 +90,10 @@ void pw_metrics_write(FILE *out, const struct pw_metrics_view *v)
 	       "Cgroups made and removed within one batch of events, never read (churn the "
 	       "agent did not pay for).",
 	       v->cgroups_unread);
+	metric(out, "pinwatch_journal_saves_total", "counter",
+	       "Times the journal was written (each a write, two fsyncs and a rename): one per "
+	       "decision, before its kernel writes.",
+	       v->journal_saves);
 	metric(out, "pinwatch_applies_total", "counter", "Isolations applied.", m->applies);
 	metric(out, "pinwatch_reverts_total", "counter", "Isolations restored.", m->reverts);
 	header(out, "pinwatch_refusals_total", "counter",

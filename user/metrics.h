@@ -47,8 +47,9 @@ struct pw_metrics_view {
 	unsigned long containers, isolated_containers, isolated_cpus;
 	/* inotify watches on cpuset.cpus held, and refused at the kernel's bound. */
 	unsigned long cpuset_watches, cpuset_watches_refused;
-	unsigned long cgroups_unread; /* made and removed before the agent read them */
-	unsigned long long scrapes;   /* GET /metrics answered, this one included */
+	unsigned long cgroups_unread;	  /* made and removed before the agent read them */
+	unsigned long long journal_saves; /* pw_journal_saves() */
+	unsigned long long scrapes;	  /* GET /metrics answered, this one included */
 	/* The kernel side's counters (loader.h), summed over CPUs. */
 	__u64 kernel[PW_COUNTERS_LEN];
 	__u64 map_errors[PW_MAP_ERR_MAX];

@@ -24,9 +24,20 @@ start_agent_or_exit --metrics "127.0.0.1:$PORT"
 # Also trace the container's workload exec (busybox sleep) to see whether
 # isolation lands before it: a measurement, printed, not a pass/fail.
 start_trace --type exec --runtime sleep
-start_ctr a 1 yes
+# B first: a cgroup made while A is isolated spans CPU 1 until its runtime
+# narrows it, and is journaled for that while (a save of its own).
 start_ctr b 0 no
+saves=$(metric pinwatch_journal_saves_total)
+start_ctr a 1 yes
 check "opted-in pinned container is isolated (journal)" wait_for 10 journal_has a
+# One decision, one journal save: the isolation with every cpuset it makes
+# span CPU 1 (the probe, the container's chain), before any of their writes.
+# (The metrics are made at most once a second: read 1.1 s after the last.)
+sleep 1.1
+check "journal: the isolation and the cpusets it unbalances were one save ($saves -> $(metric pinwatch_journal_saves_total))" \
+	test "$(($(metric pinwatch_journal_saves_total) - saves))" = 1
+check "journal: the probe spanning CPU 1 is in it" \
+	jq -e --arg p "${PROBE#"$V1"}" '.v1_unbalanced | any(.path == $p)' "$STATE/state.json" >/dev/null
 check "root cpuset no longer load balanced" test "$(lb "")" = 0
 check "housekeeping cpuset holds the host's CPUs but CPU 1" test "$(cat "$V1/pinwatch.housekeeping/cpuset.cpus")" = 0
 check "housekeeping cpuset holds the host's tasks" grep -q . "$V1/pinwatch.housekeeping/cgroup.procs"
@@ -56,8 +67,12 @@ hits=$(spinners_hits "$PROBE" 1)
 check "behaviour: spinners allowed on CPU 1 never run there while it is isolated (hits $hits)" test "$hits" = 0
 
 # Exit first: the container's last task dies before its cgroup is deleted.
+saves=$(metric pinwatch_journal_saves_total)
 runc kill "${ID[a]}" KILL >>"$WORK/rt.out" 2>&1
 check "released when its last task exits, before delete" wait_for 10 journal_empty
+sleep 1.1
+check "journal: the release was one save, after its writes ($saves -> $(metric pinwatch_journal_saves_total))" \
+	test "$(($(metric pinwatch_journal_saves_total) - saves))" = 1
 check "released on exit: the log says why" grep -q 'its last task exited' "$LOG"
 check "cgroup still there when released" test -d "$V1${CG[a]}"
 check "root cpuset load balanced again" wait_for 5 lb_is "" 1

@@ -65,6 +65,24 @@ require_v1_cpuset() {
 v2_mount() {
 	awk '$3 == "cgroup2" { print $2; exit }' /proc/mounts
 }
+# require_guest_v2 LABEL: a kernel-matrix guest (pure cgroup v2, 3 CPUs: a
+# container on CPUs 1-2 can be isolated); V2 its cgroup2 mount. Else a
+# failure, and the test ends.
+require_guest_v2() {
+	V2=$(v2_mount)
+	if [ -n "$(v1_cpuset_mount)" ] || [ "$(nproc)" -lt 3 ]; then
+		not_ok "$1: pure cgroup v2 with 3 CPUs" "run in the kernel-matrix guests"
+		exit 1
+	fi
+}
+# v2_partitions: this kernel has cpuset.cpus.exclusive and remote
+# partitions (6.7+), what the v2 backend isolates with.
+v2_partitions() { [ -e "$(v2_mount)/cpuset.cpus.isolated" ]; }
+# skip_test LABEL WHY: a skip the runner counts as one (never as a pass); the test ends.
+skip_test() {
+	echo "skip - ${TAG}$1: $2"
+	exit 0
+}
 
 # fresh_run_dirs [DIR...]: the runtimes' directories in /run (by default
 # /run/containerd, /run/docker and /run/runc) as a new machine has them:

@@ -240,7 +240,8 @@ size_t pw_runtimes_execs(const char **out, size_t max)
 	size_t nr = 0;
 
 	for (size_t i = 0; i < pw_nr_runtimes; i++)
-		for (size_t j = 0; j < 4 && pw_runtimes[i].execs[j] && nr < max; j++)
+		for (size_t j = 0; j < PW_RUNTIME_ROW_EXECS && pw_runtimes[i].execs[j] && nr < max;
+		     j++)
 			out[nr++] = pw_runtimes[i].execs[j];
 	return nr;
 }

@@ -39,10 +39,13 @@ struct pw_place_sink {
 			    bool per_namespace);
 };
 
+#define PW_RUNTIME_ROW_EXECS 4
+
 struct pw_runtime {
 	const char *engine; /* what ps calls it: "containerd", "docker", ...; or the OCI runtime */
 	bool oci;	    /* an OCI runtime: its own processes join containers' cgroups */
-	const char *execs[4]; /* binaries the kernel side reports (basenames, NULL-ended) */
+	/* binaries the kernel side reports (basenames; NULL after the last, if fewer) */
+	const char *execs[PW_RUNTIME_ROW_EXECS];
 	/* comm of its process that outlives a container's start (15 bytes at most), or NULL */
 	const char *process;
 	/* The places a trusted process of it names in its argv (argc strings). */
@@ -70,7 +73,8 @@ const struct pw_runtime *pw_runtime_by_process(const char *comm);
 
 /*
  * Every row's exec basenames (the names the kernel side reports without
- * --runtime) into out, at most max; how many.
+ * --runtime) into out, at most max; how many. The table fits in
+ * PW_RUNTIME_EXECS_MAX (a unit test says so when a row outgrows it).
  */
 size_t pw_runtimes_execs(const char **out, size_t max);
 

@@ -341,9 +341,12 @@ static void scan_root(struct pw_state_index *idx, struct pw_state_root *root)
 	closedir(dir);
 }
 
-/* Call fn(idx, DIR/NAME, arg) for each directory NAME (a valid name) of the trusted DIR. */
+/*
+ * Call fn(idx, DIR/NAME, arg) for each directory NAME (a valid name) of the
+ * trusted DIR, until fn says it is done (true).
+ */
 static void for_each_subdir(struct pw_state_index *idx, const char *dir_path,
-			    void (*fn)(struct pw_state_index *idx, const char *path,
+			    bool (*fn)(struct pw_state_index *idx, const char *path,
 				       const void *arg),
 			    const void *arg)
 {
@@ -363,8 +366,10 @@ static void for_each_subdir(struct pw_state_index *idx, const char *dir_path,
 	while ((de = readdir(dir))) {
 		if (de->d_type != DT_DIR || !pw_valid_container_id(de->d_name))
 			continue;
-		if (snprintf(path, sizeof(path), "%s/%s", dir_path, de->d_name) < (int)sizeof(path))
-			fn(idx, path, arg);
+		if (snprintf(path, sizeof(path), "%s/%s", dir_path, de->d_name) <
+			    (int)sizeof(path) &&
+		    fn(idx, path, arg))
+			break;
 	}
 	closedir(dir);
 }
@@ -373,70 +378,58 @@ struct root_arg {
 	const char *runtime, *engine, *suffix;
 };
 
-static void add_place_root(struct pw_state_index *idx, const char *path, const void *arg)
+static bool add_place_root(struct pw_state_index *idx, const char *path, const void *arg)
 {
 	const struct root_arg *a = arg;
 
 	add_root(idx, path, a->runtime, a->engine);
+	return false;
 }
 
 /*
  * containerd's runc shim keeps the runc root it was given (a runtime option:
- * k3s and others set one) in each task's options.json: one task of the
- * namespace directory ns_dir (".../io.containerd.runtime.v2.task/NS") says
- * where that namespace's runc states are (ROOT/NS).
+ * k3s and others set one) in each task's options.json: one task of a
+ * namespace (".../io.containerd.runtime.v2.task/NS/ID") says where that
+ * namespace's runc states are (ROOT/NS). Done at the first options.json read.
  */
-static void learn_runc_root(struct pw_state_index *idx, const char *ns_dir)
+static bool learn_runc_root(struct pw_state_index *idx, const char *task_dir, const void *ns)
 {
 	char path[PW_META_PATH_LEN + 64], root[PW_META_PATH_LEN];
-	const char *ns = strrchr(ns_dir, '/'), *why, *value;
+	const char *why, *value;
 	json_object *options;
-	struct dirent *de;
 	size_t len;
 	char *buf;
-	DIR *dir;
-	int fd;
 
-	fd = pw_open_trusted_dir(ns_dir, &why);
-	if (fd < 0 || !ns)
-		return;
-	dir = fdopendir(fd);
-	if (!dir) {
-		close(fd);
-		return;
-	}
-	while ((de = readdir(dir))) {
-		if (de->d_type != DT_DIR || !pw_valid_container_id(de->d_name))
-			continue;
-		snprintf(path, sizeof(path), "%s/%s/options.json", ns_dir, de->d_name);
-		if (pw_read_trusted_file(path, PW_MAX_JSON_FILE, &buf, &len, &why))
-			continue;
-		options = pw_json_parse_object(buf, len, 4, NULL);
-		value = options ? pw_json_member_str(options, "root") : NULL;
-		if (value && snprintf(root, sizeof(root), "%s%s", value, ns) < (int)sizeof(root))
-			add_root(idx, root, "runc", "containerd");
-		json_object_put(options);
-		free(buf);
-		break;
-	}
-	closedir(dir);
+	snprintf(path, sizeof(path), "%s/options.json", task_dir);
+	if (pw_read_trusted_file(path, PW_MAX_JSON_FILE, &buf, &len, &why))
+		return false;
+	options = pw_json_parse_object(buf, len, 4, NULL);
+	value = options ? pw_json_member_str(options, "root") : NULL;
+	if (value &&
+	    snprintf(root, sizeof(root), "%s%s", value, (const char *)ns) < (int)sizeof(root))
+		add_root(idx, root, "runc", "containerd");
+	json_object_put(options);
+	free(buf);
+	return true;
 }
 
-static void add_bundle_root(struct pw_state_index *idx, const char *path, const void *arg)
+static bool add_bundle_root(struct pw_state_index *idx, const char *path, const void *arg)
 {
 	const struct root_arg *a = arg;
+	const char *ns = strrchr(path, '/');
 	struct pw_bundle_root *r;
 
 	for (size_t i = 0; i < idx->nr_bundle_roots; i++)
 		if (!strcmp(idx->bundle_roots[i].path, path))
-			return;
+			return false;
 	if (idx->nr_bundle_roots == PW_MAX_BUNDLE_ROOTS || strlen(path) >= sizeof(r->path))
-		return;
+		return false;
 	r = &idx->bundle_roots[idx->nr_bundle_roots++];
 	snprintf(r->path, sizeof(r->path), "%s", path);
 	r->suffix = a->suffix;
-	if (a->engine && !strcmp(a->engine, "containerd"))
-		learn_runc_root(idx, path);
+	if (a->engine && !strcmp(a->engine, "containerd") && ns)
+		for_each_subdir(idx, path, learn_runc_root, ns);
+	return false;
 }
 
 /* A runtime's state root (runtimes.h): the root itself, or one per namespace below it. */

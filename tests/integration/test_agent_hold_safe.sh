@@ -18,10 +18,8 @@
 V1=$(v1_cpuset_mount)
 V2=$(v2_mount)
 . "$(dirname "$0")/../agent_lib.sh"
-if [ -z "$V1" ] && [ ! -e "$V2/cpuset.cpus.isolated" ]; then
-	echo "skip - ${TAG}hold safety: kernel $(uname -r) has no cpuset.cpus.exclusive (6.7+): no isolation to hold a start for"
-	exit 0
-fi
+[ -n "$V1" ] || v2_partitions || skip_test "hold safety" \
+	"kernel $(uname -r) has no cpuset.cpus.exclusive (6.7+): no isolation to hold a start for"
 CG_HIER=${V1:-$V2}
 TRIES=${KILL_TRIES:-20}
 SIGNALS="KILL HUP QUIT TERM"

@@ -20,11 +20,9 @@ if [ "$NCPU" -lt 2 ]; then
 	not_ok "knobs: 2 CPUs or more" "this machine has $NCPU"
 	exit 1
 fi
-if [ -z "$V1" ] && [ ! -e "$V2/cpuset.cpus.isolated" ]; then
-	# No isolation before 6.7: tests/vm/test_agent_v2.sh proves the knobs alone there.
-	echo "skip - ${TAG}knobs: kernel $(uname -r) has no cpuset.cpus.exclusive (6.7+): no isolation beside the knobs here (tests/vm/test_agent_v2.sh proves the knobs alone there)"
-	exit 0
-fi
+# No isolation before 6.7: tests/vm/test_agent_v2.sh proves the knobs alone there.
+[ -n "$V1" ] || v2_partitions || skip_test "knobs" \
+	"kernel $(uname -r) has no cpuset.cpus.exclusive (6.7+): no isolation beside the knobs here (tests/vm/test_agent_v2.sh proves the knobs alone there)"
 C=$((NCPU - 1)) # the container's CPU; CPU 0 stays the host's
 # Whatever happens, every IRQ, the default affinity and every PM QoS value go back.
 declare -A IRQ_WAS

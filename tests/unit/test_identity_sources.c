@@ -12,6 +12,7 @@
 
 #include "events.h"
 #include "runtime_cmds.h"
+#include "runtimes.h"
 #include "safe_file.h"
 #include "state_index.h"
 #include "unit.h"
@@ -218,4 +219,18 @@ UNIT_TEST(state_index_by_id_and_path)
 	pw_state_index_free(&idx);
 	pw_mounts_close(&m);
 	unit_remove_dir(root, "placeholder");
+}
+
+/* Every runtime's binaries reach the kernel side: none cut at PW_RUNTIME_EXECS_MAX. */
+UNIT_TEST(runtimes_execs_all_fit)
+{
+	const char *execs[PW_RUNTIME_EXECS_MAX + 1];
+	size_t total = 0;
+
+	for (size_t i = 0; i < pw_nr_runtimes; i++)
+		for (size_t j = 0; j < PW_RUNTIME_ROW_EXECS && pw_runtimes[i].execs[j]; j++)
+			total++;
+	CHECK(total <= PW_RUNTIME_EXECS_MAX);
+	CHECK_INT(pw_runtimes_execs(execs, PW_RUNTIME_EXECS_MAX + 1), total);
+	CHECK_STR(execs[0], "runc");
 }

@@ -9,16 +9,9 @@
 # container that is not selected is not held.
 . "$(dirname "$0")/../lib.sh"
 
-V2=$(v2_mount)
-if [ -n "$(v1_cpuset_mount)" ] || [ "$(nproc)" -lt 3 ]; then
-	not_ok "agent hold v2: pure cgroup v2 with 3 CPUs" "run in the kernel-matrix guests"
-	exit 1
-fi
-if [ ! -e "$V2/cpuset.cpus.isolated" ]; then
-	# Not a pass: nothing is held where the v2 agent does not run (test_agent_v2 proves that).
-	echo "skip - ${TAG}agent hold v2: kernel $(uname -r) has no cpuset.cpus.exclusive (6.7+)"
-	exit 0
-fi
+require_guest_v2 "agent hold v2"
+# Not a pass: nothing is held where the v2 agent does not run (test_agent_v2 proves that).
+v2_partitions || skip_test "agent hold v2" "kernel $(uname -r) has no cpuset.cpus.exclusive (6.7+)"
 STATE="$WORK/state"
 AGENT_PID=""
 on_exit "rm_cgroup_everywhere '$TEST_ID'"

@@ -10,18 +10,14 @@
 # disabled and why (log, ps --json, metric), and restores.
 . "$(dirname "$0")/../lib.sh"
 
-V2=$(v2_mount)
-if [ -n "$(v1_cpuset_mount)" ] || [ "$(nproc)" -lt 3 ]; then
-	not_ok "agent v2: pure cgroup v2 with 3 CPUs" "run in the kernel-matrix guests"
-	exit 1
-fi
+require_guest_v2 "agent v2"
 STATE="$WORK/state"
 AGENT_PID=""
 on_exit "rm_cgroup_everywhere '$TEST_ID'"
 on_exit "'$PW' restore --state-dir '$STATE'"
 on_exit '[ -n "$AGENT_PID" ] && kill -KILL $AGENT_PID'
 LOG="$WORK/agent.log"
-if [ ! -e "$V2/cpuset.cpus.isolated" ]; then
+if ! v2_partitions; then
 	# Before 6.7: no exclusive CPUs, no remote partitions: everything else runs.
 	QOS="/sys/devices/system/cpu/cpu1/power/pm_qos_resume_latency_us"
 	QOS_WAS=$(cat "$QOS")

@@ -10,15 +10,9 @@
 # is pinned.
 . "$(dirname "$0")/../lib.sh"
 
-V2=$(v2_mount)
-if [ -n "$(v1_cpuset_mount)" ] || [ "$(nproc)" -lt 3 ]; then
-	not_ok "exec affinity: pure cgroup v2 with 3 CPUs" "run in the kernel-matrix guests"
-	exit 1
-fi
-if [ ! -e "$V2/cpuset.cpus.isolated" ]; then
-	echo "skip - ${TAG}exec affinity: kernel $(uname -r) has no cpuset.cpus.exclusive (6.7+): nothing is isolated here"
-	exit 0
-fi
+require_guest_v2 "exec affinity"
+v2_partitions || skip_test "exec affinity" \
+	"kernel $(uname -r) has no cpuset.cpus.exclusive (6.7+): nothing is isolated here"
 V1=""
 . "$(dirname "$0")/../agent_lib.sh"
 

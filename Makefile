@@ -38,6 +38,7 @@ LIB_OBJS := $(patsubst user/%.c,$(OUTPUT)/user/%.o,$(LIB_SRCS))
 FAULT_OBJS := $(patsubst user/%.c,$(OUTPUT)/faults/%.o,$(LIB_SRCS) user/main.c user/fault.c)
 FAULTS_BIN := $(OUTPUT)/tests/pinwatch-faults
 SKEL := $(OUTPUT)/pinwatch.skel.h
+NOISE_SKEL := $(OUTPUT)/noise.skel.h
 UNIT_SRCS := $(wildcard tests/unit/*.c)
 UNIT_BIN := $(OUTPUT)/unit_tests
 HELPERS := $(patsubst tests/helpers/%.c,$(OUTPUT)/tests/%,$(wildcard tests/helpers/*.c))
@@ -67,6 +68,15 @@ $(SKEL): $(OUTPUT)/pinwatch.bpf.o
 	$(call msg,GEN-SKEL,$@)
 	$(Q)$(BPFTOOL) gen skeleton $< name pinwatch_bpf > $@
 
+# The noise counters: a program of their own, loaded only by pinwatch noise.
+$(OUTPUT)/noise.bpf.o: bpf/noise.bpf.c bpf/pinwatch_noise.h bpf/cgroup.bpf.h bpf/core_fixes.bpf.h $(VMLINUX_H) | $(OUTPUT)
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(NOISE_SKEL): $(OUTPUT)/noise.bpf.o
+	$(call msg,GEN-SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< name noise_bpf > $@
+
 # version.o follows the commit: rebuilt whenever the recorded one changes.
 $(OUTPUT)/version.stamp: FORCE | $(OUTPUT)
 	$(Q)echo '$(GIT_COMMIT) $(BUILD_DATE)' | cmp -s - $@ || echo '$(GIT_COMMIT) $(BUILD_DATE)' >$@
@@ -74,7 +84,7 @@ $(OUTPUT)/user/version.o $(OUTPUT)/faults/version.o: $(OUTPUT)/version.stamp
 $(OUTPUT)/user/version.o $(OUTPUT)/faults/version.o: CFLAGS += $(VERSION_FLAGS)
 FORCE:
 
-$(OUTPUT)/user/%.o: user/%.c $(wildcard user/*.h) bpf/pinwatch.h $(SKEL) | $(OUTPUT)/user
+$(OUTPUT)/user/%.o: user/%.c $(wildcard user/*.h) bpf/pinwatch.h bpf/pinwatch_noise.h $(SKEL) $(NOISE_SKEL) | $(OUTPUT)/user
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) -c $< -o $@
 
@@ -82,7 +92,7 @@ $(OUTPUT)/pinwatch: $(OUTPUT)/user/main.o $(LIB_OBJS)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS_STATIC) $^ $(LDLIBS) -o $@
 
-$(OUTPUT)/faults/%.o: user/%.c $(wildcard user/*.h) bpf/pinwatch.h $(SKEL) | $(OUTPUT)/faults
+$(OUTPUT)/faults/%.o: user/%.c $(wildcard user/*.h) bpf/pinwatch.h bpf/pinwatch_noise.h $(SKEL) $(NOISE_SKEL) | $(OUTPUT)/faults
 	$(call msg,CC-FAULT,$@)
 	$(Q)$(CC) $(CFLAGS) -DPW_FAULT_INJECTION -c $< -o $@
 
@@ -107,7 +117,7 @@ $(OUTPUT)/tests/bpf_floor: tests/helpers/bpf_floor.c $(OUTPUT)/floor.bpf.o | $(O
 
 # Unit tests compile the user sources again with sanitizers: a memory bug in a
 # privileged agent is a security bug.
-$(UNIT_BIN): $(UNIT_SRCS) $(LIB_SRCS) tests/unit/unit.h $(wildcard user/*.h) $(SKEL) | $(OUTPUT)
+$(UNIT_BIN): $(UNIT_SRCS) $(LIB_SRCS) tests/unit/unit.h $(wildcard user/*.h) $(SKEL) $(NOISE_SKEL) | $(OUTPUT)
 	$(call msg,CC-SAN,$@)
 	$(Q)$(CC) $(SAN_CFLAGS) -Itests/unit $(UNIT_SRCS) $(LIB_SRCS) \
 		-lbpf -lelf -lz -ljson-c -o $@
@@ -119,7 +129,7 @@ unit: $(UNIT_BIN)
 # suites run with it too (PW=build/pinwatch-asan tests/run.sh ...).
 ASAN_BIN := $(OUTPUT)/pinwatch-asan
 # The same build facts as the release binary: the tests read them from both.
-$(ASAN_BIN): user/main.c $(LIB_SRCS) $(wildcard user/*.h) $(SKEL) $(OUTPUT)/version.stamp | $(OUTPUT)
+$(ASAN_BIN): user/main.c $(LIB_SRCS) $(wildcard user/*.h) $(SKEL) $(NOISE_SKEL) $(OUTPUT)/version.stamp | $(OUTPUT)
 	$(call msg,CC-SAN,$@)
 	$(Q)$(CC) $(SAN_CFLAGS) $(VERSION_FLAGS) user/main.c $(LIB_SRCS) -lbpf -lelf -lz -ljson-c -o $@
 
@@ -137,7 +147,7 @@ FUZZ_BINS := $(patsubst tests/fuzz/%.c,$(OUTPUT)/fuzz/%,$(wildcard tests/fuzz/fu
 $(OUTPUT)/fuzz/obj:
 	$(Q)mkdir -p $@
 
-$(OUTPUT)/fuzz/obj/%.o: user/%.c $(wildcard user/*.h) bpf/pinwatch.h $(SKEL) | $(OUTPUT)/fuzz/obj
+$(OUTPUT)/fuzz/obj/%.o: user/%.c $(wildcard user/*.h) bpf/pinwatch.h $(SKEL) $(NOISE_SKEL) | $(OUTPUT)/fuzz/obj
 	$(call msg,CC-FUZZ,$@)
 	$(Q)$(CLANG) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c $< -o $@
 

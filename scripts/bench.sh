@@ -5,11 +5,11 @@
 # section restores what it changes; run it on an otherwise idle node.
 #
 # Usage: scripts/bench.sh [SECTION...]
-#   (default: syscalls churn latency footprint isolation; see scripts/bench/)
+#   (default: syscalls churn latency footprint isolation noise; see scripts/bench/)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 sections=("$@")
-[ ${#sections[@]} -gt 0 ] || sections=(syscalls churn latency footprint isolation)
+[ ${#sections[@]} -gt 0 ] || sections=(syscalls churn latency footprint isolation noise)
 for s in "${sections[@]}"; do
 	if [ ! -x "scripts/bench/$s.sh" ]; then
 		echo "bench: unknown section '$s' (see scripts/bench/)" >&2

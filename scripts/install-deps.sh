@@ -19,8 +19,9 @@ TEST_PKGS=(jq runc crun busybox-static util-linux iproute2 qemu-system-x86 cpio 
 	libclang-rt-14-dev strace groff-base man-db systemd python3-yaml docker.io containerd irqbalance
 	python3-grpcio)
 
-# Benchmarks (make bench): the peer tracer, the latency proof and its plot.
-BENCH_PKGS=(bpftrace rt-tests stress-ng gnuplot-nox jq runc busybox-static curl strace)
+# Benchmarks (make bench): the peer tracer, the latency proof and its plot;
+# perf bench sched pipe, the context-switch ping-pong of the noise section.
+BENCH_PKGS=(bpftrace rt-tests stress-ng gnuplot-nox jq runc busybox-static curl strace linux-perf)
 
 want=("${BUILD_PKGS[@]}")
 case "${1:-}" in

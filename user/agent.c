@@ -182,22 +182,6 @@ struct agent {
 	unsigned long ticks, resync_ticks;
 };
 
-/* The CPUs this host has: /sys/devices/system/cpu/online. */
-static int online_cpus(struct pw_cpus *cpus)
-{
-	char buf[PW_CPULIST_LEN * 4];
-	const char *why;
-	FILE *f = fopen("/sys/devices/system/cpu/online", "re");
-	int err = -EIO;
-
-	if (!f)
-		return -errno;
-	if (fgets(buf, sizeof(buf), f))
-		err = pw_cpus_parse(buf, strlen(buf), cpus, &why);
-	fclose(f);
-	return err;
-}
-
 /* The --config FILE of argv (FILE "" when it has none), or NULL for the default. */
 static const char *config_path(int argc, char **argv)
 {
@@ -255,7 +239,7 @@ static int parse_args(int argc, char **argv, struct agent *a, struct agent_opts 
 				pw_err("invalid --reserved '%s': %s", PW_Q(optarg), why);
 				return -EINVAL;
 			}
-			if (online_cpus(&online) == 0 &&
+			if (pw_cpus_online(&online) == 0 &&
 			    !pw_cpus_subset(&a->policy.reserved, &online)) {
 				char have[PW_CPULIST_LEN];
 
@@ -540,7 +524,7 @@ static int host_cpus(const struct pw_mounts *m, struct pw_cpus *cpus)
 	if (pw_cgroup_read(pw_mounts_fd(m, h), "", pw_mounts_effective_cpus_file(m, h), buf,
 			   sizeof(buf)) < 0 ||
 	    pw_cpus_parse(buf, strlen(buf), cpus, &why))
-		return online_cpus(cpus);
+		return pw_cpus_online(cpus);
 	/*
 	 * cgroup2 takes an isolated partition's CPUs out of the root's
 	 * effective ones: after a restart, those of the partitions the agent

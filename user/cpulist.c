@@ -349,3 +349,18 @@ void pw_cpuset_put(struct pw_cpuset_pool *pool, const struct pw_cpuset *set)
 		}
 	}
 }
+
+int pw_cpus_online(struct pw_cpus *cpus)
+{
+	char buf[PW_CPULIST_LEN * 4];
+	const char *why;
+	FILE *f = fopen("/sys/devices/system/cpu/online", "re");
+	int err = -EIO;
+
+	if (!f)
+		return -errno;
+	if (fgets(buf, sizeof(buf), f))
+		err = pw_cpus_parse(buf, strlen(buf), cpus, &why);
+	fclose(f);
+	return err;
+}

@@ -89,4 +89,7 @@ const struct pw_cpuset *pw_cpuset_get(struct pw_cpuset_pool *pool, const struct 
 /* Drop a reference (NULL is ignored). */
 void pw_cpuset_put(struct pw_cpuset_pool *pool, const struct pw_cpuset *set);
 
+/* The CPUs this host has online: /sys/devices/system/cpu/online. 0 or -errno. */
+int pw_cpus_online(struct pw_cpus *cpus);
+
 #endif /* PW_CPULIST_H */

@@ -26,7 +26,7 @@
 static bool verbose_libbpf;
 
 /* libbpf's own error codes (above 4000) are not errno values: name both kinds. */
-static const char *errstr(int err)
+const char *pw_loader_errstr(int err)
 {
 	static char buf[128];
 
@@ -42,6 +42,12 @@ __attribute__((format(printf, 2, 0))) static int libbpf_print(enum libbpf_print_
 	if (!verbose_libbpf)
 		return 0;
 	return vfprintf(stderr, fmt, args);
+}
+
+void pw_loader_libbpf_verbose(bool verbose)
+{
+	verbose_libbpf = verbose;
+	libbpf_set_print(libbpf_print);
 }
 
 int pw_check_runtime_name(const char *name)
@@ -250,13 +256,13 @@ static int choose_probe(const struct pw_loader_opts *opts, struct write_probe *w
 	if (opts->probe == PW_PROBE_FENTRY) {
 		pw_err("--probe fentry: this kernel does not let pinwatch attach to "
 		       "cgroup_file_write(): %s%s",
-		       errstr(err), opts->btf_path ? " (not with --btf)" : "");
+		       pw_loader_errstr(err), opts->btf_path ? " (not with --btf)" : "");
 		goto cleanup;
 	}
 	if (opts->verbose)
 		pw_info("fentry is not allowed here (%s): cpuset writes through the syscall "
 			"tracepoints",
-			errstr(err));
+			pw_loader_errstr(err));
 	err = 0;
 cleanup:
 	btf__free(vmlinux);
@@ -289,8 +295,7 @@ int pw_loader_start(const struct pw_loader_opts *opts, struct pinwatch_bpf **ske
 	int err;
 
 	*skel_out = NULL;
-	verbose_libbpf = opts->verbose;
-	libbpf_set_print(libbpf_print);
+	pw_loader_libbpf_verbose(opts->verbose);
 
 	err = preflight(opts);
 	if (!err)
@@ -303,7 +308,7 @@ int pw_loader_start(const struct pw_loader_opts *opts, struct pinwatch_bpf **ske
 	skel = pinwatch_bpf__open_opts(&open_opts);
 	if (!skel) {
 		err = -errno;
-		pw_err("cannot open the BPF object: %s%s", errstr(err),
+		pw_err("cannot open the BPF object: %s%s", pw_loader_errstr(err),
 		       opts->verbose ? "" : " (rerun with --verbose for details)");
 		goto cleanup;
 	}
@@ -318,7 +323,7 @@ int pw_loader_start(const struct pw_loader_opts *opts, struct pinwatch_bpf **ske
 		err = bpf_map__set_max_entries(skel->maps.events, opts->ringbuf_size);
 		if (err) {
 			pw_err("cannot size the ring buffer to %u bytes: %s", opts->ringbuf_size,
-			       errstr(err));
+			       pw_loader_errstr(err));
 			goto cleanup;
 		}
 	}
@@ -328,7 +333,7 @@ int pw_loader_start(const struct pw_loader_opts *opts, struct pinwatch_bpf **ske
 
 	err = pinwatch_bpf__load(skel);
 	if (err) {
-		pw_err("cannot load pinwatch's BPF programs: %s%s%s", errstr(err),
+		pw_err("cannot load pinwatch's BPF programs: %s%s%s", pw_loader_errstr(err),
 		       err == -EPERM ? " (the kernel refused: lockdown or a security module may "
 				       "forbid BPF here)" :
 				       "",
@@ -342,7 +347,7 @@ int pw_loader_start(const struct pw_loader_opts *opts, struct pinwatch_bpf **ske
 	}
 	err = pinwatch_bpf__attach(skel);
 	if (err) {
-		pw_err("cannot attach pinwatch's BPF programs: %s%s", errstr(err),
+		pw_err("cannot attach pinwatch's BPF programs: %s%s", pw_loader_errstr(err),
 		       opts->verbose ? "" : " (rerun with --verbose for libbpf's log)");
 		goto cleanup;
 	}

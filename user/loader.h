@@ -87,6 +87,12 @@ bool pw_loader_hold_released_at_exit(const struct pinwatch_bpf *skel);
  */
 int pw_check_runtime_name(const char *name);
 
+/* libbpf's messages on stderr only when verbose (they are libbpf's, not ours). */
+void pw_loader_libbpf_verbose(bool verbose);
+
+/* A libbpf or errno error (negative) in words. */
+const char *pw_loader_errstr(int err);
+
 /* Open, load and attach; on failure print one line and return -errno. */
 int pw_loader_start(const struct pw_loader_opts *opts, struct pinwatch_bpf **skel);
 

@@ -5,6 +5,7 @@
 
 #include "agent.h"
 #include "log.h"
+#include "noise.h"
 #include "ps.h"
 #include "restore.h"
 #include "trace.h"
@@ -20,6 +21,7 @@ static const char usage[] =
 	"  ps        list the containers, their pods and CPUs\n"
 	"  agent     take opted-in containers' exclusive CPUs out of load balancing\n"
 	"  restore   undo everything the agent's journal holds\n"
+	"  noise     what runs on isolated CPUs that is not their container, live\n"
 	"  version   print the version\n"
 	"  help      show this help\n"
 	"\n"
@@ -50,6 +52,8 @@ int main(int argc, char **argv)
 		return cmd_agent(argc - 1, argv + 1);
 	if (!strcmp(cmd, "restore"))
 		return cmd_restore(argc - 1, argv + 1);
+	if (!strcmp(cmd, "noise"))
+		return cmd_noise(argc - 1, argv + 1);
 	pw_err("unknown command '%s' (see pinwatch --help)", PW_Q(cmd));
 	return 2;
 }

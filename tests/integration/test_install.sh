@@ -37,7 +37,7 @@ options_of() {
 	"$PW" "$1" --help | grep -oE -- '(^|[ ,])--[a-z][a-z-]*' | tr -d ' ,' | sort -u
 }
 missing=""
-for cmd in trace ps agent restore; do
+for cmd in trace ps agent restore noise; do
 	for opt in $(options_of $cmd); do
 		grep -q -- "${opt//-/\\\\-}" "$MAN" || missing="$missing $cmd $opt,"
 	done
@@ -62,7 +62,7 @@ check "completion: its values" test "$(complete_line pinwatch agent --hold a)" =
 check "completion: the last element of a --type list" \
 	test "$(complete_line pinwatch trace --type exec,cp)" = "exec,cpuset_write "
 missing=""
-for cmd in trace ps agent restore; do
+for cmd in trace ps agent restore noise; do
 	got=" $(complete_line pinwatch "$cmd" --)"
 	for opt in $(options_of $cmd); do
 		[[ $got == *" $opt "* ]] || missing="$missing $cmd $opt,"

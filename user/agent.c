@@ -35,6 +35,7 @@
 #include "parse.h"
 #include "policy.h"
 #include "privileges.h"
+#include "quiet.h"
 #include "runtimes.h"
 #include "tuner.h"
 
@@ -103,6 +104,10 @@ static const char usage[] =
 	"                            /etc/pinwatch/agent.conf, when it exists)\n"
 	"      --metrics ADDR        serve Prometheus metrics on PORT (127.0.0.1),\n"
 	"                            IPV4:PORT or [IPV6]:PORT (off by default)\n"
+	"      --noise               count what runs on the isolated CPUs that is not\n"
+	"                            their container (pinwatch noise's counters), for\n"
+	"                            ps and the metrics; each context switch on those\n"
+	"                            CPUs costs ~0.7 us more (off by default)\n"
 	"  -v, --verbose             show libbpf's messages\n"
 	"  -h, --help                show this help\n"
 	"\n"
@@ -128,6 +133,7 @@ enum {
 	OPT_LOG_FORMAT,
 	OPT_TUNE,
 	OPT_EXEC_AFFINITY,
+	OPT_NOISE,
 };
 
 static const struct option long_options[] = {
@@ -147,6 +153,7 @@ static const struct option long_options[] = {
 	{ "log-format", required_argument, NULL, OPT_LOG_FORMAT },
 	{ "tune", required_argument, NULL, OPT_TUNE },
 	{ "exec-cpu-affinity", required_argument, NULL, OPT_EXEC_AFFINITY },
+	{ "noise", no_argument, NULL, OPT_NOISE },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{},
@@ -155,7 +162,7 @@ static const struct option long_options[] = {
 struct agent_opts {
 	struct pw_loader_opts loader;
 	const char *backend, *state_dir, *metrics;
-	bool dry_run, restore_on_exit, exec_first;
+	bool dry_run, restore_on_exit, exec_first, noise;
 	unsigned long resync_s, keep_layout_s;
 	enum pw_hold_mode hold;
 	enum pw_log_format log_format;
@@ -170,6 +177,8 @@ struct agent {
 	struct pw_node *node;
 	struct pw_engine *engine;
 	struct pw_tuner tuner;
+	struct pw_quiet quiet; /* --noise */
+	bool noise;
 	struct pinwatch_bpf *skel;
 	int host_lock; /* the host's lock (cgroupfs.h); -1 in a dry run */
 	struct pw_metrics_server *metrics_server; /* NULL when off */
@@ -302,6 +311,9 @@ static int parse_args(int argc, char **argv, struct agent *a, struct agent_opts 
 				return -EINVAL;
 			}
 			break;
+		case OPT_NOISE:
+			o->noise = true;
+			break;
 		case OPT_HOLD:
 			if (pw_hold_mode_parse(optarg, &o->hold)) {
 				pw_err("invalid --hold '%s': expected never, auto or always",
@@ -383,6 +395,16 @@ static void on_tick(void *ctx)
 	pw_metrics_server_tick(a->metrics_server);
 	pw_engine_tick(a->engine, pw_monotonic_ms());
 	pw_node_tick(a->node);
+	if (a->noise && a->ticks % (1000 / TICK_MS) == 0) {
+		/* Opening the counters loads a BPF program on perf events. */
+		bool bpf = pw_raise_capability(CAP_BPF), perfmon = pw_raise_capability(CAP_PERFMON);
+
+		pw_quiet_tick(&a->quiet, a->journal);
+		if (bpf)
+			pw_lower_capability(CAP_BPF);
+		if (perfmon)
+			pw_lower_capability(CAP_PERFMON);
+	}
 	/* Something was missed: what the node looks like now says what it was. */
 	if (lost != a->lost && pw_monotonic_ms() - a->last_loss_rescan_ms >= a->rescan_backoff_ms) {
 		double now = pw_monotonic_ms();
@@ -499,6 +521,10 @@ static void write_metrics(void *ctx, FILE *out, unsigned long long scrapes)
 	pw_node_watch_counts(a->node, &v.cpuset_watches, &v.cpuset_watches_refused);
 	v.cgroups_unread = pw_node_unread_cgroups(a->node);
 	v.journal_saves = pw_journal_saves(a->journal);
+	if (a->noise) {
+		v.noise = a->quiet.totals;
+		v.nr_noise = a->quiet.nr_totals;
+	}
 	read_kernel_counters(a, &v);
 	pw_loader_untrusted_execs(a->skel, v.untrusted_execs);
 	pw_tuner_counts(&a->tuner, &v.knobs);
@@ -726,6 +752,9 @@ int cmd_agent(int argc, char **argv)
 	a->holds.guardian_fd = -1;
 	a->holds.exec_pins_fd = -1;
 	a->holds.exec_first = o.exec_first;
+	/* A dry run keeps no journal in the state directory: no noise.json there either. */
+	a->noise = o.noise && !o.dry_run;
+	pw_quiet_init(&a->quiet, o.state_dir, o.loader.verbose);
 	a->holds.journal = a->journal;
 	if (a->holds.mode != PW_HOLD_NEVER) {
 		int events;
@@ -772,7 +801,8 @@ int cmd_agent(int argc, char **argv)
 		a->backend.ops->held_caps | PW_CAPS_READ_STATE |
 			(a->holds.mode != PW_HOLD_NEVER ?
 				 PW_CAP(CAP_BPF) | PW_CAP(CAP_KILL) | PW_CAP(CAP_SYS_NICE) :
-				 0),
+				 0) |
+			(a->noise ? PW_CAP(CAP_BPF) | PW_CAP(CAP_PERFMON) : 0),
 		0);
 	if (err)
 		goto cleanup;
@@ -819,6 +849,7 @@ cleanup:
 	 */
 	pw_loader_stop(a->skel);
 	a->skel = NULL;
+	pw_quiet_close(&a->quiet);
 	pw_holds_stop_guardian(&a->holds);
 	pw_metrics_server_free(a->metrics_server);
 	pw_loop_free(loop);

@@ -2,6 +2,9 @@
 /* The agent's counters and gauges, written in Prometheus text format. */
 #include "metrics.h"
 
+#include <ctype.h>
+#include <string.h>
+
 #include "event.h"
 #include "knobs.h"
 #include "version.h"
@@ -49,6 +52,52 @@ static void sample(FILE *out, const char *name, const char *label, const char *l
 		   unsigned long long value)
 {
 	fprintf(out, "%s{%s=\"%s\"} %llu\n", name, label, label_value, value);
+}
+
+/*
+ * One sample of a per-container noise metric: the container label is the
+ * id's first 12 characters, anything but [A-Za-z0-9_.-] written as '_'
+ * (nothing a container chose can break the line).
+ */
+static void noise_sample(FILE *out, const char *name, const char *container, const char *kind,
+			 double value)
+{
+	fprintf(out, "%s{container=\"", name);
+	for (const char *p = container; *p; p++)
+		fputc(isalnum((unsigned char)*p) || strchr("_.-", *p) ? *p : '_', out);
+	fprintf(out, "\",kind=\"%s\"} %.9g\n", kind, value);
+}
+
+static void write_noise(FILE *out, const struct pw_metrics_view *v)
+{
+	if (!v->noise)
+		return;
+	header(out, "pinwatch_noise_intrusions_total", "counter",
+	       "What ran on an isolated container's CPUs that is not the container (agent "
+	       "--noise): tasks and kernel threads switched in, IRQs, softirqs.");
+	for (size_t i = 0; i < v->nr_noise; i++) {
+		const struct pw_quiet_totals *t = &v->noise[i];
+
+		noise_sample(out, "pinwatch_noise_intrusions_total", t->container_id, "task",
+			     t->task_switches);
+		noise_sample(out, "pinwatch_noise_intrusions_total", t->container_id, "kthread",
+			     t->kthread_switches);
+		noise_sample(out, "pinwatch_noise_intrusions_total", t->container_id, "irq",
+			     t->irqs);
+		noise_sample(out, "pinwatch_noise_intrusions_total", t->container_id, "softirq",
+			     t->softirqs);
+	}
+	header(out, "pinwatch_noise_seconds_total", "counter",
+	       "CPU time other tasks and kernel threads took on an isolated container's CPUs "
+	       "(agent --noise).");
+	for (size_t i = 0; i < v->nr_noise; i++) {
+		const struct pw_quiet_totals *t = &v->noise[i];
+
+		noise_sample(out, "pinwatch_noise_seconds_total", t->container_id, "task",
+			     t->task_ns / 1e9);
+		noise_sample(out, "pinwatch_noise_seconds_total", t->container_id, "kthread",
+			     t->kthread_ns / 1e9);
+	}
 }
 
 static void write_histogram(FILE *out, const char *name, const char *help,
@@ -147,6 +196,7 @@ void pw_metrics_write(FILE *out, const struct pw_metrics_view *v)
 	       "IRQs the kernel would not move (managed IRQs).", v->knobs.irqs_unmovable);
 	metric(out, "pinwatch_knob_errors_total", "counter",
 	       "Knob applies and reverts that failed.", v->knobs.errors);
+	write_noise(out, v);
 	metric(out, "pinwatch_metrics_scrapes_total", "counter",
 	       "Scrapes answered, counted when these metrics were made (at most once a second).",
 	       v->scrapes);

@@ -7,6 +7,7 @@
 #include <stdio.h>
 
 #include "knobs.h"
+#include "quiet.h"
 #include "pinwatch.h"
 
 /* Buckets of a seconds histogram (metrics.c has their upper bounds). */
@@ -56,6 +57,9 @@ struct pw_metrics_view {
 	/* Runtime execs the kernel side did not trust (and did not send), by reason. */
 	__u64 untrusted_execs[PW_UNTRUSTED_MAX];
 	struct pw_knob_counts knobs; /* the tuner's (pw_tuner_counts()) */
+	/* agent --noise: per isolated container (quiet.h); none without it. */
+	const struct pw_quiet_totals *noise;
+	size_t nr_noise;
 };
 
 /* Write the metrics in Prometheus text format 0.0.4. */

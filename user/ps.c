@@ -21,8 +21,12 @@
 #include "log.h"
 #include "node.h"
 #include "parse.h"
+#include "clock.h"
+#include "json_reader.h"
 #include "privileges.h"
 #include "policy.h"
+#include "quiet.h"
+#include "safe_file.h"
 #include "table.h"
 
 static const char usage[] =
@@ -62,7 +66,98 @@ struct ps {
 	size_t len, cap;
 	bool wide;		 /* full ids, and a CGROUP column */
 	const char *unsupported; /* why this kernel cannot disable load balancing, or NULL */
+	json_object *noise;	 /* the agent's noise.json (agent --noise), when fresh */
 };
+
+/* The agent's noise.json, when an agent with --noise wrote it within PW_QUIET_FRESH_MS. */
+static json_object *read_noise(const char *state_dir)
+{
+	char path[4096], *buf;
+	const char *why;
+	json_object *root, *when;
+	size_t len;
+
+	snprintf(path, sizeof(path), "%s/%s", state_dir, PW_QUIET_FILE);
+	if (pw_read_trusted_file(path, 1 << 20, &buf, &len, &why))
+		return NULL;
+	root = pw_json_parse_object(buf, len, 6, &why);
+	free(buf);
+	if (root && (!json_object_object_get_ex(root, "monotonic_ms", &when) ||
+		     pw_monotonic_ms() - json_object_get_double(when) > PW_QUIET_FRESH_MS)) {
+		json_object_put(root);
+		root = NULL; /* the agent that wrote it is gone, or stopped counting */
+	}
+	return root;
+}
+
+/* c's entry in noise.json, or NULL. */
+static json_object *noise_of(const struct ps *ps, const struct pw_container *c)
+{
+	json_object *list, *item, *v;
+	int64_t hierarchy, id;
+
+	if (!ps->noise || !json_object_object_get_ex(ps->noise, "containers", &list) ||
+	    !json_object_is_type(list, json_type_array))
+		return NULL;
+	for (size_t i = 0; i < json_object_array_length(list); i++) {
+		item = json_object_array_get_idx(list, i);
+		if (json_object_is_type(item, json_type_object) &&
+		    pw_json_member_int(item, "hierarchy", &hierarchy) &&
+		    pw_json_member_int(item, "cgroup_id", &id) && hierarchy == c->cg->hierarchy &&
+		    (uint64_t)id == c->cg->id &&
+		    json_object_object_get_ex(item, "intrusions_per_s", &v))
+			return item;
+	}
+	return NULL;
+}
+
+static double noise_rate(const struct ps *ps, const struct pw_container *c)
+{
+	json_object *n = noise_of(ps, c), *v;
+
+	return n && json_object_object_get_ex(n, "intrusions_per_s", &v) ?
+		       json_object_get_double(v) :
+		       -1;
+}
+
+/* "noise": the agent's counts for c's CPUs (agent --noise), or null. */
+static void noise_json(const struct ps *ps, const struct pw_container *c, struct pw_json *j)
+{
+	static const char *const counts[] = { "task_switches", "kthread_switches", "irqs",
+					      "softirqs",      "task_ns",	   "kthread_ns" };
+	json_object *n = noise_of(ps, c), *v, *top;
+	int64_t x;
+
+	if (!n) {
+		pw_json_null(j, "noise");
+		return;
+	}
+	pw_json_object_begin(j, "noise");
+	pw_json_double(j, "intrusions_per_s", noise_rate(ps, c));
+	for (size_t i = 0; i < sizeof(counts) / sizeof(counts[0]); i++)
+		if (pw_json_member_int(n, counts[i], &x))
+			pw_json_int(j, counts[i], x);
+	pw_json_array_begin(j, "top");
+	if (json_object_object_get_ex(n, "top", &top) && json_object_is_type(top, json_type_array))
+		for (size_t i = 0; i < json_object_array_length(top); i++) {
+			json_object *t = json_object_array_get_idx(top, i);
+
+			if (!json_object_is_type(t, json_type_object))
+				continue;
+			pw_json_object_begin(j, NULL);
+			pw_json_string(j, "kind", pw_json_member_str(t, "kind"));
+			pw_json_string(j, "comm", pw_json_member_str(t, "comm"));
+			if (pw_json_member_int(t, "pid", &x))
+				pw_json_int(j, "pid", x);
+			if (pw_json_member_int(t, "cpu", &x))
+				pw_json_int(j, "cpu", x);
+			if (json_object_object_get_ex(t, "switches_per_s", &v))
+				pw_json_double(j, "switches_per_s", json_object_get_double(v));
+			pw_json_object_end(j);
+		}
+	pw_json_array_end(j);
+	pw_json_object_end(j);
+}
 
 /* The agent's backend isolating c ("v1", "v2"), or NULL. */
 static const char *isolated_by(const struct ps *ps, const struct pw_container *c)
@@ -164,6 +259,7 @@ static void print_json(struct ps *ps, const struct pw_container *c)
 	pw_json_bool(&j, "opted_in", c->lb_disable);
 	pw_json_bool(&j, "root_owned", c->root_owned);
 	pw_json_string(&j, "isolated", isolated_by(ps, c));
+	noise_json(ps, c, &j);
 	/* Opted in, on a kernel that cannot take its CPUs out of load balancing: why. */
 	pw_json_string(&j, "balancing_unsupported", c->lb_disable ? ps->unsupported : NULL);
 	/* What its annotations ask for beyond balancing, and what the agent applied. */
@@ -188,7 +284,7 @@ static void print_row(struct ps *ps, const struct pw_container *c)
 {
 	const struct pw_container *other =
 		c->cg->cpus ? pw_cpu_index_other(&ps->index, c, &c->cg->cpus->cpus) : NULL;
-	char short_id[PW_SHORT_ID_LEN + 1], cpus[PW_CPULIST_LEN];
+	char short_id[PW_SHORT_ID_LEN + 1], cpus[PW_CPULIST_LEN], noise[32] = "-";
 
 	snprintf(short_id, sizeof(short_id), "%.*s", PW_SHORT_ID_LEN, c->id);
 	cpus_text(c->cg->cpus, cpus, sizeof(cpus));
@@ -204,13 +300,16 @@ static void print_row(struct ps *ps, const struct pw_container *c)
 	printf("%-4s ", !c->cg->cpus				   ? "-" :
 			pw_policy_exclusive(&ps->policy, c, other) ? "yes" :
 								     "no");
+	pw_table_cell_str(stdout, isolated_cell(ps, c), 8);
+	if (noise_rate(ps, c) >= 0)
+		snprintf(noise, sizeof(noise), "%.1f", noise_rate(ps, c));
 	if (ps->wide) {
-		pw_table_cell_str(stdout, isolated_cell(ps, c), 8);
+		pw_table_cell_str(stdout, noise, 8);
 		/* The last column: whole, escaped. */
 		pw_text_escape(stdout, c->cg->path, c->cg->path_len);
 		putchar('\n');
 	} else {
-		printf("%s\n", isolated_cell(ps, c));
+		printf("%s\n", noise);
 	}
 }
 
@@ -279,13 +378,14 @@ int cmd_ps(int argc, char **argv)
 		goto cleanup;
 	}
 	qsort(ps.items, ps.len, sizeof(*ps.items), by_name);
+	ps.noise = read_noise(state_dir);
 	if (!json && ps.wide)
-		printf("%-*s %-10s %-15s %-20s %-12s %-10s %-4s %-8s %s\n", PW_CONTAINER_ID_LEN,
-		       "CONTAINER", "RUNTIME", "NAMESPACE", "POD", "NAME", "CPUS", "EXCL",
-		       "ISOLATED", "CGROUP");
+		printf("%-*s %-10s %-15s %-20s %-12s %-10s %-4s %-8s %-8s %s\n",
+		       PW_CONTAINER_ID_LEN, "CONTAINER", "RUNTIME", "NAMESPACE", "POD", "NAME",
+		       "CPUS", "EXCL", "ISOLATED", "NOISE/S", "CGROUP");
 	else if (!json)
-		printf("%-12s %-10s %-15s %-20s %-12s %-10s %-4s %s\n", "CONTAINER", "RUNTIME",
-		       "NAMESPACE", "POD", "NAME", "CPUS", "EXCL", "ISOLATED");
+		printf("%-12s %-10s %-15s %-20s %-12s %-10s %-4s %-8s %s\n", "CONTAINER", "RUNTIME",
+		       "NAMESPACE", "POD", "NAME", "CPUS", "EXCL", "ISOLATED", "NOISE/S");
 	for (size_t i = 0; i < ps.len; i++) {
 		if (json)
 			print_json(&ps, ps.items[i]);
@@ -301,6 +401,7 @@ cleanup:
 	pw_cpu_index_free(&ps.index);
 	free(ps.items);
 	pw_node_free(node);
+	json_object_put(ps.noise);
 	pw_journal_close(ps.journal);
 	return err ? 1 : 0;
 }

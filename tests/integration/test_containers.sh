@@ -115,12 +115,12 @@ ps_has "ps: container of any cgroupsPath, from runc's state.json" \
 check "ps: a reserved CPU is never exclusive" \
 	test "$(jq -r "select(.container_id == \"${ID[a]}\") | .exclusive" "$WORK/ps-r.json")" = false
 "$PW" ps >"$WORK/ps.txt"
-check "ps table: header" grep -q '^CONTAINER  *RUNTIME  *NAMESPACE  *POD  *NAME  *CPUS  *EXCL  *ISOLATED$' "$WORK/ps.txt"
+check "ps table: header" grep -q '^CONTAINER  *RUNTIME  *NAMESPACE  *POD  *NAME  *CPUS  *EXCL  *ISOLATED  *NOISE/S$' "$WORK/ps.txt"
 check "ps table: short id, pod and exclusive CPU" \
-	grep -qE "^${ID[a]:0:12} +containerd +prod +web-0 +app +1 +yes +-$" "$WORK/ps.txt"
+	grep -qE "^${ID[a]:0:12} +containerd +prod +web-0 +app +1 +yes +- +-$" "$WORK/ps.txt"
 "$PW" ps --wide >"$WORK/ps-wide.txt"
 check "ps --wide: the full id and the cgroup path" \
-	grep -qE "^${ID[a]} +containerd +prod +web-0 +app +1 +yes +- +${CG[a]}$" "$WORK/ps-wide.txt"
+	grep -qE "^${ID[a]} +containerd +prod +web-0 +app +1 +yes +- +- +${CG[a]}$" "$WORK/ps-wide.txt"
 
 # runc update --cpuset-cpus: traced with the container's name, and the map follows.
 start_trace || exit 1

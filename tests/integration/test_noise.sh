@@ -6,14 +6,16 @@
 # root `taskset -c 1` spinner started in the host's root cpuset is counted
 # with its comm and pid at the switch rate the kernel gives for it
 # (/proc/PID/status), as pinned there, with its parent. The table view says
-# the same; bad input is named.
+# the same; so do ps (a NOISE/S column, the top intruders in --json) and the
+# metrics when the agent counts itself (--noise); bad input is named.
 . "$(dirname "$0")/../lib.sh"
 require_v1_cpuset "noise" "the agent isolates on v1 here"
 . "$(dirname "$0")/../agent_lib.sh"
 SPIN=""
 on_exit '[ -n "$SPIN" ] && kill -KILL $SPIN && wait $SPIN 2>/dev/null'
 
-start_agent_or_exit
+PORT=$((20000 + RANDOM % 20000))
+start_agent_or_exit --noise --metrics "127.0.0.1:$PORT"
 CTR_ARGS='["sh", "-c", "while :; do :; done"]' start_ctr a 1 yes
 check "the polling container on CPU 1 is isolated" wait_for 10 journal_has a
 
@@ -57,11 +59,25 @@ check "spinner: the container lost CPU time to it" \
 "$PW" noise --state-dir "$STATE" --interval 1 --count 1 >"$WORK/table.txt" 2>>"$WORK/noise.err"
 check "table: CPU 1, its container and the spinner pinned there" \
 	eval 'grep -q "^CPU 1  container ${ID[a]:0:12}" "$WORK/table.txt" && grep -q "busybox .*pinned to CPU 1" "$WORK/table.txt"'
+
+# The agent's own counters (--noise): ps and the metrics, every second.
+ps_noise() { "$PW" ps --json --state-dir "$STATE" | jq -c --arg id "${ID[a]}" 'select(.container_id == $id) | .noise'; }
+ps_names_spinner() { ps_noise | jq -e --argjson p "$SPIN" '.top | any(.comm == "busybox" and .pid == $p and .kind == "task")' >/dev/null; }
+check "agent --noise: ps --json names the spinner among the container's top intruders" wait_for 5 ps_names_spinner
+echo "# ps noise: $(ps_noise)"
+check "agent --noise: ps's NOISE/S column has the container's rate" \
+	eval '"$PW" ps --state-dir "$STATE" | grep -qE "^${ID[a]:0:12} .* v1 +[0-9]+\.[0-9]$"'
+check "agent --noise: metrics count the tasks switched in on its CPU, per container" \
+	test "$(metric "pinwatch_noise_intrusions_total{container=\"${ID[a]:0:12}\",kind=\"task\"}" | cut -d. -f1)" -gt 0
+check "agent --noise: and the time they took" \
+	test "$(metric "pinwatch_noise_seconds_total{container=\"${ID[a]:0:12}\",kind=\"task\"}" | cut -d. -f1)" -ge 1
 kill -KILL "$SPIN"
 wait "$SPIN" 2>/dev/null
 SPIN=""
 delete_ctr a
 check "released" wait_for 10 journal_empty
+check "agent --noise: nothing isolated, its counters stop and noise.json goes" \
+	wait_for 5 eval '[ ! -e "$STATE/noise.json" ]'
 stop_agent TERM
 
 # Nothing isolated, no --cpus: said, with what to do.

@@ -72,3 +72,45 @@ UNIT_TEST(metrics_text_has_every_sample_under_its_header)
 	CHECK_INT(samples_without_header(text), 0);
 	free(text);
 }
+
+/* agent --noise: per container and kind; an id with bytes Prometheus would choke on is made safe. */
+UNIT_TEST(metrics_noise_per_container_labels_are_safe)
+{
+	struct pw_quiet_totals t[2] = {
+		{ .container_id = "3f0c9a51e2d4",
+		  .task_switches = 12,
+		  .irqs = 250,
+		  .task_ns = 1500000000 },
+		{ .container_id = "bad\"id\n}x", .kthread_switches = 1 },
+	};
+	struct pw_metrics m = {};
+	struct pw_metrics_view v = { .m = &m, .backend = "v1", .noise = t, .nr_noise = 2 };
+	char *text = render(&v);
+
+	CHECK(text != NULL);
+	if (!text)
+		return;
+	CHECK(strstr(
+		text,
+		"\npinwatch_noise_intrusions_total{container=\"3f0c9a51e2d4\",kind=\"task\"} 12\n"));
+	CHECK(strstr(
+		text,
+		"\npinwatch_noise_intrusions_total{container=\"3f0c9a51e2d4\",kind=\"irq\"} 250\n"));
+	CHECK(strstr(
+		text,
+		"\npinwatch_noise_seconds_total{container=\"3f0c9a51e2d4\",kind=\"task\"} 1.5\n"));
+	CHECK(strstr(text, "{container=\"bad_id__x\",kind=\"kthread\"} 1\n"));
+	CHECK_INT(samples_without_header(text), 0);
+	free(text);
+}
+
+UNIT_TEST(metrics_no_noise_without_it)
+{
+	struct pw_metrics m = {};
+	struct pw_metrics_view v = { .m = &m, .backend = "v2" };
+	char *text = render(&v);
+
+	CHECK(text != NULL);
+	CHECK(text && !strstr(text, "pinwatch_noise_"));
+	free(text);
+}

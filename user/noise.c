@@ -25,6 +25,7 @@
 #include "log.h"
 #include "noise_counters.h"
 #include "parse.h"
+#include "privileges.h"
 #include "table.h"
 
 #define DEFAULT_TOP 5
@@ -521,6 +522,12 @@ int cmd_noise(int argc, char **argv)
 		goto cleanup;
 	}
 	if (pw_noise_counters_open(&counters, n.watch, n.nr, n.verbose, &n.mode))
+		goto cleanup;
+	/*
+	 * Loaded and attached: reading the maps, /proc/interrupts and the
+	 * intruders' /proc files needs no capability.
+	 */
+	if (pw_drop_privileges(0, 0, 0))
 		goto cleanup;
 	pw_info("watching %zu CPUs: %s; Ctrl-C to stop", n.nr, n.mode);
 	for (unsigned long i = 0; !n.count || i < n.count; i++) {

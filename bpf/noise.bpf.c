@@ -17,6 +17,9 @@
 
 char LICENSE[] SEC("license") = "GPL";
 
+/* trace --type noise: a pw_noise_event per intruder, rate-limited. */
+const volatile bool emit_events = false;
+
 /* PF_KTHREAD in task_struct::flags (include/linux/sched.h). */
 #define PF_KTHREAD 0x00200000
 /* How far up from a task's cgroup its owner may be (the owner's own children). */
@@ -38,11 +41,50 @@ struct {
 } noise_counts SEC(".maps");
 
 struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, PW_NOISE_RINGBUF_SIZE);
+} noise_events SEC(".maps");
+
+struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, PW_NOISE_MAX_TASKS);
 	__type(key, struct pw_noise_task_key);
 	__type(value, struct pw_noise_task);
 } noise_tasks SEC(".maps");
+
+/* The intruder's event: at its first switch, then at most once an interval. */
+static __always_inline void emit(struct pw_noise_task *t, const struct pw_noise_task_key *key,
+				 __u64 owner, __u64 now, struct pw_noise_cpu_counts *counts)
+{
+	struct pw_noise_event *e;
+
+	if (t->last_event_ns && now - t->last_event_ns < PW_NOISE_EVENT_INTERVAL_NS)
+		return;
+	e = bpf_ringbuf_reserve(&noise_events, sizeof(*e), 0);
+	if (!e) {
+		counts->events_dropped++;
+		return;
+	}
+	e->hdr.type = PW_EV_NOISE;
+	e->hdr.size = sizeof(*e);
+	e->hdr.ktime_ns = now;
+	e->hdr.pid = t->tgid;
+	e->hdr.tid = key->pid;
+	e->hdr.cgroup_id = t->cgroup_id;
+	__builtin_memcpy(e->hdr.comm, t->comm, sizeof(e->hdr.comm));
+	e->cpu = key->cpu;
+	e->kind = t->kind;
+	e->ppid = t->ppid;
+	e->hierarchy_id = t->hierarchy_id;
+	e->owner_cgroup = owner;
+	e->switches = t->event_switches;
+	e->run_ns = t->event_run_ns;
+	__builtin_memcpy(e->parent_comm, t->parent_comm, sizeof(e->parent_comm));
+	bpf_ringbuf_submit(e, 0);
+	t->last_event_ns = now;
+	t->event_switches = 0;
+	t->event_run_ns = 0;
+}
 
 /* Whether cgrp is the owner's cgroup or below it. */
 static __always_inline bool owned(struct cgroup *cgrp, __u64 owner)
@@ -108,6 +150,7 @@ int noise_switch(void *ctx)
 		fresh.tgid = task->tgid;
 		fresh.ppid = BPF_CORE_READ(task, real_parent, tgid);
 		fresh.cgroup_id = cgroup_id_of(cgrp);
+		fresh.hierarchy_id = cgroup_hierarchy(cgrp);
 		bpf_probe_read_kernel_str(fresh.comm, sizeof(fresh.comm), task->comm);
 		bpf_probe_read_kernel_str(fresh.parent_comm, sizeof(fresh.parent_comm),
 					  BPF_CORE_READ(task, real_parent, comm));
@@ -122,5 +165,10 @@ int noise_switch(void *ctx)
 	}
 	t->switches++;
 	t->run_ns += ran;
+	if (emit_events) {
+		t->event_switches++;
+		t->event_run_ns += ran;
+		emit(t, &key, conf->owner_cgroup, now, counts);
+	}
 	return 0;
 }

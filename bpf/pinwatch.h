@@ -18,6 +18,7 @@ enum pw_event_type {
 	PW_EV_CGROUP_POPULATED = 5, /* populated or unpopulated: see PW_F_POPULATED */
 	PW_EV_HOLD = 6,		    /* a task stopped at its exec by agent --hold (its signal) */
 	PW_EV_RELEASE = 7,	    /* the SIGCONT that ends such a stop */
+	PW_EV_NOISE = 8,	    /* not its owner ran on a watched CPU (bpf/noise.bpf.c) */
 	PW_EV_TYPE_MAX,		    /* one past the last event number */
 };
 
@@ -122,6 +123,25 @@ struct pw_cgroup_event {
 
 #define PW_CGROUP_EVENT_SIZE(path_len)                                                             \
 	(__builtin_offsetof(struct pw_cgroup_event, path) + (path_len) + 1)
+
+/*
+ * noise (bpf/noise.bpf.c, trace --type noise): a task or kernel thread that
+ * is not the CPU's owner was switched out of a watched CPU; sent at its
+ * first switch there, then at most once a second while it goes on. The
+ * header is the intruder's, its cgroup_id its cgroup of the cpuset-bearing
+ * hierarchy (hierarchy_id).
+ */
+struct pw_noise_event {
+	struct pw_event_header hdr;
+	__u32 cpu;
+	__u32 kind; /* enum pw_noise_kind (pinwatch_noise.h) */
+	__u32 ppid;
+	__s32 hierarchy_id;
+	__u64 owner_cgroup; /* the CPU's owner, 0 when none */
+	__u64 switches;	    /* since its last event */
+	__u64 run_ns;	    /* its stints there since its last event */
+	char parent_comm[PW_COMM_LEN];
+};
 
 /*
  * signal:signal_generate, as trace sees the agent's holds (bpf/hold_trace.bpf.h):

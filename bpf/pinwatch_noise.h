@@ -13,6 +13,9 @@
 /* Distinct intruders (CPU, pid) kept between two reads; more are counted, not named. */
 #define PW_NOISE_MAX_TASKS 4096
 #define PW_NOISE_COMM_LEN 16
+/* An intruder's events (emit_events): its first switch, then at most one a second. */
+#define PW_NOISE_EVENT_INTERVAL_NS 1000000000ULL
+#define PW_NOISE_RINGBUF_SIZE (256 * 1024)
 
 /* A watched CPU: set by user space, read at each switch there. */
 struct pw_noise_cpu_conf {
@@ -32,6 +35,7 @@ struct pw_noise_cpu_counts {
 	__u64 task_switches, task_ns;	    /* other tasks: intruders */
 	__u64 kthread_switches, kthread_ns; /* kernel threads */
 	__u64 unnamed;			    /* intruders not named: the task map was full */
+	__u64 events_dropped;		    /* emit_events: the ring buffer was full */
 };
 
 enum pw_noise_kind {
@@ -47,9 +51,11 @@ struct pw_noise_task_key {
 struct pw_noise_task {
 	__u32 tgid, ppid;
 	__u32 kind; /* enum pw_noise_kind */
-	__u32 pad;
+	__s32 hierarchy_id;
 	__u64 cgroup_id; /* its cgroup in the cpuset-bearing hierarchy */
 	__u64 switches, run_ns;
+	/* emit_events: when its last event left, and what came since */
+	__u64 last_event_ns, event_switches, event_run_ns;
 	char comm[PW_NOISE_COMM_LEN];
 	char parent_comm[PW_NOISE_COMM_LEN];
 };

@@ -14,10 +14,11 @@ BUILD_PKGS=(make gcc libc6-dev clang llvm bpftool libbpf-dev libelf-dev zlib1g-d
 # Kubernetes manifests that make install and deploy/ ship; dockerd and
 # containerd, which the real-node tests start on private sockets and roots;
 # irqbalance, which test_irqbalance runs as a service of its own; gRPC for
-# Python, which test_cri speaks to containerd's CRI socket with, as kubelet.
+# Python, which test_cri speaks to containerd's CRI socket with, as kubelet;
+# rtla, the kernel's osnoise front end, which test_noise_v2 compares with.
 TEST_PKGS=(jq runc crun busybox-static util-linux iproute2 qemu-system-x86 cpio xz-utils clang-format curl
 	libclang-rt-14-dev strace groff-base man-db systemd python3-yaml docker.io containerd irqbalance
-	python3-grpcio)
+	python3-grpcio rtla)
 
 # Benchmarks (make bench): the peer tracer, the latency proof and its plot;
 # perf bench sched pipe, the context-switch ping-pong of the noise section.

@@ -50,7 +50,8 @@ stop_agent() {
 
 # start_ctr KEY CPUS OPT_IN [RUNTIME [CGROUPS_PATH]]: a container, by default
 # under a kubepods-style path of the test's own; its workload sleeps, or runs
-# CTR_ARGS when set (a JSON array).
+# CTR_ARGS when set (a JSON array); CTR_ANNOTATIONS (a JSON object) adds
+# annotations.
 declare -A ID CG RT
 start_ctr() {
 	local k=$1 b="$WORK/bundle-$1" rt=${4:-runc}
@@ -62,6 +63,10 @@ start_ctr() {
 	if [ "$3" = yes ]; then
 		jq '.annotations = {"cpu-load-balancing.crio.io": "disable"}' "$b/config.json" \
 			>"$b/c.json" && mv "$b/c.json" "$b/config.json"
+	fi
+	if [ -n "${CTR_ANNOTATIONS:-}" ]; then
+		jq --argjson a "$CTR_ANNOTATIONS" '.annotations += $a' "$b/config.json" >"$b/c.json" &&
+			mv "$b/c.json" "$b/config.json"
 	fi
 	if [ -n "${CTR_ARGS:-}" ]; then
 		jq --argjson a "$CTR_ARGS" '.process.args = $a' "$b/config.json" >"$b/c.json" &&

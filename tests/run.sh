@@ -107,29 +107,32 @@ if [ -z "$FILTER" ] || [[ fuzz == *"$FILTER"* ]]; then
 fi
 # The tracer and the agent again, built with ASan and UBSan: a memory bug in a
 # privileged agent is a security bug, and these paths read what containers choose.
-for name in test_cgroup_events test_containers test_agent_v1 test_knobs; do
+for name in test_cgroup_events test_containers test_agent_v1 test_knobs test_noise; do
 	[ -n "$FILTER" ] && [[ asan-$name != *"$FILTER"* ]] && continue
 	run_suite "asan-$name" "$SCRIPT_TIMEOUT" env PW="$ROOT/build/pinwatch-asan" TEST_TAG=asan \
 		bash "$ROOT/tests/integration/$name.sh"
 done
 # The kernel matrix: the guest tests (tests/vm/guest-tests.txt) on each kernel.
 # Each guest emulates its CPUs on one host CPU, so two run at a time once no
-# host test runs; the 6.12 list, the longest, is shared by two guests.
+# host test runs; the 6.12 list, the longest, is shared by two guests. The
+# 6.12 PREEMPT_RT guest runs only what needs its osnoise tracer (Debian
+# builds it into the -rt flavour alone): test_noise_v2's rtla comparison.
 initramfs="$ROOT/build/vm/initramfs.cpio.gz"
 guests=() # "SERIES PART" (PART: K/N, or - for the whole list)
-for job in "6.12 0/2" "6.12 1/2" "6.1 -"; do
+for job in "6.12 0/2" "6.12 1/2" "6.1 -" "6.12-rt -"; do
 	[ -n "$FILTER" ] && [[ vm-${job%% *} != *"$FILTER"* ]] && continue
 	guests+=("$job")
 done
 # guest_name SERIES PART: vm-6.1, vm-6.12-part0, ...
 guest_name() { if [ "$2" = - ]; then echo "vm-$1"; else echo "vm-$1-part${2%/*}"; fi; }
-# needs_nic PART: 1 when that share of the list holds test_knobs, whose IRQ
-# proof needs the guest's own NIC; every other guest has none (-nic none).
+# needs_nic PART: 1 when that share of the list holds test_knobs or
+# test_noise_v2, whose IRQ proofs need the guest's own NIC; every other guest
+# has none (-nic none).
 needs_nic() {
 	local k=0 n=1
 	[ "$1" = - ] || k=${1%/*} n=${1#*/}
 	grep -v -e '^#' -e '^$' "$ROOT/tests/vm/guest-tests.txt" |
-		awk -v k="$k" -v n="$n" '(NR - 1) % n == k' | grep -q test_knobs && echo 1 || echo 0
+		awk -v k="$k" -v n="$n" '(NR - 1) % n == k' | grep -qE 'test_knobs|test_noise_v2' && echo 1 || echo 0
 }
 if [ ${#guests[@]} -gt 0 ]; then
 	mkdir -p "$ROOT/build/vm"
@@ -148,7 +151,10 @@ if [ ${#guests[@]} -gt 0 ]; then
 				running=$((running - 1))
 			fi
 			(date +%s >"$out.start"
+			only="" genv=""
+			[ "$series" = 6.12-rt ] && only=test_noise_v2 genv=NOISE_RTLA=1
 			timeout --kill-after=60 $((VM_TIMEOUT + 60)) env GUEST_NIC="$(needs_nic "$part")" PART="${part/#-/}" \
+				GUEST_ONLY="$only" GUEST_ENV="$genv" \
 				"$ROOT/tests/vm/run-guest.sh" "$series" "$initramfs" >"$out" 2>&1
 			echo $? >"$out.rc") &
 			running=$((running + 1))

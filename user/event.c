@@ -15,6 +15,7 @@ static const char *const type_names[PW_EV_TYPE_MAX] = {
 	[PW_EV_CGROUP_POPULATED] = "cgroup_populated",
 	[PW_EV_HOLD] = "hold",
 	[PW_EV_RELEASE] = "release",
+	[PW_EV_NOISE] = "noise",
 };
 
 const char *pw_event_type_name(enum pw_event_type type)
@@ -85,6 +86,8 @@ static bool size_fits(enum pw_event_type type, size_t size)
 		return size == sizeof(struct pw_exec_event);
 	case PW_EV_CPUSET_WRITE:
 		return size == sizeof(struct pw_cpuset_write_event);
+	case PW_EV_NOISE:
+		return size == sizeof(struct pw_noise_event);
 	default:
 		return false;
 	}
@@ -155,6 +158,10 @@ int pw_event_decode(const void *data, size_t size, struct pw_event *ev)
 		/* `echo 2-3 > cpuset.cpus` writes "2-3\n"; the kernel ignores the newline. */
 		if (ev->value.len && ev->value.data[ev->value.len - 1] == '\n')
 			ev->value.len--;
+		break;
+	case PW_EV_NOISE:
+		ev->noise = data;
+		ev->parent_comm = fixed_str(ev->noise->parent_comm, sizeof(ev->noise->parent_comm));
 		break;
 	default:
 		return -EINVAL;

@@ -28,6 +28,7 @@ struct pw_event {
 		const struct pw_exec_event *exec;	   /* PW_EV_EXEC */
 		const struct pw_cpuset_write_event *write; /* PW_EV_CPUSET_WRITE */
 		const struct pw_hold_signal_event *hold;   /* PW_EV_HOLD/RELEASE */
+		const struct pw_noise_event *noise;	   /* PW_EV_NOISE */
 	};
 	struct pw_bytes path;	     /* cgroup events, cpuset writes, holds: the cgroup's */
 	bool path_truncated;	     /* the kernel cut path (PW_F_PATH_TRUNCATED) */
@@ -37,6 +38,7 @@ struct pw_event {
 	struct pw_bytes filename;    /* exec: the runtime's basename */
 	struct pw_bytes cwd;	     /* exec: its working directory (cut: PW_F_PATH_TRUNCATED) */
 	struct pw_bytes target_comm; /* hold, release: the held task's */
+	struct pw_bytes parent_comm; /* noise: the intruder's parent's */
 };
 
 /* Decode size bytes at data; 0, or -EINVAL for a record that is not well-formed. */

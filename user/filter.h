@@ -13,6 +13,10 @@ struct pw_filter {
 	const char *comm;	   /* NULL: any; else the comm must equal it */
 };
 
+/*
+ * What trace shows without --type: every event but noise, which counts on
+ * the watched CPUs only when asked for (--type noise).
+ */
 #define PW_ALL_TYPES_MASK                                                                          \
 	((1U << PW_EV_CGROUP_MKDIR) | (1U << PW_EV_CGROUP_RMDIR) | (1U << PW_EV_EXEC) |            \
 	 (1U << PW_EV_CPUSET_WRITE) | (1U << PW_EV_CGROUP_POPULATED) | (1U << PW_EV_HOLD) |        \

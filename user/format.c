@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "escape.h"
+#include "pinwatch_noise.h"
 #include "json_writer.h"
 #include "table.h"
 
@@ -64,6 +65,8 @@ static const char *table_event_name(enum pw_event_type type)
 		return "hold";
 	case PW_EV_RELEASE:
 		return "resume";
+	case PW_EV_NOISE:
+		return "noise";
 	default:
 		return "?";
 	}
@@ -153,6 +156,16 @@ static void print_detail(FILE *out, const struct pw_format *f, const struct pw_e
 		fprintf(out, "pid %u (", ev->hold->target_pid);
 		text_bytes(out, &ev->target_comm);
 		fprintf(out, ") resumed after %.3f ms", ev->hold->held_ns / 1e6);
+		break;
+	case PW_EV_NOISE:
+		fprintf(out,
+			"CPU %u, %s: ran %.3f ms in %llu switches since its last event (parent %u ",
+			ev->noise->cpu,
+			ev->noise->kind == PW_NOISE_KTHREAD ? "kernel thread" : "task",
+			ev->noise->run_ns / 1e6, (unsigned long long)ev->noise->switches,
+			ev->noise->ppid);
+		text_bytes(out, &ev->parent_comm);
+		fputc(')', out);
 		break;
 	default:
 		break;
@@ -277,6 +290,18 @@ static void print_json(const struct pw_format *f, const struct pw_event *ev,
 			pw_json_uint(&j, "held_ns", ev->hold->held_ns);
 		json_where(&j, f, ev, ev->hold->hierarchy_id, ev->hold->id, ev->hold->level,
 			   ev->path_truncated);
+		break;
+	case PW_EV_NOISE:
+		pw_json_uint(&j, "cpu", ev->noise->cpu);
+		pw_json_string(&j, "kind",
+			       ev->noise->kind == PW_NOISE_KTHREAD ? "kthread" : "task");
+		pw_json_uint(&j, "ppid", ev->noise->ppid);
+		pw_json_bytes(&j, "parent_comm", ev->parent_comm.data, ev->parent_comm.len);
+		pw_json_int(&j, "hierarchy", ev->noise->hierarchy_id);
+		pw_json_uint(&j, "cgroup_id", ev->hdr->cgroup_id);
+		pw_json_uint(&j, "owner_cgroup_id", ev->noise->owner_cgroup);
+		pw_json_uint(&j, "switches", ev->noise->switches);
+		pw_json_uint(&j, "run_ns", ev->noise->run_ns);
 		break;
 	default:
 		break;

@@ -26,6 +26,7 @@
 #include "noise_counters.h"
 #include "parse.h"
 #include "privileges.h"
+#include "quiet.h"
 #include "table.h"
 
 #define DEFAULT_TOP 5
@@ -154,28 +155,11 @@ static int parse_args(int argc, char **argv, struct noise_cmd *n)
 	return pw_no_operands(argc, argv, "noise") ? -EINVAL : 0;
 }
 
-static const struct pw_isolation *isolation_on(const struct pw_journal *j, int cpu)
-{
-	for (size_t i = 0; j && i < pw_journal_count(j); i++)
-		if (pw_cpus_test(&pw_journal_at(j, i)->cpus, (unsigned int)cpu))
-			return pw_journal_at(j, i);
-	return NULL;
-}
-
 /* The CPUs to watch and their owners: --cpus, else every CPU the journal isolates. */
 static int choose_cpus(struct noise_cmd *n)
 {
-	if (!n->cpus_given) {
-		pw_cpus_clear(&n->cpus);
-		for (size_t i = 0; n->journal && i < pw_journal_count(n->journal); i++)
-			pw_cpus_or(&n->cpus, &pw_journal_at(n->journal, i)->cpus);
-		if (!pw_cpus_count(&n->cpus)) {
-			pw_err("nothing is isolated (the journal in '%s' holds no container): name "
-			       "the CPUs to watch with --cpus",
-			       PW_Q(n->state_dir));
-			return -ENOENT;
-		}
-	}
+	int err;
+
 	if (n->cpus_given) {
 		struct pw_cpus online, offline = n->cpus;
 		char list[PW_CPULIST_LEN], have[PW_CPULIST_LEN];
@@ -191,22 +175,24 @@ static int choose_cpus(struct noise_cmd *n)
 			return -EINVAL;
 		}
 	}
-	n->nr = pw_cpus_count(&n->cpus);
-	n->watch = calloc(n->nr, sizeof(*n->watch));
+	err = pw_quiet_watch_list(n->journal, n->cpus_given ? &n->cpus : NULL, &n->watch, &n->nr);
+	if (err == -ENOENT)
+		pw_err("nothing is isolated (the journal in '%s' holds no container): name "
+		       "the CPUs to watch with --cpus",
+		       PW_Q(n->state_dir));
+	if (err)
+		return err;
 	n->owners = calloc(n->nr, sizeof(*n->owners));
-	if (!n->watch || !n->owners)
+	if (!n->owners)
 		return -ENOMEM;
-	n->nr = 0;
-	pw_cpus_for_each(cpu, &n->cpus)
-	{
-		const struct pw_isolation *iso = isolation_on(n->journal, cpu);
+	pw_cpus_clear(&n->cpus); /* the watched ones: what a task pinned "here" is pinned to */
+	for (size_t i = 0; i < n->nr; i++) {
+		pw_cpus_set(&n->cpus, (unsigned int)n->watch[i].cpu);
+		const struct pw_isolation *iso = pw_quiet_owner(n->journal, n->watch[i].cpu);
 
-		n->watch[n->nr] = (struct pw_noise_watch){ cpu, iso ? iso->cgroup_id : 0 };
-		n->owners[n->nr].iso = iso;
-		n->owners[n->nr].irq_knob =
-			iso && pw_journal_find_tuning(n->journal, iso->hierarchy, iso->cgroup_id,
-						      PW_KNOB_IRQ);
-		n->nr++;
+		n->owners[i].iso = iso;
+		n->owners[i].irq_knob = iso && pw_journal_find_tuning(n->journal, iso->hierarchy,
+								      iso->cgroup_id, PW_KNOB_IRQ);
 	}
 	return 0;
 }
@@ -521,7 +507,7 @@ int cmd_noise(int argc, char **argv)
 		rc = err == -EINVAL ? 2 : 1; /* a CPU asked for that is not online: bad input */
 		goto cleanup;
 	}
-	if (pw_noise_counters_open(&counters, n.watch, n.nr, n.verbose, &n.mode))
+	if (pw_noise_counters_open(&counters, n.watch, n.nr, false, n.verbose, &n.mode))
 		goto cleanup;
 	/*
 	 * Loaded and attached: reading the maps, /proc/interrupts and the

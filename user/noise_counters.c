@@ -82,14 +82,20 @@ static void stop_bpf(struct pw_noise_counters *c)
 }
 
 /* The BPF counters on every watched CPU, or none: the reason in *why. */
-static int start_bpf(struct pw_noise_counters *c, const char **why)
+static int start_bpf(struct pw_noise_counters *c, bool events, const char **why)
 {
 	int err;
 
-	c->skel = noise_bpf__open_and_load();
+	c->skel = noise_bpf__open();
 	if (!c->skel) {
-		*why = "the noise program does not load here";
+		*why = "the noise program does not open here";
 		return -errno;
+	}
+	c->skel->rodata->emit_events = events;
+	err = noise_bpf__load(c->skel);
+	if (err) {
+		*why = "the noise program does not load here";
+		return err;
 	}
 	for (size_t i = 0; i < c->nr; i++) {
 		struct pw_noise_cpu_conf conf = { .owner_cgroup = c->cpus[i].w.owner_cgroup,
@@ -118,7 +124,7 @@ static int start_bpf(struct pw_noise_counters *c, const char **why)
 }
 
 int pw_noise_counters_open(struct pw_noise_counters **out, const struct pw_noise_watch *w, size_t n,
-			   bool verbose, const char **mode)
+			   bool events, bool verbose, const char **mode)
 {
 	struct pw_noise_counters *c = calloc(1, sizeof(*c));
 	const char *why = NULL;
@@ -144,7 +150,13 @@ int pw_noise_counters_open(struct pw_noise_counters **out, const struct pw_noise
 	}
 	c->nr = n;
 	pw_loader_libbpf_verbose(verbose);
-	err = start_bpf(c, &why);
+	err = start_bpf(c, events, &why);
+	if (err && events) {
+		pw_err("cannot count context switches on the watched CPUs: %s: %s", why,
+		       pw_loader_errstr(err));
+		pw_noise_counters_close(c);
+		return err;
+	}
 	if (err) {
 		static char fallback[192];
 
@@ -387,6 +399,26 @@ int pw_noise_counters_sample(struct pw_noise_counters *c, struct pw_noise_sample
 fail:
 	pw_noise_sample_free(s);
 	return err;
+}
+
+__u64 pw_noise_counters_events_dropped(const struct pw_noise_counters *c)
+{
+	__u64 dropped = 0;
+
+	for (size_t i = 0; c->skel && i < c->nr; i++) {
+		struct pw_noise_cpu_counts now;
+		__u32 key = (__u32)c->cpus[i].w.cpu;
+
+		if (!bpf_map__lookup_elem(c->skel->maps.noise_counts, &key, sizeof(key), &now,
+					  sizeof(now), 0))
+			dropped += now.events_dropped;
+	}
+	return dropped;
+}
+
+int pw_noise_counters_events_fd(const struct pw_noise_counters *c)
+{
+	return c->skel ? bpf_map__fd(c->skel->maps.noise_events) : -1;
 }
 
 void pw_noise_sample_free(struct pw_noise_sample *s)

@@ -63,9 +63,18 @@ struct pw_noise_counters;
  * Watch these CPUs: the BPF counters when this kernel lets pinwatch open a
  * per-CPU context-switch event and attach to it, else IRQs and softirqs
  * only; *mode says which ran and, for the fallback, why (static text).
+ * With events, the program also sends a pw_noise_event per intruder (its
+ * first switch, then at most one a second) to pw_noise_counters_events_fd(),
+ * and there is no fallback: -errno, said.
  */
 int pw_noise_counters_open(struct pw_noise_counters **out, const struct pw_noise_watch *w, size_t n,
-			   bool verbose, const char **mode);
+			   bool events, bool verbose, const char **mode);
+
+/* The ring buffer of the events (opened with events), or -1. */
+int pw_noise_counters_events_fd(const struct pw_noise_counters *c);
+
+/* Events the program could not send (the ring buffer was full), ever. */
+__u64 pw_noise_counters_events_dropped(const struct pw_noise_counters *c);
 
 /* Change a watched CPU's owner (0: nobody's). */
 int pw_noise_counters_set_owner(struct pw_noise_counters *c, int cpu, __u64 owner_cgroup);

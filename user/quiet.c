@@ -25,12 +25,39 @@ void pw_quiet_init(struct pw_quiet *q, const char *state_dir, bool verbose)
 	q->journal_gen = UINT64_MAX;
 }
 
-static const struct pw_isolation *isolation_on(const struct pw_journal *j, int cpu)
+const struct pw_isolation *pw_quiet_owner(const struct pw_journal *j, int cpu)
 {
-	for (size_t i = 0; i < pw_journal_count(j); i++)
+	for (size_t i = 0; j && i < pw_journal_count(j); i++)
 		if (pw_cpus_test(&pw_journal_at(j, i)->cpus, (unsigned int)cpu))
 			return pw_journal_at(j, i);
 	return NULL;
+}
+
+int pw_quiet_watch_list(const struct pw_journal *j, const struct pw_cpus *cpus,
+			struct pw_noise_watch **out, size_t *nr)
+{
+	struct pw_cpus all;
+
+	*out = NULL;
+	*nr = 0;
+	if (!cpus) {
+		pw_cpus_clear(&all);
+		if (j)
+			pw_journal_isolated_cpus(j, NULL, &all);
+		cpus = &all;
+	}
+	if (!pw_cpus_count(cpus))
+		return -ENOENT;
+	*out = calloc(pw_cpus_count(cpus), sizeof(**out));
+	if (!*out)
+		return -ENOMEM;
+	pw_cpus_for_each(cpu, cpus)
+	{
+		const struct pw_isolation *iso = pw_quiet_owner(j, cpu);
+
+		(*out)[(*nr)++] = (struct pw_noise_watch){ cpu, iso ? iso->cgroup_id : 0 };
+	}
+	return 0;
 }
 
 static struct pw_quiet_totals *totals_of(struct pw_quiet *q, int hierarchy, uint64_t id)
@@ -83,7 +110,7 @@ static void follow_journal(struct pw_quiet *q, const struct pw_journal *j)
 	if (q->counters && pw_cpus_equal(&cpus, &q->watched)) {
 		pw_cpus_for_each(cpu, &cpus)
 		{
-			const struct pw_isolation *iso = isolation_on(j, cpu);
+			const struct pw_isolation *iso = pw_quiet_owner(j, cpu);
 
 			pw_noise_counters_set_owner(q->counters, cpu, iso ? iso->cgroup_id : 0);
 		}
@@ -92,18 +119,9 @@ static void follow_journal(struct pw_quiet *q, const struct pw_journal *j)
 	pw_noise_counters_close(q->counters);
 	q->counters = NULL;
 	q->watched = cpus;
-	if (!pw_cpus_count(&cpus))
+	if (pw_quiet_watch_list(j, &cpus, &watch, &nr))
 		return;
-	watch = calloc(pw_cpus_count(&cpus), sizeof(*watch));
-	if (!watch)
-		return;
-	pw_cpus_for_each(c, &cpus)
-	{
-		const struct pw_isolation *iso = isolation_on(j, c);
-
-		watch[nr++] = (struct pw_noise_watch){ c, iso ? iso->cgroup_id : 0 };
-	}
-	if (!pw_noise_counters_open(&q->counters, watch, nr, q->verbose, &q->mode))
+	if (!pw_noise_counters_open(&q->counters, watch, nr, false, q->verbose, &q->mode))
 		pw_info("noise: counting on the isolated CPUs: %s", q->mode);
 	free(watch);
 }
@@ -115,7 +133,7 @@ static void add_sample(struct pw_quiet *q, const struct pw_journal *j,
 		q->totals[t].intrusions_per_s = 0;
 	for (size_t i = 0; i < s->nr_cpus; i++) {
 		const struct pw_noise_cpu *c = &s->cpus[i];
-		const struct pw_isolation *iso = isolation_on(j, c->cpu);
+		const struct pw_isolation *iso = pw_quiet_owner(j, c->cpu);
 		struct pw_quiet_totals *t =
 			iso ? totals_of(q, iso->hierarchy, iso->cgroup_id) : NULL;
 		unsigned long long n;
@@ -151,7 +169,7 @@ static void write_container(struct pw_json *w, const struct pw_journal *j,
 	pw_json_array_begin(w, "top");
 	for (size_t k = 0; k < s->nr_intruders && shown < QUIET_TOP; k++) {
 		const struct pw_noise_intruder *in = &s->intruders[k];
-		const struct pw_isolation *iso = isolation_on(j, in->cpu);
+		const struct pw_isolation *iso = pw_quiet_owner(j, in->cpu);
 
 		if (!iso || iso->hierarchy != t->hierarchy || iso->cgroup_id != t->cgroup_id)
 			continue;

@@ -42,6 +42,16 @@ struct pw_quiet {
 	bool summary_written;
 };
 
+/* The isolation the journal j (NULL: none) holds on cpu, or NULL: the CPU's owner. */
+const struct pw_isolation *pw_quiet_owner(const struct pw_journal *j, int cpu);
+
+/*
+ * What to watch: each CPU of cpus (NULL: every CPU j isolates), owned by the
+ * container j isolates there, if any. -ENOENT when that is no CPU at all.
+ */
+int pw_quiet_watch_list(const struct pw_journal *j, const struct pw_cpus *cpus,
+			struct pw_noise_watch **out, size_t *nr);
+
 void pw_quiet_init(struct pw_quiet *q, const char *state_dir, bool verbose);
 
 /* Once a second: follow the journal's isolations, count, write noise.json. */

@@ -19,9 +19,11 @@
 #include "format.h"
 #include "loader.h"
 #include "log.h"
+#include "noise_counters.h"
 #include "node.h"
 #include "parse.h"
 #include "privileges.h"
+#include "quiet.h"
 #include "runtimes.h"
 
 #define MAX_DURATION_S (365UL * 24 * 3600)
@@ -41,7 +43,14 @@ static const char usage[] =
 	"                          columns, a long command line cut, marked with an ellipsis)\n"
 	"  -t, --type LIST         only these event types, comma-separated:\n"
 	"                          cgroup_mkdir, cgroup_rmdir, cgroup_populated,\n"
-	"                          exec, cpuset_write, hold, release\n"
+	"                          exec, cpuset_write, hold, release (the default:\n"
+	"                          all of them), noise (only when asked: what runs on\n"
+	"                          the isolated CPUs that is not their container, an\n"
+	"                          event per intruder, at most one a second)\n"
+	"      --noise-cpus LIST   with --type noise: watch these CPUs (default: the\n"
+	"                          ones the agent's journal isolates)\n"
+	"      --state-dir DIR     with --type noise: the agent's journal, whose\n"
+	"                          containers own their CPUs (default /run/pinwatch)\n"
 	"  -c, --cgroup PREFIX     only events whose cgroup path starts with PREFIX\n"
 	"      --comm NAME         only events from tasks whose comm is NAME\n"
 	"      --container ID|NAME only events of that container (its id, a prefix of\n"
@@ -62,9 +71,10 @@ static const char usage[] =
 	"  pinwatch trace                        # everything, as a table\n"
 	"  pinwatch trace --json --type cpuset_write\n"
 	"  pinwatch trace --cgroup /kubepods --duration 60\n"
-	"  pinwatch trace --runtime my-runc-wrapper\n";
+	"  pinwatch trace --runtime my-runc-wrapper\n"
+	"  pinwatch trace --type noise,cpuset_write\n";
 
-enum { OPT_COMM = 256, OPT_BTF, OPT_PROBE, OPT_CONTAINER };
+enum { OPT_COMM = 256, OPT_BTF, OPT_PROBE, OPT_CONTAINER, OPT_NOISE_CPUS, OPT_STATE_DIR };
 
 static const struct option long_options[] = {
 	{ "json", no_argument, NULL, 'j' },
@@ -78,6 +88,8 @@ static const struct option long_options[] = {
 	{ "all-hierarchies", no_argument, NULL, 'a' },
 	{ "btf", required_argument, NULL, OPT_BTF },
 	{ "probe", required_argument, NULL, OPT_PROBE },
+	{ "noise-cpus", required_argument, NULL, OPT_NOISE_CPUS },
+	{ "state-dir", required_argument, NULL, OPT_STATE_DIR },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{},
@@ -87,7 +99,10 @@ struct trace_opts {
 	struct pw_loader_opts loader;
 	struct pw_filter filter;
 	bool json, wide;
-	const char *container;	  /* --container: an id, a prefix of one, or a name */
+	const char *container;	   /* --container: an id, a prefix of one, or a name */
+	struct pw_cpus noise_cpus; /* --noise-cpus */
+	bool noise_cpus_given;
+	const char *state_dir;	  /* --state-dir */
 	unsigned long duration_s; /* 0: until a signal */
 	/* Runtime names whose execs are reported: the table's, then --runtime's. */
 	const char *runtimes[PW_RUNTIME_EXECS_MAX + MAX_RUNTIMES];
@@ -99,6 +114,8 @@ struct trace_ctx {
 	struct pw_format format;
 	struct pw_node *node; /* NULL: container columns stay empty */
 	const struct pinwatch_bpf *skel;
+	struct pw_noise_counters *noise; /* --type noise */
+	__u64 noise_events;
 	__u64 malformed;
 	__u64 lost_said;	       /* the kernel side's lost_events when last said */
 	__u64 dropped[PW_EV_TYPE_MAX]; /* per type, when last said */
@@ -126,6 +143,7 @@ static int parse_args(int argc, char **argv, struct trace_opts *o)
 
 	memset(o, 0, sizeof(*o));
 	o->filter.types_mask = PW_ALL_TYPES_MASK;
+	o->state_dir = PW_DEFAULT_STATE_DIR;
 	o->loader.probe = PW_PROBE_AUTO;
 	o->loader.runtimes = o->runtimes;
 	o->loader.nr_runtimes = pw_runtimes_execs(o->runtimes, PW_RUNTIME_EXECS_MAX);
@@ -187,6 +205,23 @@ static int parse_args(int argc, char **argv, struct trace_opts *o)
 			if (parse_probe(optarg, &o->loader.probe))
 				return -EINVAL;
 			break;
+		case OPT_STATE_DIR:
+			o->state_dir = optarg;
+			break;
+		case OPT_NOISE_CPUS: {
+			const char *why;
+
+			if (pw_cpus_parse(optarg, strlen(optarg), &o->noise_cpus, &why)) {
+				pw_err("invalid --noise-cpus '%s': %s", PW_Q(optarg), why);
+				return -EINVAL;
+			}
+			if (!pw_cpus_count(&o->noise_cpus)) {
+				pw_err("invalid --noise-cpus '%s': names no CPU", PW_Q(optarg));
+				return -EINVAL;
+			}
+			o->noise_cpus_given = true;
+			break;
+		}
 		case 'v':
 			o->loader.verbose = true;
 			break;
@@ -244,6 +279,9 @@ static void context_of(struct pw_node *n, const struct pw_event *ev, struct pw_e
 	case PW_EV_RELEASE:
 		cg = pw_node_find(n, ev->hold->hierarchy_id, ev->hold->id);
 		break;
+	case PW_EV_NOISE:
+		cg = pw_node_find(n, ev->noise->hierarchy_id, ev->hdr->cgroup_id);
+		break;
 	case PW_EV_EXEC:
 		s = pw_node_last_exec(n);
 		if (!s)
@@ -285,6 +323,8 @@ static int handle_event(void *ctx, void *data, size_t size)
 		t->malformed++;
 		return 0;
 	}
+	if (ev.type == PW_EV_NOISE)
+		t->noise_events++;
 	/* A removed cgroup is reported with what the node knew, then forgotten. */
 	if (t->node && ev.type != PW_EV_CGROUP_RMDIR)
 		pw_node_apply(t->node, &ev);
@@ -342,6 +382,12 @@ static void print_counters(const struct trace_ctx *t)
 		n.seen[type] = c[type * PW_CNT_MAX + PW_CNT_SEEN];
 		n.emitted[type] = c[type * PW_CNT_MAX + PW_CNT_EMITTED];
 		n.dropped[type] = c[type * PW_CNT_MAX + PW_CNT_DROPPED];
+		/* Noise comes from its own program (noise_counters.h): counted here. */
+		if (type == PW_EV_NOISE && t->noise) {
+			n.dropped[type] = pw_noise_counters_events_dropped(t->noise);
+			n.emitted[type] = t->noise_events;
+			n.seen[type] = n.emitted[type] + n.dropped[type];
+		}
 		seen += n.seen[type];
 		emitted += n.emitted[type];
 		dropped += n.dropped[type];
@@ -362,6 +408,35 @@ static void print_counters(const struct trace_ctx *t)
 				(uint64_t)errors[i]);
 	if (t->malformed)
 		pw_warn("%" PRIu64 " malformed records ignored", (uint64_t)t->malformed);
+}
+
+/*
+ * --type noise: the noise counters on --noise-cpus, else on the CPUs the
+ * agent's journal isolates (each owned by its container), sending events.
+ */
+static int start_noise(const struct trace_opts *o, struct trace_ctx *t)
+{
+	struct pw_journal *journal = NULL;
+	struct pw_noise_watch *watch = NULL;
+	const char *mode;
+	size_t nr;
+	int err;
+
+	if (pw_journal_open(&journal, o->state_dir, PW_JOURNAL_READ) && !o->noise_cpus_given)
+		return -EIO;
+	err = pw_quiet_watch_list(journal, o->noise_cpus_given ? &o->noise_cpus : NULL, &watch,
+				  &nr);
+	if (err == -ENOENT)
+		pw_err("--type noise: nothing is isolated (the journal in '%s' holds no container): "
+		       "name the CPUs to watch with --noise-cpus",
+		       PW_Q(o->state_dir));
+	if (!err)
+		err = pw_noise_counters_open(&t->noise, watch, nr, true, o->loader.verbose, &mode);
+	if (!err)
+		pw_info("noise: %s", mode);
+	free(watch);
+	pw_journal_close(journal);
+	return err;
 }
 
 int cmd_trace(int argc, char **argv)
@@ -388,6 +463,10 @@ int cmd_trace(int argc, char **argv)
 	if (err)
 		return 1;
 	ctx.skel = skel;
+	if ((opts.filter.types_mask & (1U << PW_EV_NOISE)) && start_noise(&opts, &ctx)) {
+		err = -EINVAL;
+		goto cleanup;
+	}
 	/* To a pipe or a file: each batch leaves in one write, not one per line. */
 	if (!isatty(STDOUT_FILENO))
 		setvbuf(stdout, NULL, _IOFBF, 1 << 16);
@@ -421,6 +500,12 @@ int cmd_trace(int argc, char **argv)
 		pw_err("cannot open the ring buffer: %s", strerror(-err));
 		goto cleanup;
 	}
+	if (ctx.noise &&
+	    ring_buffer__add(rb, pw_noise_counters_events_fd(ctx.noise), handle_event, &ctx)) {
+		err = -errno;
+		pw_err("cannot open the noise ring buffer: %s", strerror(-err));
+		goto cleanup;
+	}
 	err = pw_loop_new(&loop);
 	if (err)
 		goto cleanup;
@@ -442,6 +527,7 @@ cleanup:
 	pw_loop_free(loop);
 	ring_buffer__free(rb);
 	pw_node_free(ctx.node);
+	pw_noise_counters_close(ctx.noise);
 	pw_loader_stop(skel);
 	return err ? 1 : 0;
 }

@@ -37,7 +37,7 @@ sleep 1.1
 check "journal: the isolation and the cpusets it unbalances were one save ($saves -> $(metric pinwatch_journal_saves_total))" \
 	test "$(($(metric pinwatch_journal_saves_total) - saves))" = 1
 check "journal: the probe spanning CPU 1 is in it" \
-	jq -e --arg p "${PROBE#"$V1"}" '.v1_unbalanced | any(.path == $p)' "$STATE/state.json" >/dev/null
+	test "$(jq --arg p "${PROBE#"$V1"}" '.v1_unbalanced | any(.path == $p)' "$STATE/state.json")" = true
 check "root cpuset no longer load balanced" test "$(lb "")" = 0
 check "housekeeping cpuset holds the host's CPUs but CPU 1" test "$(cat "$V1/pinwatch.housekeeping/cpuset.cpus")" = 0
 check "housekeeping cpuset holds the host's tasks" grep -q . "$V1/pinwatch.housekeeping/cgroup.procs"

@@ -6,8 +6,9 @@
 # root `taskset -c 1` spinner started in the host's root cpuset is counted
 # with its comm and pid at the switch rate the kernel gives for it
 # (/proc/PID/status), as pinned there, with its parent. The table view says
-# the same; so do ps (a NOISE/S column, the top intruders in --json) and the
-# metrics when the agent counts itself (--noise); bad input is named.
+# the same, trace --type noise sends an event for it at most once a second;
+# so do ps (a NOISE/S column, the top intruders in --json) and the metrics
+# when the agent counts itself (--noise); bad input is named.
 . "$(dirname "$0")/../lib.sh"
 require_v1_cpuset "noise" "the agent isolates on v1 here"
 . "$(dirname "$0")/../agent_lib.sh"
@@ -59,6 +60,17 @@ check "spinner: the container lost CPU time to it" \
 "$PW" noise --state-dir "$STATE" --interval 1 --count 1 >"$WORK/table.txt" 2>>"$WORK/noise.err"
 check "table: CPU 1, its container and the spinner pinned there" \
 	eval 'grep -q "^CPU 1  container ${ID[a]:0:12}" "$WORK/table.txt" && grep -q "busybox .*pinned to CPU 1" "$WORK/table.txt"'
+
+# trace --type noise: an event per intruder, at most one a second each.
+"$PW" trace --type noise --state-dir "$STATE" --duration 3 --json >"$WORK/trace-noise.json" 2>>"$WORK/noise.err"
+spin_events=$(jq -cs --argjson p "$SPIN" '[.[] | select(.type == "noise" and .pid == $p)]' "$WORK/trace-noise.json")
+echo "# trace: $(jq length <<<"$spin_events") events of the spinner, $(jq 'map(.switches) | add' <<<"$spin_events") switches in them"
+check "trace --type noise: the spinner's events name it, its CPU and kind" \
+	test "$(jq 'length > 0 and all(.comm == "busybox" and .cpu == 1 and .kind == "task")' <<<"$spin_events")" = true
+check "trace --type noise: at most one a second, its switches summed in them" \
+	test "$(jq 'length <= 4 and (map(.switches) | add) > 50' <<<"$spin_events")" = true
+check "trace --type noise: the container's own tasks are not noise" \
+	test "$(jq -s --arg id "${ID[a]}" '[.[] | select(.type == "noise" and .container_id == $id)] | length' "$WORK/trace-noise.json")" = 0
 
 # The agent's own counters (--noise): ps and the metrics, every second.
 ps_noise() { "$PW" ps --json --state-dir "$STATE" | jq -c --arg id "${ID[a]}" 'select(.container_id == $id) | .noise'; }

@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* Table and JSON output: JSON parses back to the exact fields, whatever the names hold. */
+#include <errno.h>
 #include <stdlib.h>
 
 #include <json-c/json.h>
 
 #include "event.h"
+#include "pinwatch_noise.h"
 #include "events.h"
 #include "format.h"
 #include "table.h"
@@ -287,5 +289,51 @@ UNIT_TEST(table_lines_fit_120_columns_unless_wide)
 	CHECK(strstr(text,
 		     "--bundle /run/containerd/io.containerd.runtime.v2.task/k8s.io/c0ffee\n") !=
 	      NULL);
+	free(text);
+}
+
+/* A noise event: an intruder on a watched CPU, with a name it chose itself. */
+UNIT_TEST(noise_in_json_and_table)
+{
+	struct pw_noise_event e = {
+		.hdr = { .type = PW_EV_NOISE,
+			 .size = sizeof(e),
+			 .ktime_ns = 1,
+			 .pid = 77,
+			 .tid = 78 },
+		.cpu = 3,
+		.kind = PW_NOISE_TASK,
+		.ppid = 12,
+		.hierarchy_id = 4,
+		.owner_cgroup = 99,
+		.switches = 250,
+		.run_ns = 1500000,
+	};
+	struct pw_event ev;
+	json_object *obj;
+	char *text;
+
+	memcpy(e.hdr.comm, "spin\x1b[2J", 8);
+	memcpy(e.parent_comm, "bash", 4);
+	CHECK_INT(pw_event_decode(&e, sizeof(e), &ev), 0);
+	CHECK_INT(pw_event_decode(&e, sizeof(e) - 1, &ev), -EINVAL);
+	CHECK_INT(pw_event_decode(&e, sizeof(e), &ev), 0);
+	obj = format_and_parse(&ev);
+	if (obj) {
+		CHECK_STR(get_str(obj, "type"), "noise");
+		CHECK_STR(get_str(obj, "comm"), "spin\x1b[2J");
+		CHECK_STR(get_str(obj, "kind"), "task");
+		CHECK_INT(get_int(obj, "cpu"), 3);
+		CHECK_INT(get_int(obj, "switches"), 250);
+		CHECK_INT(get_int(obj, "run_ns"), 1500000);
+		CHECK_INT(get_int(obj, "owner_cgroup_id"), 99);
+		CHECK_STR(get_str(obj, "parent_comm"), "bash");
+		json_object_put(obj);
+	}
+	text = unit_capture(run_table, &ev);
+	CHECK(strstr(text, "noise ") == text + 13);
+	CHECK(strstr(text, "CPU 3, task: ran 1.500 ms in 250 switches since its last event "
+			   "(parent 12 bash)") != NULL);
+	CHECK(!strchr(text, '\x1b'));
 	free(text);
 }

@@ -35,7 +35,7 @@ cp "$(command -v busybox)" "$stage/bin/busybox"
 for applet in $(busybox --list); do
 	[ -e "$stage/bin/$applet" ] || ln -s busybox "$stage/bin/$applet"
 done
-for prog in bash jq runc crun; do
+for prog in bash jq runc crun rtla; do
 	copy_with_libs "$prog"
 done
 ln -sf /usr/bin/bash "$stage/bin/bash"

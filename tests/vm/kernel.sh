@@ -7,15 +7,17 @@
 #
 # Usage: tests/vm/kernel.sh 6.1|6.12
 set -euo pipefail
-series=${1:?usage: kernel.sh 6.1|6.12}
+series=${1:?usage: kernel.sh 6.1|6.12|6.12-rt}
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 CACHE=${PINWATCH_KERNEL_CACHE:-$ROOT/.cache/kernels}
 
 case $series in
 6.1) pattern='^linux-image-6\.1\.0-[0-9]+-amd64-unsigned$' ;;
 6.12) pattern='^linux-image-6\.12\.[0-9]+\+deb12-amd64-unsigned$' ;;
+# PREEMPT_RT: the Debian flavour built with the osnoise tracer (rtla's).
+6.12-rt) pattern='^linux-image-6\.12\.[0-9]+\+deb12-rt-amd64-unsigned$' ;;
 *)
-	echo "kernel.sh: unknown kernel series '$series': expected 6.1 or 6.12" >&2
+	echo "kernel.sh: unknown kernel series '$series': expected 6.1, 6.12 or 6.12-rt" >&2
 	exit 2
 	;;
 esac

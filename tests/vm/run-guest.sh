@@ -22,7 +22,7 @@
 # it the guest has no network device at all (-nic none): left out, QEMU
 # would add a user-mode NIC by default.
 set -uo pipefail
-series=${1:?usage: run-guest.sh 6.1|6.12 [INITRAMFS]}
+series=${1:?usage: run-guest.sh 6.1|6.12|6.12-rt [INITRAMFS]}
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 VM_TIMEOUT=${VM_TIMEOUT:-420}
 work=$(mktemp -d)

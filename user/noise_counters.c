@@ -281,7 +281,10 @@ static int sample_tasks(struct pw_noise_counters *c, struct pw_noise_sample *s)
 			}
 			cap = bigger;
 		}
-		was = bsearch(&key, c->tasks, c->nr_tasks, sizeof(*c->tasks), key_cmp);
+		/* (bsearch and qsort take no NULL array, even empty.) */
+		was = c->nr_tasks ?
+			      bsearch(&key, c->tasks, c->nr_tasks, sizeof(*c->tasks), key_cmp) :
+			      NULL;
 		switches = t.switches - (was ? was->switches : 0);
 		run_ns = t.run_ns - (was ? was->run_ns : 0);
 		if (!switches) {
@@ -305,12 +308,14 @@ static int sample_tasks(struct pw_noise_counters *c, struct pw_noise_sample *s)
 	}
 	for (size_t i = 0; i < nr_stale; i++)
 		bpf_map_delete_elem(fd, &stale[i]);
-	qsort(seen, nr_seen, sizeof(*seen), key_cmp);
+	if (nr_seen)
+		qsort(seen, nr_seen, sizeof(*seen), key_cmp);
 	free(c->tasks);
 	c->tasks = seen;
 	c->nr_tasks = nr_seen;
 	seen = NULL;
-	qsort(s->intruders, s->nr_intruders, sizeof(*s->intruders), intruder_cmp);
+	if (s->nr_intruders)
+		qsort(s->intruders, s->nr_intruders, sizeof(*s->intruders), intruder_cmp);
 cleanup:
 	free(seen);
 	free(stale);
@@ -394,7 +399,8 @@ int pw_noise_counters_sample(struct pw_noise_counters *c, struct pw_noise_sample
 	c->softirqs = softirqs;
 	if (err)
 		goto fail;
-	qsort(s->irqs, s->nr_irqs, sizeof(*s->irqs), irq_cmp);
+	if (s->nr_irqs)
+		qsort(s->irqs, s->nr_irqs, sizeof(*s->irqs), irq_cmp);
 	return 0;
 fail:
 	pw_noise_sample_free(s);

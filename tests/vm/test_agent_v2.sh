@@ -52,7 +52,7 @@ if ! v2_partitions; then
 		test "$(jq -r --arg id "$ID" 'select(.container_id == $id) | .balancing_unsupported' "$WORK/ps.json" | grep -c 'no cpuset.cpus.exclusive')" = 1
 	"$PW" ps --state-dir "$STATE" >"$WORK/ps.txt"
 	check "old kernel: ps shows it n/a, and why under the table" \
-		eval 'grep -q "^${ID:0:12} .* n/a\$" "$WORK/ps.txt" && grep -q "^n/a: load balancing cannot be disabled here: this kernel has no cpuset.cpus.exclusive" "$WORK/ps.txt"'
+		eval 'grep -qE "^${ID:0:12} .* n/a +-\$" "$WORK/ps.txt" && grep -q "^n/a: load balancing cannot be disabled here: this kernel has no cpuset.cpus.exclusive" "$WORK/ps.txt"'
 	exec 3<>"/dev/tcp/127.0.0.1/$PORT" && printf 'GET /metrics HTTP/1.0\r\n\r\n' >&3
 	check "old kernel: the metric counts it" grep -q '^pinwatch_balancing_unsupported_total 1$' <&3
 	exec 3<&-

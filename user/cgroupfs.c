@@ -15,6 +15,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "fault.h"
 #include "log.h"
 #include "privileges.h"
@@ -279,6 +280,14 @@ static int check_cgroup_file(int fd, const struct pw_mount *mnt)
 	return 0;
 }
 
+/* Time spent in write(2) on cgroup files, ever: the kernel's own part of an apply. */
+static uint64_t cgroup_write_ns;
+
+uint64_t pw_cgroup_write_ns(void)
+{
+	return cgroup_write_ns;
+}
+
 int pw_cgroup_write(const struct pw_mounts *m, int hierarchy, const char *rel, const char *name,
 		    const char *value, bool dry_run)
 {
@@ -310,8 +319,13 @@ int pw_cgroup_write(const struct pw_mounts *m, int hierarchy, const char *rel, c
 		err = fd;
 	} else {
 		err = check_cgroup_file(fd, mnt);
-		if (!err && write(fd, value, strlen(value)) < 0)
-			err = -errno;
+		if (!err) {
+			uint64_t t0 = pw_monotonic_ns();
+
+			if (write(fd, value, strlen(value)) < 0)
+				err = -errno;
+			cgroup_write_ns += pw_monotonic_ns() - t0;
+		}
 		close(fd);
 	}
 	if (err == -EXDEV)

@@ -87,6 +87,9 @@ ssize_t pw_read_beneath(int root_fd, const char *path, char *buf, size_t size);
 /* The same, for cgroup file rel/name. */
 ssize_t pw_cgroup_read(int root_fd, const char *rel, const char *name, char *buf, size_t size);
 
+/* Nanoseconds spent inside write(2) on cgroup files, ever (what the kernel itself took). */
+uint64_t pw_cgroup_write_ns(void);
+
 /*
  * Write value to cgroup file rel/name of hierarchy with one write(2), after
  * checking that the file is a cgroup file on that hierarchy's mount. The

@@ -9,7 +9,9 @@
 #   - apply latency: from the pinning cpuset.cpus write (its ktime_ns, from
 #     a `pinwatch trace` running through every block) to the agent's
 #     "isolated ... (ktime_ns N)" once the isolation is written and read
-#     back; p50/p99/max;
+#     back; p50/p99/max; and the agent's own part, from the container's first
+#     task, against the kernel's own: the time its write(2)s to cgroup files
+#     took (the agent times them; sched domains are rebuilt inside them);
 #   - start time: wall time of `runc run -d`, bare against with the agent;
 #   - holds (agent --hold auto, the default): how many first execs were held
 #     and for how long (the agent's "resumed pid ... after N ms" lines).
@@ -150,6 +152,14 @@ for variant in fresh kept; do
 		"p99 $(pct 99 "$WORK/lat-$variant-writes") ms, max $(tail -n 1 "$WORK/lat-$variant-writes") ms ($(wc -l <"$WORK/lat-$variant-writes") starts)"
 	echo "    the agent's own part, first task in the cgroup to isolation read back: p50 $(pct 50 "$WORK/lat-$variant-populated") ms," \
 		"p99 $(pct 99 "$WORK/lat-$variant-populated") ms, max $(tail -n 1 "$WORK/lat-$variant-populated") ms"
+	# The kernel's own part: the apply's write(2)s to cgroup files, timed by the agent.
+	sed -n 's/.*isolated [0-9a-f]* .*kernel writes took \([0-9.]*\) ms.*/\1/p' "$WORK/agent-$variant.log" |
+		sort -g >"$WORK/writes-$variant"
+	if [ -s "$WORK/writes-$variant" ]; then
+		w50=$(pct 50 "$WORK/writes-$variant")
+		echo "    of which the kernel's own writes (sched domains rebuilt in them): p50 $w50 ms," \
+			"p99 $(pct 99 "$WORK/writes-$variant") ms; own part / writes at p50: x$(awk -v a="$(pct 50 "$WORK/lat-$variant-populated")" -v b="$w50" 'BEGIN { printf "%.2f", b > 0 ? a / b : 0 }')"
+	fi
 	a=$(ms "$WORK/start-$variant")
 	awk -v b="$b" -v a="$a" 'BEGIN { printf "    runc run -d wall time, median: %.1f ms bare, %.1f ms with the agent (%+.1f ms)\n", b, a, a - b }'
 	held=$(grep -c 'held pid' "$WORK/agent-$variant.log" || true)

@@ -83,7 +83,7 @@ machine_state() {
 
 # The guests' kernels are fetched (Debian's packages, like every other
 # dependency) before any suite runs: the watch above is for the tests.
-for series in 6.1 6.12; do
+for series in 6.1 6.12 6.12-rt; do
 	[ -n "$FILTER" ] && [[ vm-$series != *"$FILTER"* ]] && continue
 	"$ROOT/tests/vm/kernel.sh" "$series" >/dev/null ||
 		echo "# the $series kernel could not be fetched: its suite will say so"

@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "log.h"
+
 void pw_cpus_clear(struct pw_cpus *cpus)
 {
 	memset(cpus, 0, sizeof(*cpus));
@@ -363,4 +365,19 @@ int pw_cpus_online(struct pw_cpus *cpus)
 		err = pw_cpus_parse(buf, strlen(buf), cpus, &why);
 	fclose(f);
 	return err;
+}
+
+int pw_cpus_parse_option(const char *arg, const char *option, struct pw_cpus *out)
+{
+	const char *why;
+
+	if (pw_cpus_parse(arg, strlen(arg), out, &why)) {
+		pw_err("invalid %s '%s': %s", option, PW_Q(arg), why);
+		return -EINVAL;
+	}
+	if (!pw_cpus_count(out)) {
+		pw_err("invalid %s '%s': names no CPU", option, PW_Q(arg));
+		return -EINVAL;
+	}
+	return 0;
 }

@@ -92,4 +92,7 @@ void pw_cpuset_put(struct pw_cpuset_pool *pool, const struct pw_cpuset *set);
 /* The CPUs this host has online: /sys/devices/system/cpu/online. 0 or -errno. */
 int pw_cpus_online(struct pw_cpus *cpus);
 
+/* A command's CPU-list option (e.g. "--cpus"): parsed, not empty; else said, naming it. */
+int pw_cpus_parse_option(const char *arg, const char *option, struct pw_cpus *out);
+
 #endif /* PW_CPULIST_H */

@@ -106,7 +106,6 @@ static int parse_interval(const char *s, double *out)
 
 static int parse_args(int argc, char **argv, struct noise_cmd *n)
 {
-	const char *why;
 	int opt;
 
 	optind = 1;
@@ -114,14 +113,8 @@ static int parse_args(int argc, char **argv, struct noise_cmd *n)
 	while ((opt = getopt_long(argc, argv, ":C:i:n:t:jvh", long_options, NULL)) != -1) {
 		switch (opt) {
 		case 'C':
-			if (pw_cpus_parse(optarg, strlen(optarg), &n->cpus, &why)) {
-				pw_err("--cpus '%s': %s", PW_Q(optarg), why);
+			if (pw_cpus_parse_option(optarg, "--cpus", &n->cpus))
 				return -EINVAL;
-			}
-			if (!pw_cpus_count(&n->cpus)) {
-				pw_err("--cpus '%s': names no CPU", PW_Q(optarg));
-				return -EINVAL;
-			}
 			n->cpus_given = true;
 			break;
 		case 'i':

@@ -208,20 +208,11 @@ static int parse_args(int argc, char **argv, struct trace_opts *o)
 		case OPT_STATE_DIR:
 			o->state_dir = optarg;
 			break;
-		case OPT_NOISE_CPUS: {
-			const char *why;
-
-			if (pw_cpus_parse(optarg, strlen(optarg), &o->noise_cpus, &why)) {
-				pw_err("invalid --noise-cpus '%s': %s", PW_Q(optarg), why);
+		case OPT_NOISE_CPUS:
+			if (pw_cpus_parse_option(optarg, "--noise-cpus", &o->noise_cpus))
 				return -EINVAL;
-			}
-			if (!pw_cpus_count(&o->noise_cpus)) {
-				pw_err("invalid --noise-cpus '%s': names no CPU", PW_Q(optarg));
-				return -EINVAL;
-			}
 			o->noise_cpus_given = true;
 			break;
-		}
 		case 'v':
 			o->loader.verbose = true;
 			break;

@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "cpulist.h"
+#include "hash_table.h"
 
 /* Cgroups kept at most (an unprivileged user with a delegated subtree can make many). */
 #define PW_MAX_CGROUPS 65536
@@ -19,10 +20,10 @@
 struct pw_container;
 
 struct pw_cgroup {
-	struct pw_cgroup *hnext; /* hash chain */
-	uint64_t id;		 /* kernfs node id: the directory's inode number */
-	int hierarchy;		 /* 0 is cgroup2 */
-	uint32_t gen;		 /* the scan that last saw it */
+	struct pw_hash_link link; /* by (hierarchy, id) */
+	uint64_t id;		  /* kernfs node id: the directory's inode number */
+	int hierarchy;		  /* 0 is cgroup2 */
+	uint32_t gen;		  /* the scan that last saw it */
 	/* Effective CPUs (cpuset hierarchy only); NULL when not read or unreadable. */
 	const struct pw_cpuset *cpus;
 	struct pw_container *container; /* NULL unless the cgroup is a container's */
@@ -32,8 +33,7 @@ struct pw_cgroup {
 };
 
 struct pw_cgroup_table {
-	struct pw_cgroup **buckets;
-	size_t nr_buckets, count;
+	struct pw_hash_table by_id;
 	unsigned long over_limit; /* inserts refused at PW_MAX_CGROUPS */
 };
 

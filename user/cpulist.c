@@ -266,58 +266,30 @@ static uint64_t cpus_hash(const struct pw_cpus *cpus)
 
 int pw_cpuset_pool_init(struct pw_cpuset_pool *pool)
 {
-	pool->buckets = calloc(POOL_MIN_BUCKETS, sizeof(*pool->buckets));
-	pool->nr_buckets = pool->buckets ? POOL_MIN_BUCKETS : 0;
-	pool->count = 0;
-	return pool->buckets ? 0 : -ENOMEM;
+	return pw_hash_init(&pool->sets, POOL_MIN_BUCKETS);
 }
 
 void pw_cpuset_pool_free(struct pw_cpuset_pool *pool)
 {
-	if (!pool || !pool->buckets)
+	struct pw_hash_link *link, *tmp;
+	size_t i;
+
+	if (!pool || !pool->sets.buckets)
 		return;
-	for (size_t i = 0; i < pool->nr_buckets; i++) {
-		struct pw_cpuset *s = pool->buckets[i], *next;
-
-		for (; s; s = next) {
-			next = s->next;
-			free(s);
-		}
-	}
-	free(pool->buckets);
-	pool->buckets = NULL;
-	pool->count = 0;
-}
-
-/* Keep chains short as distinct sets grow (a node with many pinned containers). */
-static void pool_grow(struct pw_cpuset_pool *pool)
-{
-	size_t nr = pool->nr_buckets * 2;
-	struct pw_cpuset **b = calloc(nr, sizeof(*b));
-
-	if (!b)
-		return; /* longer chains, still correct */
-	for (size_t i = 0; i < pool->nr_buckets; i++) {
-		struct pw_cpuset *s = pool->buckets[i], *next;
-
-		for (; s; s = next) {
-			next = s->next;
-			s->next = b[s->hash & (nr - 1)];
-			b[s->hash & (nr - 1)] = s;
-		}
-	}
-	free(pool->buckets);
-	pool->buckets = b;
-	pool->nr_buckets = nr;
+	pw_hash_for_each(&pool->sets, i, link, tmp)
+		free(pw_hash_entry(link, struct pw_cpuset, link));
+	pw_hash_free(&pool->sets);
 }
 
 const struct pw_cpuset *pw_cpuset_get(struct pw_cpuset_pool *pool, const struct pw_cpus *cpus)
 {
 	uint64_t h = cpus_hash(cpus);
+	struct pw_hash_link *link;
 	struct pw_cpuset *s;
 
-	for (s = pool->buckets[h & (pool->nr_buckets - 1)]; s; s = s->next) {
-		if (s->hash == h && pw_cpus_equal(&s->cpus, cpus)) {
+	for (link = pw_hash_first(&pool->sets, h); link; link = pw_hash_next(link)) {
+		s = pw_hash_entry(link, struct pw_cpuset, link);
+		if (pw_cpus_equal(&s->cpus, cpus)) {
 			s->refs++;
 			return s;
 		}
@@ -326,30 +298,19 @@ const struct pw_cpuset *pw_cpuset_get(struct pw_cpuset_pool *pool, const struct 
 	if (!s)
 		return NULL;
 	s->cpus = *cpus;
-	s->hash = h;
 	s->refs = 1;
-	if (pool->count >= pool->nr_buckets)
-		pool_grow(pool);
-	s->next = pool->buckets[h & (pool->nr_buckets - 1)];
-	pool->buckets[h & (pool->nr_buckets - 1)] = s;
-	pool->count++;
+	pw_hash_add(&pool->sets, &s->link, h);
 	return s;
 }
 
 void pw_cpuset_put(struct pw_cpuset_pool *pool, const struct pw_cpuset *set)
 {
-	struct pw_cpuset **pp;
+	struct pw_cpuset *s = (struct pw_cpuset *)set;
 
-	if (!set || --((struct pw_cpuset *)set)->refs)
+	if (!s || --s->refs)
 		return;
-	for (pp = &pool->buckets[set->hash & (pool->nr_buckets - 1)]; *pp; pp = &(*pp)->next) {
-		if (*pp == set) {
-			*pp = set->next;
-			free((void *)set);
-			pool->count--;
-			return;
-		}
-	}
+	pw_hash_del(&pool->sets, &s->link);
+	free(s);
 }
 
 int pw_cpus_online(struct pw_cpus *cpus)

@@ -11,6 +11,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "hash_table.h"
+
 /* The kernel's largest NR_CPUS on x86-64 is 8192. */
 #define PW_MAX_CPUS 8192
 
@@ -71,14 +73,12 @@ int pw_cpus_next(const struct pw_cpus *cpus, int prev);
  */
 struct pw_cpuset {
 	struct pw_cpus cpus;
-	struct pw_cpuset *next; /* hash chain */
+	struct pw_hash_link link; /* by the CPUs' hash */
 	unsigned long refs;
-	uint64_t hash;
 };
 
 struct pw_cpuset_pool {
-	struct pw_cpuset **buckets;
-	size_t nr_buckets, count;
+	struct pw_hash_table sets;
 };
 
 int pw_cpuset_pool_init(struct pw_cpuset_pool *pool);

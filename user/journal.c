@@ -23,7 +23,6 @@
 
 /* Buckets of the index of unbalanced cpusets by cgroup id (a power of two). */
 #define UNBALANCED_BUCKETS 4096
-#define NO_ENTRY ((size_t)-1)
 
 struct pw_journal {
 	enum pw_journal_mode mode;
@@ -40,13 +39,12 @@ struct pw_journal {
 	struct pw_unbalanced *unbalanced;
 	size_t nr_unbalanced, cap_unbalanced;
 	/*
-	 * Index by cgroup id: bucket -> first entry, next[i] -> the entry after
-	 * i in its chain. A node may have thousands of unbalanced cpusets, and
+	 * The unbalanced cpusets by cgroup id: a node may have thousands, and
 	 * every cpuset change asks about one of them. Entries of a version 1
 	 * journal have no id (0) and are looked up by path; without_id
 	 * counts them.
 	 */
-	size_t *buckets, *next;
+	struct pw_hash_table unbalanced_by_id;
 	size_t without_id;
 	struct pw_tuning *tunings;
 	size_t nr_tunings, cap_tunings;
@@ -83,8 +81,7 @@ void pw_journal_close(struct pw_journal *j)
 		free(j->unbalanced[i].path);
 	free(j->items);
 	free(j->unbalanced);
-	free(j->buckets);
-	free(j->next);
+	pw_hash_free(&j->unbalanced_by_id);
 	free(j->housekeeping);
 	if (j->dir_fd >= 0)
 		close(j->dir_fd); /* and with it the lock */
@@ -152,66 +149,41 @@ static int grow(void **array, size_t *cap, size_t need, size_t elem)
 	return 0;
 }
 
-static size_t id_bucket(uint64_t id)
-{
-	return (id * 0x9e3779b97f4a7c15ULL >> 40) & (UNBALANCED_BUCKETS - 1);
-}
-
-static int index_init(struct pw_journal *j)
-{
-	j->buckets = malloc(UNBALANCED_BUCKETS * sizeof(*j->buckets));
-	if (!j->buckets)
-		return -ENOMEM;
-	for (size_t i = 0; i < UNBALANCED_BUCKETS; i++)
-		j->buckets[i] = NO_ENTRY;
-	return 0;
-}
-
-/* Put entry i (already in the array, next[] sized for it) on the index. */
+/* Put entry i (already in the array) on the index. */
 static void index_add(struct pw_journal *j, size_t i)
 {
-	uint64_t id = j->unbalanced[i].cgroup_id;
+	struct pw_unbalanced *u = &j->unbalanced[i];
 
-	if (!id) {
-		j->next[i] = NO_ENTRY;
+	if (u->cgroup_id)
+		pw_hash_add(&j->unbalanced_by_id, &u->link, u->cgroup_id);
+	else
 		j->without_id++;
-		return;
-	}
-	j->next[i] = j->buckets[id_bucket(id)];
-	j->buckets[id_bucket(id)] = i;
 }
 
 /* Take entry i off the index. */
 static void index_remove(struct pw_journal *j, size_t i)
 {
-	uint64_t id = j->unbalanced[i].cgroup_id;
-	size_t *pp;
+	struct pw_unbalanced *u = &j->unbalanced[i];
 
-	if (!id) {
+	if (u->cgroup_id)
+		pw_hash_del(&j->unbalanced_by_id, &u->link);
+	else
 		j->without_id--;
-		return;
-	}
-	for (pp = &j->buckets[id_bucket(id)]; *pp != NO_ENTRY; pp = &j->next[*pp])
-		if (*pp == i) {
-			*pp = j->next[i];
-			return;
-		}
 }
 
-/* Room for one more unbalanced entry in the array and the index. */
+/* Room for more unbalanced entries; when the array moves, its links are put on the index again. */
 static int grow_unbalanced(struct pw_journal *j, size_t need)
 {
 	size_t cap = j->cap_unbalanced;
-	size_t *next;
 
 	if (grow((void **)&j->unbalanced, &j->cap_unbalanced, need, sizeof(*j->unbalanced)))
 		return -ENOMEM;
-	if (j->cap_unbalanced == cap && j->next)
+	if (j->cap_unbalanced == cap)
 		return 0;
-	next = realloc(j->next, j->cap_unbalanced * sizeof(*next));
-	if (!next)
-		return -ENOMEM;
-	j->next = next;
+	pw_hash_clear(&j->unbalanced_by_id);
+	j->without_id = 0;
+	for (size_t i = 0; i < j->nr_unbalanced; i++)
+		index_add(j, i);
 	return 0;
 }
 
@@ -679,7 +651,7 @@ int pw_journal_open(struct pw_journal **out, const char *dir, enum pw_journal_mo
 		return -ENOMEM;
 	j->mode = mode;
 	j->dir_fd = -1;
-	err = index_init(j);
+	err = pw_hash_init(&j->unbalanced_by_id, UNBALANCED_BUCKETS);
 	if (err) {
 		free(j);
 		return err;
@@ -1022,10 +994,12 @@ const struct pw_unbalanced *pw_journal_unbalanced_at(const struct pw_journal *j,
 const struct pw_unbalanced *pw_journal_find_unbalanced(const struct pw_journal *j,
 						       uint64_t cgroup_id, const char *path)
 {
-	if (cgroup_id)
-		for (size_t i = j->buckets[id_bucket(cgroup_id)]; i != NO_ENTRY; i = j->next[i])
-			if (j->unbalanced[i].cgroup_id == cgroup_id)
-				return &j->unbalanced[i];
+	struct pw_hash_link *l;
+
+	for (l = cgroup_id ? pw_hash_first(&j->unbalanced_by_id, cgroup_id) : NULL; l;
+	     l = pw_hash_next(l))
+		if (pw_hash_entry(l, struct pw_unbalanced, link)->cgroup_id == cgroup_id)
+			return pw_hash_entry(l, struct pw_unbalanced, link);
 	/* Only entries a version 1 journal left without id are looked up by path. */
 	for (size_t i = 0; j->without_id && path && i < j->nr_unbalanced; i++)
 		if (!j->unbalanced[i].cgroup_id && !strcmp(j->unbalanced[i].path, path))

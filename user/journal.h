@@ -19,6 +19,7 @@
 #include <stdint.h>
 
 #include "cpulist.h"
+#include "hash_table.h"
 #include "knobs.h"
 
 /* Long enough for a v2 cpu.max ("max 100000", "2147483647 1000000") and the knobs' values. */
@@ -48,7 +49,8 @@ struct pw_isolation {
 /* v1: a cpuset the agent turned from load balanced to not. */
 struct pw_unbalanced {
 	char *path;
-	uint64_t cgroup_id; /* 0 when a journal of version 1 did not say */
+	uint64_t cgroup_id;	  /* 0 when a journal of version 1 did not say */
+	struct pw_hash_link link; /* the journal's index by cgroup_id */
 };
 
 /*

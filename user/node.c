@@ -128,14 +128,12 @@ void pw_node_free(struct pw_node *n)
 {
 	if (!n)
 		return;
-	if (n->table.buckets)
-		pw_cgroup_table_for_each(&n->table, release, n);
+	pw_cgroup_table_for_each(&n->table, release, n);
 	for (size_t i = 0; i < n->nr_deferred; i++)
 		free(n->deferred[i].path);
 	pw_cgroup_table_free(&n->table);
 	pw_cpuset_pool_free(&n->pool);
-	if (n->states.by_id)
-		pw_state_index_free(&n->states);
+	pw_state_index_free(&n->states);
 	pw_runtime_cmds_free(&n->cmds);
 	pw_cpuset_watch_close(&n->watch);
 	pw_mounts_close(&n->mounts);
@@ -624,6 +622,24 @@ static void apply_exec(struct pw_node *n, const struct pw_event *ev)
 	retry_pending(n, UINT64_MAX);
 }
 
+struct cgroups_below {
+	struct pw_node *n;
+	const struct pw_cgroup *top;
+};
+
+/* The CPUs of a container below (strictly) a cgroup2 cgroup read again. */
+static int update_container_below(struct pw_cgroup *o, void *arg)
+{
+	const struct cgroups_below *b = arg;
+	const struct pw_cgroup *top = b->top;
+
+	if (o != top && o->container && o->hierarchy == 0 && o->path_len > top->path_len &&
+	    !memcmp(o->path, top->path, top->path_len) &&
+	    (top->path_len == 1 || o->path[top->path_len] == '/'))
+		update_cpus(b->n, o, -1);
+	return 0;
+}
+
 /* cg's cpuset.cpus (or another CPU file of it) was written. */
 static void cpus_written(struct pw_node *n, struct pw_cgroup *cg)
 {
@@ -635,13 +651,9 @@ static void cpus_written(struct pw_node *n, struct pw_cgroup *cg)
 	 * its writes cost the agent one read, never a walk.
 	 */
 	if (cg->hierarchy == 0 && pw_cgroup_root_owned(&n->mounts, 0, cg->path, -1)) {
-		for (size_t i = 0; i < n->table.nr_buckets; i++)
-			for (struct pw_cgroup *o = n->table.buckets[i]; o; o = o->hnext)
-				if (o != cg && o->container && o->hierarchy == 0 &&
-				    o->path_len > cg->path_len &&
-				    !memcmp(o->path, cg->path, cg->path_len) &&
-				    (cg->path_len == 1 || o->path[cg->path_len] == '/'))
-					update_cpus(n, o, -1);
+		struct cgroups_below below = { n, cg };
+
+		pw_cgroup_table_for_each(&n->table, update_container_below, &below);
 	}
 }
 

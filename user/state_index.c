@@ -16,26 +16,14 @@
 #include "runtime_procs.h"
 #include "safe_file.h"
 
-#define NR_BUCKETS 1024
-
-static uint64_t str_hash(const char *s)
-{
-	uint64_t h = 0xcbf29ce484222325ULL;
-
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 0x100000001b3ULL;
-	return h;
-}
+#define MIN_BUCKETS 1024
 
 int pw_state_index_init(struct pw_state_index *idx, const struct pw_mounts *mounts)
 {
 	memset(idx, 0, sizeof(*idx));
 	idx->mounts = mounts;
-	idx->nr_buckets = NR_BUCKETS;
-	idx->by_id = calloc(NR_BUCKETS, sizeof(*idx->by_id));
-	idx->by_path[0] = calloc(NR_BUCKETS, sizeof(*idx->by_path[0]));
-	idx->by_path[1] = calloc(NR_BUCKETS, sizeof(*idx->by_path[1]));
-	if (!idx->by_id || !idx->by_path[0] || !idx->by_path[1]) {
+	if (pw_hash_init(&idx->by_id, MIN_BUCKETS) || pw_hash_init(&idx->by_path[0], MIN_BUCKETS) ||
+	    pw_hash_init(&idx->by_path[1], MIN_BUCKETS)) {
 		pw_state_index_free(idx);
 		return -ENOMEM;
 	}
@@ -52,21 +40,15 @@ static void free_entry(struct pw_state_entry *e)
 
 void pw_state_index_free(struct pw_state_index *idx)
 {
-	if (idx->by_id) {
-		for (size_t i = 0; i < idx->nr_buckets; i++) {
-			struct pw_state_entry *e = idx->by_id[i], *next;
+	struct pw_hash_link *link, *tmp;
+	size_t i;
 
-			for (; e; e = next) {
-				next = e->next_id;
-				free_entry(e);
-			}
-		}
-	}
-	free(idx->by_id);
-	free(idx->by_path[0]);
-	free(idx->by_path[1]);
-	idx->by_id = idx->by_path[0] = idx->by_path[1] = NULL;
-	idx->count = 0;
+	if (idx->by_id.buckets)
+		pw_hash_for_each(&idx->by_id, i, link, tmp)
+			free_entry(pw_hash_entry(link, struct pw_state_entry, by_id));
+	pw_hash_free(&idx->by_id);
+	pw_hash_free(&idx->by_path[0]);
+	pw_hash_free(&idx->by_path[1]);
 }
 
 const struct pw_state_root *pw_state_index_root(const struct pw_state_index *idx, const char *path)
@@ -118,58 +100,46 @@ bool pw_state_index_learn_root(struct pw_state_index *idx, const char *root, con
 	return r && !known;
 }
 
+#define entry_of(link, member) pw_hash_entry(link, struct pw_state_entry, member)
+
 static struct pw_state_entry *find(const struct pw_state_index *idx,
 				   const struct pw_state_root *root, const char *id)
 {
-	struct pw_state_entry *e = idx->by_id[str_hash(id) & (idx->nr_buckets - 1)];
+	struct pw_hash_link *l;
 
-	for (; e; e = e->next_id)
-		if (e->root == root && !strcmp(e->id, id))
-			return e;
+	for (l = pw_hash_first(&idx->by_id, pw_hash_str(id)); l; l = pw_hash_next(l))
+		if (entry_of(l, by_id)->root == root && !strcmp(entry_of(l, by_id)->id, id))
+			return entry_of(l, by_id);
 	return NULL;
 }
 
 const struct pw_state_entry *pw_state_index_by_id(const struct pw_state_index *idx, const char *id)
 {
-	struct pw_state_entry *e = idx->by_id[str_hash(id) & (idx->nr_buckets - 1)];
+	struct pw_hash_link *l;
 
-	for (; e; e = e->next_id)
-		if (!strcmp(e->id, id))
-			return e;
+	for (l = pw_hash_first(&idx->by_id, pw_hash_str(id)); l; l = pw_hash_next(l))
+		if (!strcmp(entry_of(l, by_id)->id, id))
+			return entry_of(l, by_id);
 	return NULL;
 }
 
 const struct pw_state_entry *pw_state_index_by_path(const struct pw_state_index *idx, bool v2,
 						    const char *path)
 {
-	struct pw_state_entry *e = idx->by_path[v2][str_hash(path) & (idx->nr_buckets - 1)];
+	struct pw_hash_link *l;
 
-	for (; e; e = e->next_path[v2])
-		if (e->path[v2] && !strcmp(e->path[v2], path))
-			return e;
+	for (l = pw_hash_first(&idx->by_path[v2], pw_hash_str(path)); l; l = pw_hash_next(l))
+		if (!strcmp(entry_of(l, by_path[v2])->path[v2], path))
+			return entry_of(l, by_path[v2]);
 	return NULL;
 }
 
 static void unlink_entry(struct pw_state_index *idx, struct pw_state_entry *e)
 {
-	struct pw_state_entry **pp = &idx->by_id[str_hash(e->id) & (idx->nr_buckets - 1)];
-
-	for (; *pp; pp = &(*pp)->next_id)
-		if (*pp == e) {
-			*pp = e->next_id;
-			break;
-		}
-	for (int v2 = 0; v2 < 2; v2++) {
-		if (!e->path[v2])
-			continue;
-		pp = &idx->by_path[v2][str_hash(e->path[v2]) & (idx->nr_buckets - 1)];
-		for (; *pp; pp = &(*pp)->next_path[v2])
-			if (*pp == e) {
-				*pp = e->next_path[v2];
-				break;
-			}
-	}
-	idx->count--;
+	pw_hash_del(&idx->by_id, &e->by_id);
+	for (int v2 = 0; v2 < 2; v2++)
+		if (e->path[v2])
+			pw_hash_del(&idx->by_path[v2], &e->by_path[v2]);
 }
 
 /* An absolute cgroup path below mount as a path relative to the hierarchy root. */
@@ -238,18 +208,10 @@ static int read_entry(struct pw_state_index *idx, const struct pw_state_root *ro
 
 static void link_entry(struct pw_state_index *idx, struct pw_state_entry *e)
 {
-	size_t b = str_hash(e->id) & (idx->nr_buckets - 1);
-
-	e->next_id = idx->by_id[b];
-	idx->by_id[b] = e;
-	for (int v2 = 0; v2 < 2; v2++) {
-		if (!e->path[v2])
-			continue;
-		b = str_hash(e->path[v2]) & (idx->nr_buckets - 1);
-		e->next_path[v2] = idx->by_path[v2][b];
-		idx->by_path[v2][b] = e;
-	}
-	idx->count++;
+	pw_hash_add(&idx->by_id, &e->by_id, pw_hash_str(e->id));
+	for (int v2 = 0; v2 < 2; v2++)
+		if (e->path[v2])
+			pw_hash_add(&idx->by_path[v2], &e->by_path[v2], pw_hash_str(e->path[v2]));
 }
 
 int pw_state_index_add(struct pw_state_index *idx, const struct pw_state_root *root, const char *id)
@@ -264,7 +226,7 @@ int pw_state_index_add(struct pw_state_index *idx, const struct pw_state_root *r
 		unlink_entry(idx, e);
 		free_entry(e);
 	}
-	if (idx->count >= PW_MAX_STATES) {
+	if (idx->by_id.count >= PW_MAX_STATES) {
 		idx->over_limit++;
 		return -ENOSPC;
 	}
@@ -291,7 +253,7 @@ static int open_state_dir(struct pw_state_index *idx, const char *path)
 
 	if (fd >= 0 || fd == -ENOENT)
 		return fd;
-	h = str_hash(path);
+	h = pw_hash_str(path);
 	for (i = 0; i < idx->nr_said_unreadable; i++)
 		if (idx->said_unreadable[i] == h)
 			return fd;
@@ -492,22 +454,23 @@ int pw_state_index_bundle(const struct pw_state_index *idx, const char *id, char
 
 void pw_state_index_scan(struct pw_state_index *idx)
 {
+	struct pw_hash_link *link, *tmp;
+	size_t i;
+
 	idx->gen++;
 	idx->over_limit = 0;
 	learn_roots(idx);
-	for (size_t i = 0; i < idx->nr_roots; i++)
+	for (i = 0; i < idx->nr_roots; i++)
 		if (idx->roots[i].active)
 			scan_root(idx, &idx->roots[i]);
 	/* Gone from their root: the container was deleted. */
-	for (size_t i = 0; i < idx->nr_buckets; i++) {
-		struct pw_state_entry *e = idx->by_id[i], *next;
+	pw_hash_for_each(&idx->by_id, i, link, tmp)
+	{
+		struct pw_state_entry *e = entry_of(link, by_id);
 
-		for (; e; e = next) {
-			next = e->next_id;
-			if (e->gen != idx->gen) {
-				unlink_entry(idx, e);
-				free_entry(e);
-			}
+		if (e->gen != idx->gen) {
+			unlink_entry(idx, e);
+			free_entry(e);
 		}
 	}
 	if (idx->over_limit)

@@ -21,6 +21,7 @@
 #include <sys/types.h>
 
 #include "cgroupfs.h"
+#include "hash_table.h"
 #include "runtime_state.h"
 #include "runtimes.h"
 
@@ -43,7 +44,7 @@ struct pw_state_root {
 };
 
 struct pw_state_entry {
-	struct pw_state_entry *next_id, *next_path[2]; /* hash chains */
+	struct pw_hash_link by_id, by_path[2]; /* by_path[v2] linked only when path[v2] is known */
 	const struct pw_state_root *root;
 	char *id;
 	/* The container's cgroup in the cpuset hierarchy [0] and in cgroup2 [1]; NULL unknown. */
@@ -67,8 +68,7 @@ struct pw_state_index {
 	size_t nr_roots;
 	struct pw_bundle_root bundle_roots[PW_MAX_BUNDLE_ROOTS]; /* those there at the last scan */
 	size_t nr_bundle_roots;
-	struct pw_state_entry **by_id, **by_path[2];
-	size_t nr_buckets, count;
+	struct pw_hash_table by_id, by_path[2];
 	uint32_t gen;
 	unsigned long over_limit; /* entries left out by the last scan */
 	/* State directories said to be unreadable (hashes of their paths): said once each. */

@@ -56,11 +56,11 @@ UNIT_TEST(cpusets_are_interned)
 	z = pw_cpuset_get(&pool, &c);
 	CHECK(x == y); /* equal sets: one copy */
 	CHECK(x != z);
-	CHECK_INT(pool.count, 2);
+	CHECK_INT(pool.sets.count, 2);
 	pw_cpuset_put(&pool, x);
-	CHECK_INT(pool.count, 2);
+	CHECK_INT(pool.sets.count, 2);
 	pw_cpuset_put(&pool, y);
-	CHECK_INT(pool.count, 1);
+	CHECK_INT(pool.sets.count, 1);
 	/* Many distinct sets: the pool grows and finds each again. */
 	for (int i = 0; i < 200; i++) {
 		struct pw_cpus s;
@@ -81,7 +81,7 @@ UNIT_TEST(cpusets_are_interned)
 		pw_cpuset_put(&pool, many[i]);
 	}
 	pw_cpuset_put(&pool, z);
-	CHECK_INT(pool.count, 0);
+	CHECK_INT(pool.sets.count, 0);
 	pw_cpuset_pool_free(&pool);
 }
 
@@ -117,8 +117,8 @@ UNIT_TEST(cgroup_table_insert_find_remove_grow)
 	CHECK(pw_cgroup_table_find(&t, 3, 7) == NULL);
 	pw_cgroup_table_for_each(&t, count_cb, &n);
 	CHECK_INT(n, 4999);
-	CHECK_INT(t.count, 4999);
-	CHECK(t.nr_buckets >= 4096);
+	CHECK_INT(t.by_id.count, 4999);
+	CHECK(t.by_id.nr_buckets >= 4096);
 	pw_cgroup_table_free(&t);
 }
 

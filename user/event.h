@@ -19,8 +19,30 @@ struct pw_bytes {
 	size_t len;
 };
 
+/* The record an event type's events carry: what decodes and prints them. */
+enum pw_record {
+	PW_REC_CGROUP,	     /* struct pw_cgroup_event */
+	PW_REC_EXEC,	     /* struct pw_exec_event */
+	PW_REC_CPUSET_WRITE, /* struct pw_cpuset_write_event */
+	PW_REC_HOLD_SIGNAL,  /* struct pw_hold_signal_event */
+	PW_REC_NOISE,	     /* struct pw_noise_event */
+};
+
+/*
+ * Each event type, described once (event.c's table). A new type that
+ * carries an existing record is its BPF side and one row there: decoding,
+ * --type, the table, JSON, metrics and the lost counts follow from it.
+ */
+struct pw_event_type_info {
+	const char *name;   /* --type, JSON "type", the metrics' label */
+	const char *column; /* the table's EVENT column: at most 6 characters */
+	enum pw_record record;
+	bool by_default; /* trace shows it without --type */
+};
+
 struct pw_event {
 	enum pw_event_type type;
+	const struct pw_event_type_info *info;
 	const struct pw_event_header *hdr;
 	struct pw_bytes comm;
 	union {
@@ -39,13 +61,23 @@ struct pw_event {
 	struct pw_bytes cwd;	     /* exec: its working directory (cut: PW_F_PATH_TRUNCATED) */
 	struct pw_bytes target_comm; /* hold, release: the held task's */
 	struct pw_bytes parent_comm; /* noise: the intruder's parent's */
+	/* The cgroup the event is about (every record but exec's): its hierarchy and id. */
+	bool has_cgroup;
+	int hierarchy;
+	__u64 cgroup_id;
 };
 
 /* Decode size bytes at data; 0, or -EINVAL for a record that is not well-formed. */
 int pw_event_decode(const void *data, size_t size, struct pw_event *ev);
 
+/* The description of an event type, or NULL for an unknown number. */
+const struct pw_event_type_info *pw_event_type_info(enum pw_event_type type);
+
 /* Event type name as in the JSON "type" field, or NULL for an unknown number. */
 const char *pw_event_type_name(enum pw_event_type type);
+
+/* The types trace shows without --type, as a mask (bit N: type N). */
+unsigned int pw_event_default_types(void);
 
 /* The name of a kernel-side map error counter (enum pw_map_error), as in metrics. */
 const char *pw_map_error_name(int which);

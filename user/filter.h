@@ -14,15 +14,6 @@ struct pw_filter {
 };
 
 /*
- * What trace shows without --type: every event but noise, which counts on
- * the watched CPUs only when asked for (--type noise).
- */
-#define PW_ALL_TYPES_MASK                                                                          \
-	((1U << PW_EV_CGROUP_MKDIR) | (1U << PW_EV_CGROUP_RMDIR) | (1U << PW_EV_EXEC) |            \
-	 (1U << PW_EV_CPUSET_WRITE) | (1U << PW_EV_CGROUP_POPULATED) | (1U << PW_EV_HOLD) |        \
-	 (1U << PW_EV_RELEASE))
-
-/*
  * --type: a comma-separated list of event type names into a bit mask (bit
  * N set for event type N). Errors are printed naming the bad entry and the
  * names there are.

@@ -47,31 +47,6 @@ static const char *error_name(__s64 ret)
 	return name ? name : "EUNKNOWN";
 }
 
-/* Short names keep the table's event column narrow. */
-static const char *table_event_name(enum pw_event_type type)
-{
-	switch (type) {
-	case PW_EV_CGROUP_MKDIR:
-		return "mkdir";
-	case PW_EV_CGROUP_RMDIR:
-		return "rmdir";
-	case PW_EV_EXEC:
-		return "exec";
-	case PW_EV_CPUSET_WRITE:
-		return "cpuset";
-	case PW_EV_CGROUP_POPULATED:
-		return "popul";
-	case PW_EV_HOLD:
-		return "hold";
-	case PW_EV_RELEASE:
-		return "resume";
-	case PW_EV_NOISE:
-		return "noise";
-	default:
-		return "?";
-	}
-}
-
 void pw_format_header(const struct pw_format *f)
 {
 	if (f->json)
@@ -117,19 +92,16 @@ static void print_detail(FILE *out, const struct pw_format *f, const struct pw_e
 	struct pw_bytes arg;
 	size_t pos = 0;
 
-	switch (ev->type) {
-	case PW_EV_CGROUP_POPULATED:
-		fprintf(out, "%s ",
-			ev->cgroup->flags & PW_F_POPULATED ? "populated" : "unpopulated");
-		/* The rest is as for mkdir and rmdir. */
-		__attribute__((fallthrough));
-	case PW_EV_CGROUP_MKDIR:
-	case PW_EV_CGROUP_RMDIR:
+	switch (ev->info->record) {
+	case PW_REC_CGROUP:
+		if (ev->type == PW_EV_CGROUP_POPULATED)
+			fprintf(out, "%s ",
+				ev->cgroup->flags & PW_F_POPULATED ? "populated" : "unpopulated");
 		fprintf(out, "%s id=%" PRIu64,
 			pw_hierarchy_name(f->hierarchies, ev->cgroup->hierarchy_id),
 			(uint64_t)ev->cgroup->id);
 		break;
-	case PW_EV_EXEC:
+	case PW_REC_EXEC:
 		/* Anyone can name a binary runc: say when it was not the host's own. */
 		if (!(ev->exec->flags & PW_F_TRUSTED))
 			fprintf(out, "[untrusted: %s, uid %u] ",
@@ -142,22 +114,23 @@ static void print_detail(FILE *out, const struct pw_format *f, const struct pw_e
 		if (ev->exec->flags & PW_F_ARGS_TRUNCATED)
 			fputs(" ...", out);
 		break;
-	case PW_EV_CPUSET_WRITE:
+	case PW_REC_CPUSET_WRITE:
 		text_bytes(out, &ev->file);
 		fputs(" = \"", out);
 		text_bytes(out, &ev->value);
 		fprintf(out, "%s\" %s", ev->write->flags & PW_F_VALUE_TRUNCATED ? "..." : "",
 			ev->write->ret >= 0 ? "ok" : error_name(ev->write->ret));
 		break;
-	case PW_EV_HOLD:
-		fputs("stopped at its exec until its isolation is in place", out);
-		break;
-	case PW_EV_RELEASE:
+	case PW_REC_HOLD_SIGNAL:
+		if (ev->type == PW_EV_HOLD) {
+			fputs("stopped at its exec until its isolation is in place", out);
+			break;
+		}
 		fprintf(out, "pid %u (", ev->hold->target_pid);
 		text_bytes(out, &ev->target_comm);
 		fprintf(out, ") resumed after %.3f ms", ev->hold->held_ns / 1e6);
 		break;
-	case PW_EV_NOISE:
+	case PW_REC_NOISE:
 		fprintf(out,
 			"CPU %u, %s: ran %.3f ms in %llu switches since its last event (parent %u ",
 			ev->noise->cpu,
@@ -166,8 +139,6 @@ static void print_detail(FILE *out, const struct pw_format *f, const struct pw_e
 			ev->noise->ppid);
 		text_bytes(out, &ev->parent_comm);
 		fputc(')', out);
-		break;
-	default:
 		break;
 	}
 }
@@ -182,7 +153,7 @@ static void print_table(const struct pw_format *f, const struct pw_event *ev,
 	if (!out)
 		return;
 	print_table_time(out, f, ev->hdr->ktime_ns);
-	fprintf(out, "%-6s %7u ", table_event_name(ev->type), ev->hdr->pid);
+	fprintf(out, "%-6s %7u ", ev->info->column, ev->hdr->pid);
 	pw_table_cell(out, ev->comm.data, ev->comm.len, 15, false);
 	if (ctx && ctx->container_id)
 		snprintf(short_id, sizeof(short_id), "%.*s", PW_SHORT_ID_LEN, ctx->container_id);
@@ -244,17 +215,14 @@ static void print_json(const struct pw_format *f, const struct pw_event *ev,
 	pw_json_bytes(&j, "comm", ev->comm.data, ev->comm.len);
 	pw_json_uint(&j, "writer_cgroup_id", ev->hdr->cgroup_id);
 
-	switch (ev->type) {
-	case PW_EV_CGROUP_POPULATED:
-		pw_json_bool(&j, "populated", ev->cgroup->flags & PW_F_POPULATED);
-		/* The rest is as for mkdir and rmdir. */
-		__attribute__((fallthrough));
-	case PW_EV_CGROUP_MKDIR:
-	case PW_EV_CGROUP_RMDIR:
+	switch (ev->info->record) {
+	case PW_REC_CGROUP:
+		if (ev->type == PW_EV_CGROUP_POPULATED)
+			pw_json_bool(&j, "populated", ev->cgroup->flags & PW_F_POPULATED);
 		json_where(&j, f, ev, ev->cgroup->hierarchy_id, ev->cgroup->id, ev->cgroup->level,
 			   ev->path_truncated);
 		break;
-	case PW_EV_EXEC:
+	case PW_REC_EXEC:
 		pw_json_uint(&j, "ppid", ev->exec->ppid);
 		pw_json_uint(&j, "uid", ev->exec->uid);
 		pw_json_uint(&j, "euid", ev->exec->euid);
@@ -272,7 +240,7 @@ static void print_json(const struct pw_format *f, const struct pw_event *ev,
 		pw_json_bytes(&j, "cwd", ev->cwd.data, ev->cwd.len);
 		pw_json_bool(&j, "cwd_truncated", ev->exec->flags & PW_F_PATH_TRUNCATED);
 		break;
-	case PW_EV_CPUSET_WRITE:
+	case PW_REC_CPUSET_WRITE:
 		json_where(&j, f, ev, ev->write->hierarchy_id, ev->write->target_id,
 			   ev->write->level, ev->path_truncated);
 		pw_json_bytes(&j, "file", ev->file.data, ev->file.len);
@@ -282,8 +250,7 @@ static void print_json(const struct pw_format *f, const struct pw_event *ev,
 		pw_json_int(&j, "ret", ev->write->ret);
 		pw_json_string(&j, "error", error_name(ev->write->ret));
 		break;
-	case PW_EV_HOLD:
-	case PW_EV_RELEASE:
+	case PW_REC_HOLD_SIGNAL:
 		pw_json_uint(&j, "target_pid", ev->hold->target_pid);
 		pw_json_bytes(&j, "target_comm", ev->target_comm.data, ev->target_comm.len);
 		if (ev->type == PW_EV_RELEASE)
@@ -291,7 +258,7 @@ static void print_json(const struct pw_format *f, const struct pw_event *ev,
 		json_where(&j, f, ev, ev->hold->hierarchy_id, ev->hold->id, ev->hold->level,
 			   ev->path_truncated);
 		break;
-	case PW_EV_NOISE:
+	case PW_REC_NOISE:
 		pw_json_uint(&j, "cpu", ev->noise->cpu);
 		pw_json_string(&j, "kind",
 			       ev->noise->kind == PW_NOISE_KTHREAD ? "kthread" : "task");
@@ -302,8 +269,6 @@ static void print_json(const struct pw_format *f, const struct pw_event *ev,
 		pw_json_uint(&j, "owner_cgroup_id", ev->noise->owner_cgroup);
 		pw_json_uint(&j, "switches", ev->noise->switches);
 		pw_json_uint(&j, "run_ns", ev->noise->run_ns);
-		break;
-	default:
 		break;
 	}
 	pw_json_string(&j, "container_id", ctx ? ctx->container_id : NULL);

@@ -142,7 +142,7 @@ static int parse_args(int argc, char **argv, struct trace_opts *o)
 	int opt;
 
 	memset(o, 0, sizeof(*o));
-	o->filter.types_mask = PW_ALL_TYPES_MASK;
+	o->filter.types_mask = pw_event_default_types();
 	o->state_dir = PW_DEFAULT_STATE_DIR;
 	o->loader.probe = PW_PROBE_AUTO;
 	o->loader.runtimes = o->runtimes;
@@ -257,23 +257,9 @@ static void context_of(struct pw_node *n, const struct pw_event *ev, struct pw_e
 	struct pw_container *c;
 
 	memset(ctx, 0, sizeof(*ctx));
-	switch (ev->type) {
-	case PW_EV_CGROUP_MKDIR:
-	case PW_EV_CGROUP_RMDIR:
-	case PW_EV_CGROUP_POPULATED:
-		cg = pw_node_find(n, ev->cgroup->hierarchy_id, ev->cgroup->id);
-		break;
-	case PW_EV_CPUSET_WRITE:
-		cg = pw_node_find(n, ev->write->hierarchy_id, ev->write->target_id);
-		break;
-	case PW_EV_HOLD:
-	case PW_EV_RELEASE:
-		cg = pw_node_find(n, ev->hold->hierarchy_id, ev->hold->id);
-		break;
-	case PW_EV_NOISE:
-		cg = pw_node_find(n, ev->noise->hierarchy_id, ev->hdr->cgroup_id);
-		break;
-	case PW_EV_EXEC:
+	if (ev->has_cgroup) {
+		cg = pw_node_find(n, ev->hierarchy, ev->cgroup_id);
+	} else if (ev->type == PW_EV_EXEC) {
 		s = pw_node_last_exec(n);
 		if (!s)
 			return;
@@ -289,8 +275,6 @@ static void context_of(struct pw_node *n, const struct pw_event *ev, struct pw_e
 		ctx->pod = nonempty(s->meta.pod);
 		ctx->namespace = nonempty(s->meta.namespace);
 		ctx->container = nonempty(s->meta.container);
-		return;
-	default:
 		return;
 	}
 	if (cg && cg->container)

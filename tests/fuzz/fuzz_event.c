@@ -26,7 +26,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		.container = "x",
 		.oci_runtime = "runc",
 	};
-	struct pw_filter filter = { PW_ALL_TYPES_MASK, "/k", "runc" };
+	struct pw_filter filter = { pw_event_default_types(), "/k", "runc" };
 	struct pw_format f = { .hierarchies = &h };
 	struct pw_event ev;
 	char *text = NULL;

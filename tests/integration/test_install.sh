@@ -61,6 +61,11 @@ check "completion: an agent option" test "$(complete_line pinwatch agent --ho)" 
 check "completion: its values" test "$(complete_line pinwatch agent --hold a)" = "always auto "
 check "completion: the last element of a --type list" \
 	test "$(complete_line pinwatch trace --type exec,cp)" = "exec,cpuset_write "
+# The event types completed are those the binary knows (its --type error lists them).
+types_known=$("$DEST/usr/sbin/pinwatch" trace --type bogus 2>&1 | sed -n 's/.*expected one of //p' |
+	tr -d ',' | tr ' ' '\n' | sort | tr '\n' ' ')
+check "completion: --type offers every event type the binary knows ($types_known)" \
+	test "$(complete_line pinwatch trace --type "")" = "$types_known"
 missing=""
 for cmd in trace ps agent restore noise; do
 	got=" $(complete_line pinwatch "$cmd" --)"

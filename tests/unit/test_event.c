@@ -122,3 +122,24 @@ UNIT_TEST(exec_args_split_on_nul)
 	CHECK_INT(pw_event_decode(&e, sizeof(e), &ev), 0);
 	CHECK_INT(ev.args.len, PW_ARGS_LEN);
 }
+
+UNIT_TEST(event_types_described_once)
+{
+	unsigned int by_default = pw_event_default_types();
+
+	for (int t = 1; t < PW_EV_TYPE_MAX; t++) {
+		const struct pw_event_type_info *info = pw_event_type_info(t);
+
+		CHECK(info != NULL);
+		if (!info)
+			continue;
+		CHECK(strlen(info->column) <= 6); /* the table's EVENT column */
+		CHECK_INT(pw_event_type_from_name(info->name), t);
+		CHECK_INT(!!(by_default & (1U << t)), info->by_default);
+	}
+	CHECK(pw_event_type_info(0) == NULL);
+	CHECK(pw_event_type_info(PW_EV_TYPE_MAX) == NULL);
+	/* Noise counts on the watched CPUs: only when asked for. */
+	CHECK(by_default & (1U << PW_EV_EXEC));
+	CHECK(!(by_default & (1U << PW_EV_NOISE)));
+}

@@ -13,7 +13,7 @@ UNIT_TEST(filter_by_type_prefix_and_comm)
 	struct pw_cpuset_write_event w;
 	struct pw_exec_event e;
 	struct pw_event wev, eev;
-	struct pw_filter f = { .types_mask = PW_ALL_TYPES_MASK };
+	struct pw_filter f = { .types_mask = pw_event_default_types() };
 
 	make_write_event(&w, "/kubepods/pod1", "1", 2);
 	make_exec_event(&e, "runc", 5);
@@ -25,7 +25,7 @@ UNIT_TEST(filter_by_type_prefix_and_comm)
 	CHECK(!pw_filter_match(&f, &wev));
 	CHECK(pw_filter_match(&f, &eev));
 
-	f.types_mask = PW_ALL_TYPES_MASK;
+	f.types_mask = pw_event_default_types();
 	f.cgroup_prefix = "/kubepods";
 	CHECK(pw_filter_match(&f, &wev));
 	CHECK(!pw_filter_match(&f, &eev)); /* exec events have no path */

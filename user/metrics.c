@@ -3,6 +3,7 @@
 #include "metrics.h"
 
 #include <ctype.h>
+#include <stddef.h>
 #include <string.h>
 
 #include "event.h"
@@ -68,35 +69,51 @@ static void noise_sample(FILE *out, const char *name, const char *container, con
 	fprintf(out, "\",kind=\"%s\"} %.9g\n", kind, value);
 }
 
+#define NOISE_TOTAL(field) offsetof(struct pw_quiet_totals, field)
+
+/* The per-container noise metrics: each kind label and the total it reads. */
+static const struct {
+	const char *name, *help;
+	double scale; /* the total's unit to the metric's */
+	struct {
+		const char *kind;
+		size_t offset; /* of an unsigned long long in struct pw_quiet_totals */
+	} kinds[4];
+} noise_metrics[] = {
+	{ "pinwatch_noise_intrusions_total",
+	  "What ran on an isolated container's CPUs that is not the container (agent --noise): "
+	  "tasks and kernel threads switched in, IRQs, softirqs.",
+	  1,
+	  { { "task", NOISE_TOTAL(task_switches) },
+	    { "kthread", NOISE_TOTAL(kthread_switches) },
+	    { "irq", NOISE_TOTAL(irqs) },
+	    { "softirq", NOISE_TOTAL(softirqs) } } },
+	{ "pinwatch_noise_seconds_total",
+	  "CPU time other tasks and kernel threads took on an isolated container's CPUs "
+	  "(agent --noise).",
+	  1e-9,
+	  { { "task", NOISE_TOTAL(task_ns) }, { "kthread", NOISE_TOTAL(kthread_ns) } } },
+};
+
 static void write_noise(FILE *out, const struct pw_metrics_view *v)
 {
 	if (!v->noise)
 		return;
-	header(out, "pinwatch_noise_intrusions_total", "counter",
-	       "What ran on an isolated container's CPUs that is not the container (agent "
-	       "--noise): tasks and kernel threads switched in, IRQs, softirqs.");
-	for (size_t i = 0; i < v->nr_noise; i++) {
-		const struct pw_quiet_totals *t = &v->noise[i];
+	for (size_t m = 0; m < sizeof(noise_metrics) / sizeof(noise_metrics[0]); m++) {
+		header(out, noise_metrics[m].name, "counter", noise_metrics[m].help);
+		for (size_t i = 0; i < v->nr_noise; i++) {
+			const char *totals = (const char *)&v->noise[i];
 
-		noise_sample(out, "pinwatch_noise_intrusions_total", t->container_id, "task",
-			     t->task_switches);
-		noise_sample(out, "pinwatch_noise_intrusions_total", t->container_id, "kthread",
-			     t->kthread_switches);
-		noise_sample(out, "pinwatch_noise_intrusions_total", t->container_id, "irq",
-			     t->irqs);
-		noise_sample(out, "pinwatch_noise_intrusions_total", t->container_id, "softirq",
-			     t->softirqs);
-	}
-	header(out, "pinwatch_noise_seconds_total", "counter",
-	       "CPU time other tasks and kernel threads took on an isolated container's CPUs "
-	       "(agent --noise).");
-	for (size_t i = 0; i < v->nr_noise; i++) {
-		const struct pw_quiet_totals *t = &v->noise[i];
+			for (size_t k = 0; k < 4 && noise_metrics[m].kinds[k].kind; k++) {
+				unsigned long long total;
 
-		noise_sample(out, "pinwatch_noise_seconds_total", t->container_id, "task",
-			     t->task_ns / 1e9);
-		noise_sample(out, "pinwatch_noise_seconds_total", t->container_id, "kthread",
-			     t->kthread_ns / 1e9);
+				memcpy(&total, totals + noise_metrics[m].kinds[k].offset,
+				       sizeof(total));
+				noise_sample(out, noise_metrics[m].name, v->noise[i].container_id,
+					     noise_metrics[m].kinds[k].kind,
+					     total * noise_metrics[m].scale);
+			}
+		}
 	}
 }
 

@@ -20,7 +20,7 @@ NAME="pwbench-churn-$$"
 TOOL_PID=""
 
 cleanup() {
-	[ -n "$TOOL_PID" ] && kill -INT "$TOOL_PID" 2>/dev/null && wait "$TOOL_PID" 2>/dev/null
+	stop_interrupted TOOL_PID
 	"$PW" restore --state-dir "$WORK/state" >/dev/null 2>&1 || true
 	rm_cgroups_everywhere "$NAME"
 	rm -rf "$WORK"
@@ -67,11 +67,6 @@ start_trace() {
 	TOOL_PID=$!
 	wait_for_line "$WORK/trace.err" "tracing (cpuset writes by"
 }
-stop_tool() {
-	kill -INT "$TOOL_PID" 2>/dev/null || true
-	wait "$TOOL_PID" 2>/dev/null || true
-	TOOL_PID=""
-}
 
 echo "Churn: $N operations per loop (mkdir, cpuset.cpus write where there is one, rmdir),"
 echo "median (min-max) of $ROUNDS rounds; slowdown is each round's loop time over bare's"
@@ -85,7 +80,7 @@ while read -r label mount; do
 
 		start_trace >"$WORK/trace.json"
 		read -r ops s < <(churn "$dir")
-		stop_tool
+		stop_interrupted TOOL_PID
 		rate[trace]+="$(awk -v o="$ops" -v s="$s" 'BEGIN { printf "%.0f", o / s }') "
 		slow[trace]+="$(awk -v t="$s" -v b="$bare_s" 'BEGIN { printf "%.2f", t / b }') "
 		seen+=("$(events_of "$WORK/trace.json")")
@@ -97,7 +92,7 @@ while read -r label mount; do
 		wait_for_line "$WORK/agent.log" "agent running"
 		read -r ops s < <(churn "$dir")
 		sleep 1 # a tick: losses are noticed and rescanned
-		stop_tool
+		stop_interrupted TOOL_PID
 		rate[agent]+="$(awk -v o="$ops" -v s="$s" 'BEGIN { printf "%.0f", o / s }') "
 		slow[agent]+="$(awk -v t="$s" -v b="$bare_s" 'BEGIN { printf "%.2f", t / b }') "
 		agent_lost+=("$(sed -n 's/.* \([0-9]*\) kernel events were lost.*/\1/p' "$WORK/agent.log" | awk '{ s += $1 } END { print s + 0 }')")
@@ -117,7 +112,7 @@ while read -r label mount; do
 	start_trace > >(jq -c . >"$WORK/slow.json")
 	read -r ops s < <(churn "$dir")
 	sleep 1
-	stop_tool
+	stop_interrupted TOOL_PID
 	stream_ended "$WORK/slow.json"
 	echo "  slow reader (trace --json | jq -c .): events seen $(events_of "$WORK/slow.json") of $ops," \
 		"dropped $(counter "$WORK/slow.json" dropped), 'lost' records in the stream add up to $(lost_said "$WORK/slow.json")"
@@ -126,7 +121,7 @@ while read -r label mount; do
 	start_trace > >(cat >"$WORK/pipe.json")
 	read -r ops s < <(churn "$dir")
 	sleep 1
-	stop_tool
+	stop_interrupted TOOL_PID
 	stream_ended "$WORK/pipe.json"
 	awk -v e="$(counter "$WORK/pipe.json" emitted)" -v s="$s" -v d="$(counter "$WORK/pipe.json" dropped)" \
 		'BEGIN { printf "  to a pipe (trace --json | cat): %d events in %.2f s of churn (%.0f events/s), %d dropped\n", e, s, e / s, d }'

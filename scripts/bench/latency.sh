@@ -30,7 +30,8 @@ TRACE_PID="" AGENT_PID="" ID=""
 
 cleanup() {
 	[ -n "$ID" ] && runc delete -f "$ID" >/dev/null 2>&1
-	for p in $AGENT_PID $TRACE_PID; do kill -INT "$p" 2>/dev/null && wait "$p" 2>/dev/null; done
+	stop_interrupted AGENT_PID
+	stop_interrupted TRACE_PID
 	"$PW" restore --state-dir "$WORK/state" >/dev/null 2>&1 || true
 	[ -z "${STATE_MOUNTED:-}" ] || umount "$WORK/state"
 	rm_cgroups_everywhere "$NAME"
@@ -116,9 +117,7 @@ for ((done_n = 0; done_n < N; done_n += BLOCK)); do
 	agent_block kept
 	agent_block plain
 done
-kill -INT "$TRACE_PID"
-wait "$TRACE_PID" || true
-TRACE_PID=""
+stop_interrupted TRACE_PID
 
 # Apply latency: each isolation against the last successful pinning write to its cgroup
 # before it (in time order: runc writes cpuset.cpus again once the container runs).

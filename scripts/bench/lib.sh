@@ -29,6 +29,16 @@ die() {
 	exit 1
 }
 
+# stop_interrupted VAR: the background tool whose pid VAR holds gets SIGINT (it
+# ends its stream as on Ctrl-C) and is waited for; VAR is emptied. Nothing when empty.
+stop_interrupted() {
+	local -n bg_pid=$1
+	[ -n "$bg_pid" ] || return 0
+	kill -INT "$bg_pid" 2>/dev/null || true
+	wait "$bg_pid" 2>/dev/null || true
+	bg_pid=""
+}
+
 # wait_for_line FILE PATTERN [PID]: the file holds PATTERN within 20 s, or the
 # section dies; with PID, it dies as soon as that process is gone.
 wait_for_line() {

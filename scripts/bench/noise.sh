@@ -25,17 +25,11 @@ NOISE_PID=""
 command -v perf >/dev/null || die "perf is not installed (scripts/install-deps.sh --with-bench)"
 
 cleanup() {
-	stop_noise
+	stop_interrupted NOISE_PID
 	rm -rf "$WORK"
 }
 trap cleanup EXIT
 
-stop_noise() {
-	[ -n "$NOISE_PID" ] || return 0
-	kill -INT "$NOISE_PID" 2>/dev/null || true
-	wait "$NOISE_PID" 2>/dev/null || true
-	NOISE_PID=""
-}
 
 start_variant() {
 	[ "$1" = noise ] || return 0
@@ -58,7 +52,7 @@ for ((r = 0; r < ROUNDS; r++)); do
 		PP0[$v]+="$(roundtrip 0) "
 		SYS[$v]+="$(taskset -c 0 "$LOOP" "$CALLS" getppid) "
 		PP1[$v]+="$(roundtrip 1) "
-		stop_noise
+		stop_interrupted NOISE_PID
 	done
 done
 

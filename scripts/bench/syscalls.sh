@@ -33,7 +33,7 @@ CTR=$(random_container_id)
 TOOL_PID="" TRACEFS_MOUNTED=0
 
 cleanup() {
-	stop_tool
+	stop_interrupted TOOL_PID
 	runc delete -f "$CTR" >/dev/null 2>&1 || true
 	"$PW" restore --state-dir "$WORK/state" >/dev/null 2>&1 || true
 	rm_cgroups_everywhere "${SCRATCH##*/}"
@@ -42,12 +42,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-stop_tool() {
-	[ -n "$TOOL_PID" ] || return 0
-	kill -INT "$TOOL_PID" 2>/dev/null || true
-	wait "$TOOL_PID" 2>/dev/null || true
-	TOOL_PID=""
-}
 
 # The tracer saw a write to the scratch cpuset.cpus: it is attached.
 canary_seen() {
@@ -120,7 +114,7 @@ variants=(nothing nothing-2 floor trace agent agent-live)
 # In this shell, not a subshell: the EXIT trap must know the tracer if it fails.
 start_tool trace
 mode=$(sed -n 's/.*tracing (cpuset writes by \([a-z]*\)).*/\1/p' "$WORK/err")
-stop_tool
+stop_interrupted TOOL_PID
 [ "$mode" = fentry ] && variants+=(floor-fentry trace-tp)
 if command -v bpftrace >/dev/null; then
 	variants+=(bpftrace)
@@ -138,7 +132,7 @@ for ((r = 0; r < ROUNDS; r++)); do
 		start_tool "$v"
 		W[$v]+="$("${pin[@]}" "$LOOP" "$CALLS" write) "
 		G[$v]+="$("${pin[@]}" "$LOOP" "$CALLS" getppid) "
-		stop_tool
+		stop_interrupted TOOL_PID
 	done
 done
 

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * `pinwatch agent`: options, start-up, and the event loop's callbacks. The
- * decisions are the engine's (engine.c, policy.c); this file connects the
- * kernel's events to the node and the node to the engine.
+ * decisions are the reconciler's (reconciler.c, policy.c); this file connects the
+ * kernel's events to the node and the node to the reconciler.
  */
 #include "agent.h"
 
@@ -21,7 +21,7 @@
 #include "backend.h"
 #include "clock.h"
 #include "config_file.h"
-#include "engine.h"
+#include "reconciler.h"
 #include "event.h"
 #include "event_loop.h"
 #include "fault.h"
@@ -175,7 +175,7 @@ struct agent {
 	struct pw_backend backend;
 	struct pw_journal *journal;
 	struct pw_node *node;
-	struct pw_engine *engine;
+	struct pw_reconciler *reconciler;
 	struct pw_tuner tuner;
 	struct pw_quiet quiet; /* --noise */
 	bool noise;
@@ -337,7 +337,7 @@ static int parse_args(int argc, char **argv, struct agent *a, struct agent_opts 
 
 /*
  * Everything again: the node rescanned, every container and journal entry
- * looked at (the engine runs at the end of this loop turn). Said unless it
+ * looked at (the reconciler runs at the end of this loop turn). Said unless it
  * is the periodic one.
  */
 static int host_cpus(const struct pw_mounts *m, struct pw_cpus *cpus);
@@ -350,11 +350,11 @@ static void resync(struct agent *a, const char *why, bool say)
 	a->metrics.resyncs++;
 	/* CPUs come and go (hotplug): what the host has is read again. */
 	if (!host_cpus(pw_node_mounts(a->node), &host))
-		pw_engine_set_host(a->engine, &host);
-	pw_engine_set_event_time(a->engine, 0);
+		pw_reconciler_set_host(a->reconciler, &host);
+	pw_reconciler_set_event_time(a->reconciler, 0);
 	pw_node_scan(a->node);
-	pw_engine_look_at_everything(a->engine);
-	pw_engine_run(a->engine);
+	pw_reconciler_look_at_everything(a->reconciler);
+	pw_reconciler_run(a->reconciler);
 	if (say)
 		pw_info("node rescanned and converged in %.1f ms (%s)", pw_monotonic_ms() - start,
 			why);
@@ -393,7 +393,7 @@ static void on_tick(void *ctx)
 	a->ticks++;
 	pw_loader_heartbeat(a->skel, pw_monotonic_ns());
 	pw_metrics_server_tick(a->metrics_server);
-	pw_engine_tick(a->engine, pw_monotonic_ms());
+	pw_reconciler_tick(a->reconciler, pw_monotonic_ms());
 	pw_node_tick(a->node);
 	if (a->noise && a->ticks % (1000 / TICK_MS) == 0) {
 		/* Opening the counters loads a BPF program on perf events. */
@@ -430,14 +430,14 @@ static void after_turn(void *ctx)
 {
 	struct agent *a = ctx;
 
-	pw_node_flush(a->node); /* the turn's mkdirs: the engine and the holds look next */
+	pw_node_flush(a->node); /* the turn's mkdirs: the reconciler and the holds look next */
 	if (pw_node_needs_scan(a->node))
 		resync(a, "an event could not be applied exactly", true);
-	pw_engine_run(a->engine);
+	pw_reconciler_run(a->reconciler);
 	pw_holds_review(&a->holds);
 	/* A held task's container named again meanwhile: decided now, not at the next tick. */
 	if (a->holds.outstanding) {
-		pw_engine_run(a->engine);
+		pw_reconciler_run(a->reconciler);
 		pw_holds_review(&a->holds);
 	}
 }
@@ -489,7 +489,7 @@ static void on_cpus_written(void *ctx)
 {
 	struct agent *a = ctx;
 
-	pw_engine_set_event_time(a->engine, pw_monotonic_ns());
+	pw_reconciler_set_event_time(a->reconciler, pw_monotonic_ns());
 	pw_node_read_watch(a->node);
 }
 
@@ -502,7 +502,7 @@ static int handle_event(void *ctx, void *data, size_t size)
 		a->malformed++;
 		return 0;
 	}
-	pw_engine_set_event_time(a->engine, ev.hdr->ktime_ns);
+	pw_reconciler_set_event_time(a->reconciler, ev.hdr->ktime_ns);
 	pw_node_apply(a->node, &ev);
 	return 0;
 }
@@ -517,7 +517,7 @@ static void write_metrics(void *ctx, FILE *out, unsigned long long scrapes)
 
 	pw_node_counts(a->node, &cgroups, &v.containers);
 	v.isolated_containers = pw_journal_count(a->journal);
-	v.isolated_cpus = pw_engine_isolated_cpus(a->engine);
+	v.isolated_cpus = pw_reconciler_isolated_cpus(a->reconciler);
 	pw_node_watch_counts(a->node, &v.cpuset_watches, &v.cpuset_watches_refused);
 	v.cgroups_unread = pw_node_unread_cgroups(a->node);
 	v.journal_saves = pw_journal_saves(a->journal);
@@ -531,7 +531,7 @@ static void write_metrics(void *ctx, FILE *out, unsigned long long scrapes)
 	pw_metrics_write(out, &v);
 }
 
-/* The engine asks the node whether a container is still there. */
+/* The reconciler asks the node whether a container is still there. */
 static struct pw_container *find_in_node(void *ctx, int hierarchy, uint64_t id)
 {
 	struct pw_cgroup *cg = pw_node_find(ctx, hierarchy, id);
@@ -616,7 +616,7 @@ int cmd_agent(int argc, char **argv)
 		.keep_layout_s = DEFAULT_KEEP_LAYOUT_S,
 		.hold = PW_HOLD_AUTO,
 	};
-	struct pw_engine_config ecfg = {};
+	struct pw_reconciler_config ecfg = {};
 	double started = pw_monotonic_ms();
 	unsigned long cgroups, containers;
 	struct pw_node_observer obs;
@@ -731,10 +731,10 @@ int cmd_agent(int argc, char **argv)
 		ecfg.tuner = &a->tuner;
 	}
 	if (!err)
-		err = pw_engine_new(&a->engine, &ecfg);
+		err = pw_reconciler_new(&a->reconciler, &ecfg);
 	if (err)
 		goto cleanup;
-	pw_engine_observer(a->engine, &obs);
+	pw_reconciler_observer(a->reconciler, &obs);
 	pw_node_set_observer(a->node, &obs);
 
 	rb = ring_buffer__new(pw_loader_events_fd(a->skel), handle_event, a, NULL);
@@ -744,7 +744,7 @@ int cmd_agent(int argc, char **argv)
 		goto cleanup;
 	}
 	a->holds.node = a->node;
-	a->holds.engine = a->engine;
+	a->holds.reconciler = a->reconciler;
 	a->holds.metrics = &a->metrics;
 	a->holds.mounts = a->backend.mounts;
 	a->holds.hierarchy = o.loader.hold_hierarchy;
@@ -810,9 +810,9 @@ int cmd_agent(int argc, char **argv)
 	pw_node_scan(a->node);
 	/* What an earlier agent held and nobody resumed runs now, whatever it becomes. */
 	pw_holds_release_stranded(&a->holds);
-	pw_engine_reconcile_journal(a->engine);
-	pw_engine_look_at_everything(a->engine);
-	pw_engine_run(a->engine);
+	pw_reconciler_adopt_journal(a->reconciler);
+	pw_reconciler_look_at_everything(a->reconciler);
+	pw_reconciler_run(a->reconciler);
 	/* Ready: from now on the kernel side may hold (its heartbeat is fresh). */
 	pw_loader_heartbeat(a->skel, pw_monotonic_ns());
 	pw_node_counts(a->node, &cgroups, &containers);
@@ -830,9 +830,9 @@ int cmd_agent(int argc, char **argv)
 	/* Nothing new is held from here on, and what is held runs. */
 	pw_loader_heartbeat(a->skel, 0);
 	pw_holds_release_all(&a->holds, "the agent is exiting");
-	pw_engine_drop_kept_layout(a->engine);
+	pw_reconciler_drop_kept_layout(a->reconciler);
 	if (o.restore_on_exit) {
-		int rerr = pw_engine_revert_all(a->engine, "agent exiting");
+		int rerr = pw_reconciler_revert_all(a->reconciler, "agent exiting");
 
 		if (!err)
 			err = rerr;
@@ -854,7 +854,7 @@ cleanup:
 	pw_metrics_server_free(a->metrics_server);
 	pw_loop_free(loop);
 	ring_buffer__free(rb);
-	pw_engine_free(a->engine);
+	pw_reconciler_free(a->reconciler);
 	pw_tuner_close(&a->tuner);
 	pw_backend_release(&a->backend);
 	pw_node_free(a->node);

@@ -128,7 +128,7 @@ static enum pw_hold_state state_of(const struct pw_holds *h, uint64_t id, bool a
 	 */
 	if (!cg->container)
 		return pw_node_naming(h->node, cg) ? PW_HOLD_UNKNOWN : PW_HOLD_NOT_SELECTED;
-	return pw_engine_hold_state(h->engine, cg->container, at_exec);
+	return pw_reconciler_hold_state(h->reconciler, cg->container, at_exec);
 }
 
 /* Returns how many marks are kept. */

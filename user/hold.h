@@ -13,7 +13,7 @@
 #include <sys/types.h>
 
 #include "cgroupfs.h"
-#include "engine.h"
+#include "reconciler.h"
 #include "journal.h"
 #include "metrics.h"
 #include "node.h"
@@ -40,7 +40,7 @@ struct pw_holds {
 	int candidates_fd, held_fd;
 	int hierarchy; /* the hold hierarchy: the node's cpuset one */
 	struct pw_node *node;
-	struct pw_engine *engine;
+	struct pw_reconciler *reconciler;
 	struct pw_metrics *metrics;
 	pid_t guardian;
 	int guardian_fd;	   /* a pidfd of the guardian: readable when it exits; -1 */
@@ -70,7 +70,7 @@ struct pw_holds {
 /*
  * Look at every mark and every held task: marks the agent will not need go,
  * held tasks whose container is settled (or held too long) resume. Call
- * after each turn of the engine and on each tick: a call costs two loads
+ * after each turn of the reconciler and on each tick: a call costs two loads
  * when nothing was marked or held since a walk that left nothing.
  */
 void pw_holds_review(struct pw_holds *h);

@@ -1,16 +1,16 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * The agent's decision engine. What the agent wants is a function of the
+ * The agent's reconciler: the decision loop. What the agent wants is a function of the
  * node as it is now: every selected, running container whose CPUs are its
- * own is isolated, nothing else is. The node tells the engine what changed
- * (it is the node's observer); the engine marks exactly the containers that
+ * own is isolated, nothing else is. The node tells the reconciler what changed
+ * (it is the node's observer); the reconciler marks exactly the containers that
  * change can affect (the container itself and those on its CPUs, found
- * through a per-CPU index), and pw_engine_run() decides each of them with
+ * through a per-CPU index), and pw_reconciler_run() decides each of them with
  * the policy and brings the kernel in line through the backend: reverts
  * first, then applies, every change journaled before it is made.
  */
-#ifndef PW_ENGINE_H
-#define PW_ENGINE_H
+#ifndef PW_RECONCILER_H
+#define PW_RECONCILER_H
 
 #include <stdint.h>
 
@@ -20,11 +20,11 @@
 #include "policy.h"
 #include "tuner.h"
 
-struct pw_engine;
+struct pw_reconciler;
 
-struct pw_engine_config {
+struct pw_reconciler_config {
 	const struct pw_policy *policy;
-	struct pw_backend *backend; /* its journal is the engine's record of what it did */
+	struct pw_backend *backend; /* its journal is the reconciler's record of what it did */
 	struct pw_tuner *tuner; /* the knobs beyond balancing, on the same journal; NULL: none */
 	struct pw_metrics *metrics;
 	struct pw_cpus host; /* the CPUs of the cpuset root: the host's to balance */
@@ -33,43 +33,43 @@ struct pw_engine_config {
 	void *find_ctx;
 };
 
-int pw_engine_new(struct pw_engine **out, const struct pw_engine_config *cfg);
+int pw_reconciler_new(struct pw_reconciler **out, const struct pw_reconciler_config *cfg);
 /* NULL is fine. */
-void pw_engine_free(struct pw_engine *e);
+void pw_reconciler_free(struct pw_reconciler *e);
 
 /* The observer to give the node. */
-void pw_engine_observer(struct pw_engine *e, struct pw_node_observer *obs);
+void pw_reconciler_observer(struct pw_reconciler *e, struct pw_node_observer *obs);
 
 /* The kernel time (CLOCK_MONOTONIC) of the event being applied; 0 for a scan. */
-void pw_engine_set_event_time(struct pw_engine *e, uint64_t ktime_ns);
+void pw_reconciler_set_event_time(struct pw_reconciler *e, uint64_t ktime_ns);
 
 /*
  * At start: complete the journal's isolations whose containers still run,
  * revert the rest, and make the backend's shared layout match. Says how
  * many of each.
  */
-void pw_engine_reconcile_journal(struct pw_engine *e);
+void pw_reconciler_adopt_journal(struct pw_reconciler *e);
 
 /* Look again at every container and every journal entry, IRQs included (after a scan). */
-void pw_engine_look_at_everything(struct pw_engine *e);
+void pw_reconciler_look_at_everything(struct pw_reconciler *e);
 
 /* Decide what was looked at and make the kernel match. */
-void pw_engine_run(struct pw_engine *e);
+void pw_reconciler_run(struct pw_reconciler *e);
 
 /*
  * Try again a layout step that failed, when its back-off time (from now_ms)
  * has come; and end a layout kept for the next container once its time is up.
  */
-void pw_engine_tick(struct pw_engine *e, double now_ms);
+void pw_reconciler_tick(struct pw_reconciler *e, double now_ms);
 
 /*
  * The host's CPUs changed (CPU hotplug, read again at a rescan): decisions
  * and where IRQs may go follow them. Returns whether they changed.
  */
-bool pw_engine_set_host(struct pw_engine *e, const struct pw_cpus *host);
+bool pw_reconciler_set_host(struct pw_reconciler *e, const struct pw_cpus *host);
 
 /* The agent is going: a layout kept for a next container is not kept any more (undone now). */
-void pw_engine_drop_kept_layout(struct pw_engine *e);
+void pw_reconciler_drop_kept_layout(struct pw_reconciler *e);
 
 /* Where a container stands, for a first exec held until its isolation is in place. */
 enum pw_hold_state {
@@ -85,13 +85,13 @@ enum pw_hold_state {
  * first exec must find the decision made on what it will run with. For a
  * held task (at_exec true) its runtime is done: not pinned is DECIDED.
  */
-enum pw_hold_state pw_engine_hold_state(const struct pw_engine *e, const struct pw_container *c,
-					bool at_exec);
+enum pw_hold_state pw_reconciler_hold_state(const struct pw_reconciler *e,
+					    const struct pw_container *c, bool at_exec);
 
 /* Undo every isolation and knob; the first error is returned, the rest still tried. */
-int pw_engine_revert_all(struct pw_engine *e, const char *why);
+int pw_reconciler_revert_all(struct pw_reconciler *e, const char *why);
 
 /* The CPU index, and the isolated CPUs (for metrics). */
-unsigned int pw_engine_isolated_cpus(const struct pw_engine *e);
+unsigned int pw_reconciler_isolated_cpus(const struct pw_reconciler *e);
 
-#endif /* PW_ENGINE_H */
+#endif /* PW_RECONCILER_H */

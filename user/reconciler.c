@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* From "this changed" to the kernel: affected containers, policy, backend, journal. */
-#include "engine.h"
+#include "reconciler.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -13,7 +13,7 @@
 #include "log.h"
 
 /*
- * What the engine keeps per container (container->agent), only for those it
+ * What the reconciler keeps per container (container->agent), only for those it
  * may have to decide or that take part in exclusivity: selected, running
  * workloads, or isolated. A node's other containers cost it nothing. Kept
  * small (no padding hole): a node may have thousands.
@@ -34,7 +34,7 @@ struct slot {
 	bool balancing_off; /* its selection asks for load balancing off (not only knobs) */
 };
 
-struct pw_engine {
+struct pw_reconciler {
 	const struct pw_policy *policy;
 	struct pw_backend *b;
 	struct pw_tuner *tuner;
@@ -65,7 +65,7 @@ struct pw_engine {
  * a runtime's task keeps a cpuset busy (-EBUSY), or while the backend keeps
  * its layout for the next container (-EAGAIN).
  */
-static void layout_later(struct pw_engine *e, int err)
+static void layout_later(struct pw_reconciler *e, int err)
 {
 	if (err != -EBUSY && err != -EAGAIN)
 		e->metrics->errors++;
@@ -77,7 +77,7 @@ static void layout_later(struct pw_engine *e, int err)
 }
 
 /* The backend's shared layout made to match its journal; a failure is tried again later. */
-static void sync_layout(struct pw_engine *e)
+static void sync_layout(struct pw_reconciler *e)
 {
 	int err = e->b->ops->sync(e->b);
 
@@ -89,7 +89,7 @@ static void sync_layout(struct pw_engine *e)
 	e->layout_kept = false;
 }
 
-void pw_engine_drop_kept_layout(struct pw_engine *e)
+void pw_reconciler_drop_kept_layout(struct pw_reconciler *e)
 {
 	e->b->keep_layout_ms = 0;
 	if (e->layout_kept)
@@ -97,19 +97,20 @@ void pw_engine_drop_kept_layout(struct pw_engine *e)
 }
 
 /* Whether the container of (hierarchy, id) is still on the node. */
-static bool container_exists(const struct pw_engine *e, int hierarchy, uint64_t id)
+static bool container_exists(const struct pw_reconciler *e, int hierarchy, uint64_t id)
 {
 	return e->find(e->find_ctx, hierarchy, id) != NULL;
 }
 
-static struct pw_container *find_container(const struct pw_engine *e, int hierarchy, uint64_t id)
+static struct pw_container *find_container(const struct pw_reconciler *e, int hierarchy,
+					   uint64_t id)
 {
 	return e->find(e->find_ctx, hierarchy, id);
 }
 
-int pw_engine_new(struct pw_engine **out, const struct pw_engine_config *cfg)
+int pw_reconciler_new(struct pw_reconciler **out, const struct pw_reconciler_config *cfg)
 {
-	struct pw_engine *e = calloc(1, sizeof(*e));
+	struct pw_reconciler *e = calloc(1, sizeof(*e));
 
 	*out = NULL;
 	if (!e)
@@ -126,7 +127,7 @@ int pw_engine_new(struct pw_engine **out, const struct pw_engine_config *cfg)
 	return 0;
 }
 
-void pw_engine_free(struct pw_engine *e)
+void pw_reconciler_free(struct pw_reconciler *e)
 {
 	struct slot *s, *next;
 
@@ -142,12 +143,12 @@ void pw_engine_free(struct pw_engine *e)
 	free(e);
 }
 
-void pw_engine_set_event_time(struct pw_engine *e, uint64_t ktime_ns)
+void pw_reconciler_set_event_time(struct pw_reconciler *e, uint64_t ktime_ns)
 {
 	e->event_ns = ktime_ns;
 }
 
-static void mark(struct pw_engine *e, struct slot *s)
+static void mark(struct pw_reconciler *e, struct slot *s)
 {
 	if (!s || s->dirty)
 		return;
@@ -160,7 +161,7 @@ static void mark(struct pw_engine *e, struct slot *s)
 #define APPLY_RETRY_MIN_MS 1000
 #define APPLY_RETRY_MAX_MS 60000
 
-static void retry_failed(struct pw_engine *e, double now_ms)
+static void retry_failed(struct pw_reconciler *e, double now_ms)
 {
 	if (!e->failed_slots)
 		return;
@@ -172,7 +173,7 @@ static void retry_failed(struct pw_engine *e, double now_ms)
 		}
 }
 
-void pw_engine_tick(struct pw_engine *e, double now_ms)
+void pw_reconciler_tick(struct pw_reconciler *e, double now_ms)
 {
 	retry_failed(e, now_ms);
 	if (!e->retry_ms || now_ms < e->retry_at_ms)
@@ -197,14 +198,14 @@ static void mark_container(struct pw_container *c, void *arg)
 }
 
 /* Everyone on these CPUs may have become exclusive, or stopped being. */
-static void mark_overlapping(struct pw_engine *e, const struct pw_cpuset *cpus)
+static void mark_overlapping(struct pw_reconciler *e, const struct pw_cpuset *cpus)
 {
 	if (cpus)
 		pw_cpu_index_for_each(&e->index, &cpus->cpus, mark_container, e);
 }
 
 /* Put s on the index as it counts now; the containers it leaves and joins are looked at. */
-static void reindex(struct pw_engine *e, struct slot *s)
+static void reindex(struct pw_reconciler *e, struct slot *s)
 {
 	struct pw_container *c = s->c;
 	bool counts = pw_policy_counts(c);
@@ -229,7 +230,7 @@ static void reindex(struct pw_engine *e, struct slot *s)
 	mark(e, s);
 }
 
-static struct slot *new_slot(struct pw_engine *e, struct pw_container *c)
+static struct slot *new_slot(struct pw_reconciler *e, struct pw_container *c)
 {
 	struct slot *s = calloc(1, sizeof(*s));
 
@@ -247,13 +248,13 @@ static struct slot *new_slot(struct pw_engine *e, struct pw_container *c)
 }
 
 /* Whether a knob is applied to c. */
-static bool tuned(const struct pw_engine *e, const struct pw_container *c)
+static bool tuned(const struct pw_reconciler *e, const struct pw_container *c)
 {
 	return e->tuner && pw_tuner_has(e->tuner, c->cg->hierarchy, c->cg->id);
 }
 
-/* Whether the engine has anything to keep of c: it may decide it, or c may block others. */
-static bool needs_slot(const struct pw_engine *e, const struct pw_container *c,
+/* Whether the reconciler has anything to keep of c: it may decide it, or c may block others. */
+static bool needs_slot(const struct pw_reconciler *e, const struct pw_container *c,
 		       const char *selected)
 {
 	return selected || pw_policy_counts(c) ||
@@ -264,7 +265,7 @@ static bool needs_slot(const struct pw_engine *e, const struct pw_container *c,
  * s's selection, cached (it changes with identity only): the selecting rule
  * and whether it takes the CPUs out of load balancing.
  */
-static void cache_selection(const struct pw_engine *e, struct slot *s, const char *selected)
+static void cache_selection(const struct pw_reconciler *e, struct slot *s, const char *selected)
 {
 	struct pw_knob_wants unused;
 
@@ -273,7 +274,7 @@ static void cache_selection(const struct pw_engine *e, struct slot *s, const cha
 }
 
 /* The slot of c, made if c needs one now; NULL when it needs none. */
-static struct slot *slot_of(struct pw_engine *e, struct pw_container *c)
+static struct slot *slot_of(struct pw_reconciler *e, struct pw_container *c)
 {
 	const char *selected;
 
@@ -290,7 +291,7 @@ static struct slot *slot_of(struct pw_engine *e, struct pw_container *c)
 
 static void on_container_changed(void *ctx, struct pw_container *c, struct pw_container *old)
 {
-	struct pw_engine *e = ctx;
+	struct pw_reconciler *e = ctx;
 	struct slot *s = old ? old->agent : NULL;
 
 	if (s) {
@@ -308,7 +309,7 @@ static void on_container_changed(void *ctx, struct pw_container *c, struct pw_co
 }
 
 /* Forget s: off the index, the dirty list and the slot list. */
-static void drop_slot(struct pw_engine *e, struct slot *s)
+static void drop_slot(struct pw_reconciler *e, struct slot *s)
 {
 	struct slot **pp;
 
@@ -336,7 +337,7 @@ static void drop_slot(struct pw_engine *e, struct slot *s)
 
 static void on_container_removed(void *ctx, struct pw_container *c)
 {
-	struct pw_engine *e = ctx;
+	struct pw_reconciler *e = ctx;
 
 	if (c->agent)
 		drop_slot(e, c->agent);
@@ -345,7 +346,7 @@ static void on_container_removed(void *ctx, struct pw_container *c)
 
 static void on_cpus_changed(void *ctx, struct pw_cgroup *cg, const struct pw_cpuset *old)
 {
-	struct pw_engine *e = ctx;
+	struct pw_reconciler *e = ctx;
 	struct slot *s = cg->container ? slot_of(e, cg->container) : NULL;
 
 	(void)old;
@@ -359,7 +360,7 @@ static void on_cpus_changed(void *ctx, struct pw_cgroup *cg, const struct pw_cpu
 
 static void on_populated_changed(void *ctx, struct pw_container *c)
 {
-	struct pw_engine *e = ctx;
+	struct pw_reconciler *e = ctx;
 	struct slot *s = slot_of(e, c);
 
 	if (s)
@@ -368,7 +369,7 @@ static void on_populated_changed(void *ctx, struct pw_container *c)
 
 static void on_cgroup_removed(void *ctx, struct pw_cgroup *cg)
 {
-	struct pw_engine *e = ctx;
+	struct pw_reconciler *e = ctx;
 
 	if (e->b->ops->cgroup_removed && e->b->ops->cgroup_removed(e->b, cg))
 		e->metrics->errors++;
@@ -376,7 +377,7 @@ static void on_cgroup_removed(void *ctx, struct pw_cgroup *cg)
 		e->check_journal = true;
 }
 
-void pw_engine_observer(struct pw_engine *e, struct pw_node_observer *obs)
+void pw_reconciler_observer(struct pw_reconciler *e, struct pw_node_observer *obs)
 {
 	*obs = (struct pw_node_observer){
 		.ctx = e,
@@ -388,7 +389,7 @@ void pw_engine_observer(struct pw_engine *e, struct pw_node_observer *obs)
 	};
 }
 
-static const struct pw_backend_ops *ops_of(const struct pw_engine *e,
+static const struct pw_backend_ops *ops_of(const struct pw_reconciler *e,
 					   const struct pw_isolation *iso)
 {
 	const struct pw_backend_ops *ops = pw_backend_by_name(iso->backend);
@@ -397,7 +398,7 @@ static const struct pw_backend_ops *ops_of(const struct pw_engine *e,
 }
 
 /* Undo iso; copies what it says first (the journal entry goes with the revert). */
-static int revert(struct pw_engine *e, const struct pw_isolation *iso, const char *why)
+static int revert(struct pw_reconciler *e, const struct pw_isolation *iso, const char *why)
 {
 	char id[13], path[PW_Q_LEN];
 	int err;
@@ -424,7 +425,7 @@ static int revert(struct pw_engine *e, const struct pw_isolation *iso, const cha
 	return 0;
 }
 
-static void isolated_others(const struct pw_engine *e, const struct pw_container *c,
+static void isolated_others(const struct pw_reconciler *e, const struct pw_container *c,
 			    struct pw_cpus *out)
 {
 	pw_cpus_clear(out);
@@ -436,7 +437,7 @@ static void isolated_others(const struct pw_engine *e, const struct pw_container
 	}
 }
 
-static void decide(const struct pw_engine *e, const struct slot *s, struct pw_verdict *v)
+static void decide(const struct pw_reconciler *e, const struct slot *s, struct pw_verdict *v)
 {
 	struct pw_cpus others;
 	struct pw_decision d = {
@@ -452,7 +453,7 @@ static void decide(const struct pw_engine *e, const struct slot *s, struct pw_ve
 	pw_policy_decide(e->policy, &d, v);
 }
 
-static void isolate(struct pw_engine *e, struct slot *s, const struct pw_verdict *v)
+static void isolate(struct pw_reconciler *e, struct slot *s, const struct pw_verdict *v)
 {
 	struct pw_container *c = s->c;
 	/* Only read: the journal keeps copies of its own. */
@@ -508,7 +509,7 @@ static void isolate(struct pw_engine *e, struct slot *s, const struct pw_verdict
 		revert(e, iso, "isolation failed");
 }
 
-static void refuse(struct pw_engine *e, struct slot *s, const struct pw_verdict *v)
+static void refuse(struct pw_reconciler *e, struct slot *s, const struct pw_verdict *v)
 {
 	char name[2 * PW_Q_LEN], other[2 * PW_Q_LEN];
 
@@ -530,7 +531,7 @@ static bool exists_cb(void *ctx, int hierarchy, uint64_t id)
 }
 
 /* Isolations and knobs whose containers are gone (removed, or no container any more). */
-static void revert_orphans(struct pw_engine *e)
+static void revert_orphans(struct pw_reconciler *e)
 {
 	for (size_t i = pw_journal_count(e->b->journal); i-- > 0;) {
 		const struct pw_isolation *iso = pw_journal_at(e->b->journal, i);
@@ -547,7 +548,7 @@ static void revert_orphans(struct pw_engine *e)
  * The kernel cannot take s's CPUs out of load balancing: said once per
  * container, counted; its knobs and its hold go on as for any other.
  */
-static void unsupported(struct pw_engine *e, struct slot *s)
+static void unsupported(struct pw_reconciler *e, struct slot *s)
 {
 	char name[PW_Q_LEN];
 
@@ -559,7 +560,7 @@ static void unsupported(struct pw_engine *e, struct slot *s)
 		pw_container_name(s->c, name, sizeof(name)), e->b->unsupported);
 }
 
-static void tune(struct pw_engine *e, const struct slot *s, const struct pw_verdict *v)
+static void tune(struct pw_reconciler *e, const struct slot *s, const struct pw_verdict *v)
 {
 	struct pw_knob_wants wants;
 
@@ -577,7 +578,7 @@ static void tune(struct pw_engine *e, const struct slot *s, const struct pw_verd
 }
 
 /* One round: what is dirty now is decided; what that changes is looked at next round. */
-static bool run_round(struct pw_engine *e)
+static bool run_round(struct pw_reconciler *e)
 {
 	struct slot *list, *s, *next;
 	struct pw_verdict v;
@@ -636,8 +637,8 @@ static bool run_round(struct pw_engine *e)
 	return true;
 }
 
-enum pw_hold_state pw_engine_hold_state(const struct pw_engine *e, const struct pw_container *c,
-					bool at_exec)
+enum pw_hold_state pw_reconciler_hold_state(const struct pw_reconciler *e,
+					    const struct pw_container *c, bool at_exec)
 {
 	struct slot tmp = { .c = (struct pw_container *)c }, *s = c->agent;
 	bool isolated = pw_journal_find(e->b->journal, c->cg->hierarchy, c->cg->id);
@@ -685,7 +686,7 @@ enum pw_hold_state pw_engine_hold_state(const struct pw_engine *e, const struct 
 	return PW_HOLD_DECIDED;
 }
 
-void pw_engine_run(struct pw_engine *e)
+void pw_reconciler_run(struct pw_reconciler *e)
 {
 	/* What the backend found in this turn's events first: it is already due. */
 	if (e->b->ops->flush && e->b->ops->flush(e->b))
@@ -699,7 +700,7 @@ void pw_engine_run(struct pw_engine *e)
 		;
 }
 
-static void mark_all(struct pw_engine *e)
+static void mark_all(struct pw_reconciler *e)
 {
 	for (struct slot *s = e->slots; s; s = s->next) {
 		s->failed_cpus = NULL; /* a full look tries again */
@@ -708,7 +709,7 @@ static void mark_all(struct pw_engine *e)
 	e->failed_slots = 0;
 }
 
-bool pw_engine_set_host(struct pw_engine *e, const struct pw_cpus *host)
+bool pw_reconciler_set_host(struct pw_reconciler *e, const struct pw_cpus *host)
 {
 	char was[PW_CPULIST_LEN], now[PW_CPULIST_LEN];
 
@@ -724,7 +725,7 @@ bool pw_engine_set_host(struct pw_engine *e, const struct pw_cpus *host)
 	return true;
 }
 
-void pw_engine_look_at_everything(struct pw_engine *e)
+void pw_reconciler_look_at_everything(struct pw_reconciler *e)
 {
 	e->check_journal = true;
 	mark_all(e);
@@ -733,7 +734,7 @@ void pw_engine_look_at_everything(struct pw_engine *e)
 		pw_tuner_rescan(e->tuner);
 }
 
-void pw_engine_reconcile_journal(struct pw_engine *e)
+void pw_reconciler_adopt_journal(struct pw_reconciler *e)
 {
 	int kept = 0, reverted = 0;
 
@@ -767,7 +768,7 @@ void pw_engine_reconcile_journal(struct pw_engine *e)
 		kept, reverted);
 }
 
-int pw_engine_revert_all(struct pw_engine *e, const char *why)
+int pw_reconciler_revert_all(struct pw_reconciler *e, const char *why)
 {
 	int first = 0;
 
@@ -786,7 +787,7 @@ int pw_engine_revert_all(struct pw_engine *e, const char *why)
 	return first;
 }
 
-unsigned int pw_engine_isolated_cpus(const struct pw_engine *e)
+unsigned int pw_reconciler_isolated_cpus(const struct pw_reconciler *e)
 {
 	struct pw_cpus cpus;
 

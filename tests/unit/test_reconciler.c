@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * The decision engine against a fake backend: what it isolates, refuses and
+ * The reconciler against a fake backend: what it isolates, refuses and
  * restores as the node changes, and that it looks only at what a change
  * can affect.
  */
@@ -8,7 +8,7 @@
 #include <stdlib.h>
 
 #include "clock.h"
-#include "engine.h"
+#include "reconciler.h"
 #include "fixtures.h"
 #include "unit.h"
 
@@ -92,19 +92,19 @@ struct world {
 	char kernel[64];
 	struct pw_policy policy;
 	struct pw_metrics metrics;
-	struct pw_engine *e;
+	struct pw_reconciler *e;
 	struct pw_node_observer obs;
 };
 
 static void world_init(struct world *w, const char *host)
 {
-	struct pw_engine_config cfg;
+	struct pw_reconciler_config cfg;
 
 	memset(w, 0, sizeof(*w));
 	fx_init(&w->fx);
 	w->fake.b.ops = &fake_ops;
 	pw_journal_open(&w->fake.b.journal, "/nonexistent", PW_JOURNAL_MEMORY);
-	cfg = (struct pw_engine_config){
+	cfg = (struct pw_reconciler_config){
 		.policy = &w->policy,
 		.backend = &w->fake.b,
 		.metrics = &w->metrics,
@@ -112,18 +112,18 @@ static void world_init(struct world *w, const char *host)
 		.find = fx_find,
 		.find_ctx = &w->fx,
 	};
-	pw_engine_new(&w->e, &cfg);
-	pw_engine_observer(w->e, &w->obs);
+	pw_reconciler_new(&w->e, &cfg);
+	pw_reconciler_observer(w->e, &w->obs);
 }
 
-/* The world with knobs, against a fake kernel (fixtures.h): its engine made again. */
+/* The world with knobs, against a fake kernel (fixtures.h): its reconciler made again. */
 static void world_tune(struct world *w, const char *host)
 {
 	struct pw_cpus cpus = fx_cpus(host);
 	struct pw_tuner_config tcfg = { .journal = w->fake.b.journal,
 					.mounts = &w->mounts,
 					.host = &cpus };
-	struct pw_engine_config cfg = {
+	struct pw_reconciler_config cfg = {
 		.policy = &w->policy,
 		.backend = &w->fake.b,
 		.tuner = &w->tuner,
@@ -141,14 +141,14 @@ static void world_tune(struct world *w, const char *host)
 	tcfg.sys = sys;
 	w->mounts.v1_cpuset.fd = w->mounts.v2.fd = w->mounts.v1_cpu.fd = -1;
 	CHECK_INT(pw_tuner_open(&w->tuner, &tcfg), 0);
-	pw_engine_free(w->e);
-	pw_engine_new(&w->e, &cfg);
-	pw_engine_observer(w->e, &w->obs);
+	pw_reconciler_free(w->e);
+	pw_reconciler_new(&w->e, &cfg);
+	pw_reconciler_observer(w->e, &w->obs);
 }
 
 static void world_free(struct world *w)
 {
-	pw_engine_free(w->e);
+	pw_reconciler_free(w->e);
 	pw_tuner_close(&w->tuner);
 	if (w->kernel[0])
 		fx_remove_tree(w->kernel);
@@ -156,7 +156,7 @@ static void world_free(struct world *w)
 	fx_free(&w->fx);
 }
 
-/* A container appears (as the node would tell it), then the engine runs. */
+/* A container appears (as the node would tell it), then the reconciler runs. */
 static struct pw_container *start(struct world *w, uint64_t id, const char *cpus, bool opted_in)
 {
 	char path[64];
@@ -165,7 +165,7 @@ static struct pw_container *start(struct world *w, uint64_t id, const char *cpus
 	snprintf(path, sizeof(path), "/kubepods/pod/%llu", (unsigned long long)id);
 	c = fx_container(&w->fx, id, path, cpus, opted_in);
 	w->obs.container_changed(w->obs.ctx, c, NULL);
-	pw_engine_run(w->e);
+	pw_reconciler_run(w->e);
 	return c;
 }
 
@@ -178,14 +178,14 @@ static void exit_container(struct world *w, struct pw_container *c)
 {
 	c->populated = false;
 	w->obs.populated_changed(w->obs.ctx, c);
-	pw_engine_run(w->e);
+	pw_reconciler_run(w->e);
 }
 
 static void remove_container(struct world *w, struct pw_container *c)
 {
 	fx_remove(&w->fx, c);
 	w->obs.container_removed(w->obs.ctx, c);
-	pw_engine_run(w->e);
+	pw_reconciler_run(w->e);
 }
 
 static void move_cpus(struct world *w, struct pw_container *c, const char *cpus)
@@ -196,10 +196,10 @@ static void move_cpus(struct world *w, struct pw_container *c, const char *cpus)
 	if (old != c->cg->cpus)
 		w->obs.cpus_changed(w->obs.ctx, c->cg, old);
 	pw_cpuset_put(&w->fx.pool, old);
-	pw_engine_run(w->e);
+	pw_reconciler_run(w->e);
 }
 
-UNIT_TEST(engine_isolates_opted_in_exclusive_only)
+UNIT_TEST(reconciler_isolates_opted_in_exclusive_only)
 {
 	struct pw_container *a, *plain;
 	struct world w;
@@ -218,7 +218,7 @@ UNIT_TEST(engine_isolates_opted_in_exclusive_only)
 	world_free(&w);
 }
 
-UNIT_TEST(engine_says_where_a_held_exec_stands)
+UNIT_TEST(reconciler_says_where_a_held_exec_stands)
 {
 	struct pw_container *a, *b, *plain, *pending;
 	struct world w;
@@ -227,26 +227,26 @@ UNIT_TEST(engine_says_where_a_held_exec_stands)
 	a = start(&w, 1, "1", true);
 	b = start(&w, 2, "1", true); /* shares CPU 1 with a: a is reverted, both refused */
 	plain = start(&w, 3, "3", false);
-	CHECK_INT(pw_engine_hold_state(w.e, a, true), PW_HOLD_DECIDED);
-	CHECK_INT(pw_engine_hold_state(w.e, b, true), PW_HOLD_DECIDED);
+	CHECK_INT(pw_reconciler_hold_state(w.e, a, true), PW_HOLD_DECIDED);
+	CHECK_INT(pw_reconciler_hold_state(w.e, b, true), PW_HOLD_DECIDED);
 	/* Not opted in by what is known of it: its first exec is not held. */
 	plain->meta_known = true;
-	CHECK_INT(pw_engine_hold_state(w.e, plain, true), PW_HOLD_NOT_SELECTED);
+	CHECK_INT(pw_reconciler_hold_state(w.e, plain, true), PW_HOLD_NOT_SELECTED);
 	/* Nothing known of its opt-in yet: it may still opt in. */
 	plain->meta_known = false;
-	CHECK_INT(pw_engine_hold_state(w.e, plain, true), PW_HOLD_UNKNOWN);
+	CHECK_INT(pw_reconciler_hold_state(w.e, plain, true), PW_HOLD_UNKNOWN);
 	remove_container(&w, b);
-	CHECK_INT(pw_engine_hold_state(w.e, a, true), PW_HOLD_ISOLATED);
-	/* Selected and exclusive, the engine not run yet: its isolation is coming. */
+	CHECK_INT(pw_reconciler_hold_state(w.e, a, true), PW_HOLD_ISOLATED);
+	/* Selected and exclusive, the reconciler not run yet: its isolation is coming. */
 	pending = fx_container(&w.fx, 4, "/kubepods/pod/4", "2", true);
 	w.obs.container_changed(w.obs.ctx, pending, NULL);
-	CHECK_INT(pw_engine_hold_state(w.e, pending, true), PW_HOLD_PENDING);
-	pw_engine_run(w.e);
-	CHECK_INT(pw_engine_hold_state(w.e, pending, true), PW_HOLD_ISOLATED);
+	CHECK_INT(pw_reconciler_hold_state(w.e, pending, true), PW_HOLD_PENDING);
+	pw_reconciler_run(w.e);
+	CHECK_INT(pw_reconciler_hold_state(w.e, pending, true), PW_HOLD_ISOLATED);
 	world_free(&w);
 }
 
-UNIT_TEST(engine_keeps_the_mark_of_a_container_being_set_up)
+UNIT_TEST(reconciler_keeps_the_mark_of_a_container_being_set_up)
 {
 	struct pw_container *young;
 	struct world w;
@@ -256,18 +256,18 @@ UNIT_TEST(engine_keeps_the_mark_of_a_container_being_set_up)
 	young = fx_container(&w.fx, 5, "/kubepods/pod/5", "2", true);
 	young->populated = false;
 	w.obs.container_changed(w.obs.ctx, young, NULL);
-	pw_engine_run(w.e);
-	CHECK_INT(pw_engine_hold_state(w.e, young, false), PW_HOLD_PENDING);
-	CHECK_INT(pw_engine_hold_state(w.e, young, true), PW_HOLD_PENDING);
+	pw_reconciler_run(w.e);
+	CHECK_INT(pw_reconciler_hold_state(w.e, young, false), PW_HOLD_PENDING);
+	CHECK_INT(pw_reconciler_hold_state(w.e, young, true), PW_HOLD_PENDING);
 	/* A task, not pinned yet (cgroup2 runtimes pin after): the mark stays; at its exec, decided. */
 	young->populated = true;
 	young->cpus = NULL;
-	CHECK_INT(pw_engine_hold_state(w.e, young, false), PW_HOLD_PENDING);
-	CHECK_INT(pw_engine_hold_state(w.e, young, true), PW_HOLD_DECIDED);
+	CHECK_INT(pw_reconciler_hold_state(w.e, young, false), PW_HOLD_PENDING);
+	CHECK_INT(pw_reconciler_hold_state(w.e, young, true), PW_HOLD_DECIDED);
 	world_free(&w);
 }
 
-UNIT_TEST(engine_restores_on_exit_and_removal)
+UNIT_TEST(reconciler_restores_on_exit_and_removal)
 {
 	struct pw_container *a, *b;
 	struct world w;
@@ -285,7 +285,7 @@ UNIT_TEST(engine_restores_on_exit_and_removal)
 	world_free(&w);
 }
 
-UNIT_TEST(engine_shared_cpus_refused_once_then_reconverges)
+UNIT_TEST(reconciler_shared_cpus_refused_once_then_reconverges)
 {
 	struct pw_container *a, *b;
 	struct world w;
@@ -308,7 +308,7 @@ UNIT_TEST(engine_shared_cpus_refused_once_then_reconverges)
 	world_free(&w);
 }
 
-UNIT_TEST(engine_exited_container_blocks_nobody)
+UNIT_TEST(reconciler_exited_container_blocks_nobody)
 {
 	struct pw_container *a, *b;
 	struct world w;
@@ -322,7 +322,7 @@ UNIT_TEST(engine_exited_container_blocks_nobody)
 	world_free(&w);
 }
 
-UNIT_TEST(engine_keeps_the_last_cpu_for_the_host)
+UNIT_TEST(reconciler_keeps_the_last_cpu_for_the_host)
 {
 	struct pw_container *a, *b;
 	struct world w;
@@ -340,7 +340,7 @@ UNIT_TEST(engine_keeps_the_last_cpu_for_the_host)
 	world_free(&w);
 }
 
-UNIT_TEST(engine_follows_cpu_changes)
+UNIT_TEST(reconciler_follows_cpu_changes)
 {
 	struct pw_container *a;
 	struct world w;
@@ -356,7 +356,7 @@ UNIT_TEST(engine_follows_cpu_changes)
 	world_free(&w);
 }
 
-UNIT_TEST(engine_reverts_orphans_and_failed_applies)
+UNIT_TEST(reconciler_reverts_orphans_and_failed_applies)
 {
 	struct pw_isolation ghost = {
 		.container_id = "0000000000000000000000000000000000000000000000000000000000000099",
@@ -371,7 +371,7 @@ UNIT_TEST(engine_reverts_orphans_and_failed_applies)
 	world_init(&w, "0-3");
 	/* An isolation in the journal whose container is not on the node. */
 	pw_journal_add(w.fake.b.journal, &ghost);
-	pw_engine_reconcile_journal(w.e);
+	pw_reconciler_adopt_journal(w.e);
 	CHECK_INT(pw_journal_count(w.fake.b.journal), 0);
 	CHECK_INT(w.fake.reverts, 1);
 	/* An apply that fails is undone, and not tried again for the same CPUs. */
@@ -382,13 +382,13 @@ UNIT_TEST(engine_reverts_orphans_and_failed_applies)
 	move_cpus(&w, a, "1");
 	CHECK_INT(w.fake.applies, 1);
 	/* A full look tries again. */
-	pw_engine_look_at_everything(w.e);
-	pw_engine_run(w.e);
+	pw_reconciler_look_at_everything(w.e);
+	pw_reconciler_run(w.e);
 	CHECK(isolated(&w, a));
 	world_free(&w);
 }
 
-UNIT_TEST(engine_tries_a_failed_layout_again_backing_off)
+UNIT_TEST(reconciler_tries_a_failed_layout_again_backing_off)
 {
 	struct world w;
 	double now;
@@ -396,27 +396,27 @@ UNIT_TEST(engine_tries_a_failed_layout_again_backing_off)
 	world_init(&w, "0-3");
 	/* The layout step fails twice (a busy cpuset), then works. */
 	w.fake.fail_sync = 2;
-	pw_engine_reconcile_journal(w.e);
+	pw_reconciler_adopt_journal(w.e);
 	CHECK_INT(w.fake.syncs, 1);
 	CHECK_INT(w.metrics.errors, 1);
 	now = pw_monotonic_ms();
-	pw_engine_tick(w.e, now);
+	pw_reconciler_tick(w.e, now);
 	CHECK_INT(w.fake.syncs, 1); /* not before its time */
-	pw_engine_tick(w.e, now + 1500);
+	pw_reconciler_tick(w.e, now + 1500);
 	CHECK_INT(w.fake.syncs, 2);
 	CHECK_INT(w.metrics.errors, 2);
-	pw_engine_tick(w.e, now + 1900);
+	pw_reconciler_tick(w.e, now + 1900);
 	CHECK_INT(w.fake.syncs, 2); /* the second wait is longer */
-	pw_engine_tick(w.e, now + 5000);
+	pw_reconciler_tick(w.e, now + 5000);
 	CHECK_INT(w.fake.syncs, 3);
 	/* Done: nothing more is tried. */
-	pw_engine_tick(w.e, now + 100000);
+	pw_reconciler_tick(w.e, now + 100000);
 	CHECK_INT(w.fake.syncs, 3);
 	CHECK_INT(w.metrics.errors, 2);
 	world_free(&w);
 }
 
-UNIT_TEST(engine_looks_only_at_what_overlaps)
+UNIT_TEST(reconciler_looks_only_at_what_overlaps)
 {
 	struct pw_container *a;
 	struct world w;
@@ -435,7 +435,7 @@ UNIT_TEST(engine_looks_only_at_what_overlaps)
 	world_free(&w);
 }
 
-UNIT_TEST(engine_keeps_nothing_for_containers_it_never_decides)
+UNIT_TEST(reconciler_keeps_nothing_for_containers_it_never_decides)
 {
 	struct pw_container *idle, *plain, *a;
 	struct world w;
@@ -465,7 +465,7 @@ static struct pw_knob_wants *knobs_of(enum pw_knob k, const char *value)
 
 #define QOS(cpu) "sys/devices/system/cpu/cpu" #cpu "/power/pm_qos_resume_latency_us"
 
-UNIT_TEST(engine_applies_knobs_while_the_cpus_are_its_own)
+UNIT_TEST(reconciler_applies_knobs_while_the_cpus_are_its_own)
 {
 	struct pw_container *a, *b, *c;
 	struct world w;
@@ -476,15 +476,15 @@ UNIT_TEST(engine_applies_knobs_while_the_cpus_are_its_own)
 	a = fx_container(&w.fx, 1, "/kubepods/pod/1", "1", false);
 	a->knobs = knobs_of(PW_KNOB_CSTATES, "disable");
 	w.obs.container_changed(w.obs.ctx, a, NULL);
-	pw_engine_run(w.e);
+	pw_reconciler_run(w.e);
 	CHECK(!isolated(&w, a));
 	CHECK_STR(fx_get(w.kernel, QOS(1)), "n/a");
-	CHECK_INT(pw_engine_hold_state(w.e, a, true), PW_HOLD_ISOLATED);
+	CHECK_INT(pw_reconciler_hold_state(w.e, a, true), PW_HOLD_ISOLATED);
 	/* Balancing and a knob. */
 	b = fx_container(&w.fx, 2, "/kubepods/pod/2", "2", true);
 	b->knobs = knobs_of(PW_KNOB_CSTATES, "max_latency:5");
 	w.obs.container_changed(w.obs.ctx, b, NULL);
-	pw_engine_run(w.e);
+	pw_reconciler_run(w.e);
 	CHECK(isolated(&w, b));
 	CHECK_STR(fx_get(w.kernel, QOS(2)), "5");
 	/* A selector's container gets --tune's knobs. */
@@ -505,7 +505,7 @@ UNIT_TEST(engine_applies_knobs_while_the_cpus_are_its_own)
 	/* Removed: gone with it. */
 	remove_container(&w, a);
 	CHECK_STR(fx_get(w.kernel, QOS(1)), "0");
-	CHECK_INT(pw_engine_revert_all(w.e, "test"), 0);
+	CHECK_INT(pw_reconciler_revert_all(w.e, "test"), 0);
 	CHECK_INT(pw_journal_tuning_count(w.fake.b.journal), 0);
 	CHECK_INT(w.tuner.errors, 0);
 	world_free(&w);

@@ -188,7 +188,7 @@ static int move_tasks(const struct pw_backend *b, const char *from, const char *
 	FILE *f;
 
 	snprintf(path, sizeof(path), "%s/cgroup.procs", from);
-	in = pw_cgroup_open(root_fd(b), path, O_RDONLY);
+	in = pw_open_beneath(root_fd(b), path, O_RDONLY);
 	if (in < 0)
 		return in == -ENOENT ? 0 : in;
 	f = fdopen(in, "r");
@@ -197,7 +197,7 @@ static int move_tasks(const struct pw_backend *b, const char *from, const char *
 		return -errno;
 	}
 	snprintf(path, sizeof(path), "%s/cgroup.procs", to);
-	out = b->dry_run ? -1 : pw_cgroup_open(root_fd(b), path, O_WRONLY);
+	out = b->dry_run ? -1 : pw_open_beneath(root_fd(b), path, O_WRONLY);
 	if (!b->dry_run && out < 0) {
 		fclose(f);
 		return out;
@@ -270,7 +270,7 @@ static int rebalance(struct pw_backend *b, const char *path)
 
 static bool housekeeping_exists(const struct pw_backend *b)
 {
-	int fd = pw_cgroup_open(root_fd(b), HOUSEKEEPING, O_RDONLY | O_DIRECTORY);
+	int fd = pw_open_beneath(root_fd(b), HOUSEKEEPING, O_RDONLY | O_DIRECTORY);
 
 	if (fd < 0)
 		return false;
@@ -442,7 +442,7 @@ static int unbalance_spanners(struct pw_backend *b)
 static bool same_cgroup(const struct pw_backend *b, const char *path, uint64_t id)
 {
 	struct stat st;
-	int fd = pw_cgroup_open(root_fd(b), path, O_PATH | O_DIRECTORY);
+	int fd = pw_open_beneath(root_fd(b), path, O_PATH | O_DIRECTORY);
 	bool same = fd >= 0 && !fstat(fd, &st) && (uint64_t)st.st_ino == id;
 
 	if (fd >= 0)

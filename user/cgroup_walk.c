@@ -10,7 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cgroupfs.h"
+#include "beneath.h"
 
 struct walk {
 	pw_cgroup_walk_fn fn;
@@ -77,7 +77,7 @@ int pw_cgroup_walk(int root_fd, pw_cgroup_walk_fn fn, void *arg, unsigned long *
 	struct walk *w;
 	int fd, ret;
 
-	fd = pw_cgroup_open(root_fd, "", O_RDONLY | O_DIRECTORY);
+	fd = pw_open_beneath(root_fd, "", O_RDONLY | O_DIRECTORY);
 	if (fd < 0)
 		return fd;
 	/* PATH_MAX of path on the heap: the walk recurses. */

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-only
-/* cgroup mounts, and opens beneath them that refuse symlinks and escapes. */
+/* cgroup mounts, and reads and checked writes beneath them. */
 #include "cgroupfs.h"
 
 #include <errno.h>
@@ -172,49 +172,6 @@ int pw_mounts_lock_host(const struct pw_mounts *m)
 	return err;
 }
 
-int pw_cgroup_open(int root_fd, const char *rel, int flags)
-{
-	struct open_how how = {
-		.flags = flags | O_CLOEXEC,
-		/* No crossing into another mount either: a bind mount over a cgroup file is one. */
-		.resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS |
-			   RESOLVE_NO_XDEV,
-	};
-	int fd;
-
-	if (root_fd < 0)
-		return -EBADF;
-	/* Relative to the mount: "/a/b" -> "a/b", the root itself is ".". */
-	while (*rel == '/')
-		rel++;
-	fd = syscall(SYS_openat2, root_fd, *rel ? rel : ".", &how, sizeof(how));
-	return fd < 0 ? -errno : fd;
-}
-
-/* Read an open file into buf, NUL-terminated, one trailing newline removed; closes fd. */
-static ssize_t read_and_close(int fd, char *buf, size_t size)
-{
-	ssize_t n;
-
-	if (fd < 0)
-		return fd;
-	n = read(fd, buf, size - 1);
-	if (n < 0)
-		n = -errno;
-	close(fd);
-	if (n < 0)
-		return n;
-	buf[n] = '\0';
-	if (n > 0 && buf[n - 1] == '\n')
-		buf[--n] = '\0';
-	return n;
-}
-
-ssize_t pw_read_beneath(int root_fd, const char *path, char *buf, size_t size)
-{
-	return read_and_close(pw_cgroup_open(root_fd, path, O_RDONLY), buf, size);
-}
-
 ssize_t pw_cgroup_read(int root_fd, const char *rel, const char *name, char *buf, size_t size)
 {
 	char path[PATH_MAX];
@@ -226,13 +183,6 @@ ssize_t pw_cgroup_read(int root_fd, const char *rel, const char *name, char *buf
 	return pw_read_beneath(root_fd, path, buf, size);
 }
 
-ssize_t pw_cgroup_read_at(int dir_fd, const char *name, char *buf, size_t size)
-{
-	int fd = openat(dir_fd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-
-	return read_and_close(fd < 0 ? -errno : fd, buf, size);
-}
-
 bool pw_cgroup_populated(const struct pw_mounts *m, int hierarchy, const char *rel, int dir_fd)
 {
 	/* cgroup2 says so in cgroup.events; a v1 cgroup has tasks or not. */
@@ -241,7 +191,7 @@ bool pw_cgroup_populated(const struct pw_mounts *m, int hierarchy, const char *r
 	ssize_t n;
 
 	if (dir_fd >= 0)
-		n = pw_cgroup_read_at(dir_fd, name, buf, sizeof(buf));
+		n = pw_read_at(dir_fd, name, buf, sizeof(buf));
 	else
 		n = pw_cgroup_read(pw_mounts_fd(m, hierarchy), rel, name, buf, sizeof(buf));
 	return n > 0 && (hierarchy != 0 || strstr(buf, "populated 1"));
@@ -253,7 +203,7 @@ bool pw_cgroup_root_owned(const struct pw_mounts *m, int hierarchy, const char *
 	int fd = dir_fd, err;
 
 	if (fd < 0)
-		fd = pw_cgroup_open(pw_mounts_fd(m, hierarchy), rel, O_PATH | O_DIRECTORY);
+		fd = pw_open_beneath(pw_mounts_fd(m, hierarchy), rel, O_PATH | O_DIRECTORY);
 	if (fd < 0)
 		return false;
 	err = fstat(fd, &st);
@@ -312,7 +262,7 @@ int pw_cgroup_write(const struct pw_mounts *m, int hierarchy, const char *rel, c
 	 * load-balance flag of one that spans an isolated CPU.
 	 */
 	raised = !err && pw_raise_capability(CAP_DAC_OVERRIDE);
-	fd = err ? err : pw_cgroup_open(mnt->fd, path, O_WRONLY);
+	fd = err ? err : pw_open_beneath(mnt->fd, path, O_WRONLY);
 	if (raised)
 		pw_lower_capability(CAP_DAC_OVERRIDE);
 	if (fd < 0) {
@@ -350,7 +300,7 @@ static int open_parent(const struct pw_mount *mnt, const char *rel, const char *
 		return -EINVAL;
 	snprintf(parent, sizeof(parent), "%.*s", (int)(slash - rel), rel);
 	*base = slash + 1;
-	return pw_cgroup_open(mnt->fd, parent, O_RDONLY | O_DIRECTORY);
+	return pw_open_beneath(mnt->fd, parent, O_RDONLY | O_DIRECTORY);
 }
 
 /* mkdir (make true) or rmdir (make false) of rel beneath hierarchy's mount. */

@@ -15,6 +15,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "beneath.h"
 #include "hierarchy.h"
 
 #define PW_MOUNT_PATH_LEN 256
@@ -70,21 +71,7 @@ int pw_mounts_cpuset_hierarchy(const struct pw_mounts *m);
  */
 int pw_mounts_lock_host(const struct pw_mounts *m);
 
-/*
- * Open rel (a cgroup path as the kernel reports it, "/a/b", optionally with
- * "/file" appended) beneath root_fd, refusing symlinks and escapes.
- */
-int pw_cgroup_open(int root_fd, const char *rel, int flags);
-
-/*
- * Read at most size-1 bytes of file path beneath root_fd (opened as
- * pw_cgroup_open() does: the kernel's own files under /proc and /sys too)
- * into buf, NUL-terminated, one trailing newline removed. Returns the length
- * or -errno.
- */
-ssize_t pw_read_beneath(int root_fd, const char *path, char *buf, size_t size);
-
-/* The same, for cgroup file rel/name. */
+/* Cgroup file rel/name beneath root_fd (a mount), as pw_read_beneath() reads. */
 ssize_t pw_cgroup_read(int root_fd, const char *rel, const char *name, char *buf, size_t size);
 
 /* Nanoseconds spent inside write(2) on cgroup files, ever (what the kernel itself took). */
@@ -99,12 +86,6 @@ uint64_t pw_cgroup_write_ns(void);
  */
 int pw_cgroup_write(const struct pw_mounts *m, int hierarchy, const char *rel, const char *name,
 		    const char *value, bool dry_run);
-
-/*
- * The same, for file name of the cgroup whose directory is open as dir_fd
- * (a walk holds it): no path walk from the mount root.
- */
-ssize_t pw_cgroup_read_at(int dir_fd, const char *name, char *buf, size_t size);
 
 /*
  * Whether the cgroup rel has tasks: cgroup2 says so in cgroup.events

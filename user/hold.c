@@ -617,7 +617,7 @@ static struct pw_container *task_container(struct pw_holds *h, const char *pid)
 		if (strncmp(line, want, strlen(want)) || !rel)
 			continue;
 		rel[strcspn(rel, "\n")] = '\0';
-		fd = pw_cgroup_open(mnt->fd, rel + 1, O_PATH | O_DIRECTORY);
+		fd = pw_open_beneath(mnt->fd, rel + 1, O_PATH | O_DIRECTORY);
 		if (fd >= 0 && !fstat(fd, &st))
 			cg = pw_node_find(h->node, h->hierarchy, st.st_ino);
 		if (fd >= 0)

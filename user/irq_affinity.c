@@ -13,7 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "cgroupfs.h"
+#include "beneath.h"
 #include "irqbalance.h"
 #include "log.h"
 

@@ -10,7 +10,7 @@
 #include <sys/statfs.h>
 #include <unistd.h>
 
-#include "cgroupfs.h"
+#include "beneath.h"
 #include "fault.h"
 #include "log.h"
 
@@ -75,7 +75,7 @@ int pw_kernel_write(const struct pw_kernel_files *f, int root_fd, const char *re
 	err = pw_fault_before_kernel_write(rel);
 	/* A test's fake files are regular files: a shorter value must not leave a tail. */
 	fd = err ? err :
-		   pw_cgroup_open(root_fd, rel, O_WRONLY | O_NONBLOCK | (f->real ? 0 : O_TRUNC));
+		   pw_open_beneath(root_fd, rel, O_WRONLY | O_NONBLOCK | (f->real ? 0 : O_TRUNC));
 	if (fd < 0) {
 		err = fd;
 	} else {

@@ -196,7 +196,7 @@ static const struct pw_cpuset *read_cpuset(struct pw_node *n, const struct pw_cg
 	ssize_t len;
 
 	if (dir_fd >= 0)
-		len = pw_cgroup_read_at(dir_fd, file, buf, sizeof(buf));
+		len = pw_read_at(dir_fd, file, buf, sizeof(buf));
 	else
 		len = pw_cgroup_read(pw_mounts_fd(&n->mounts, cg->hierarchy), cg->path, file, buf,
 				     sizeof(buf));
@@ -341,8 +341,8 @@ static void remove_cgroup(struct pw_node *n, struct pw_cgroup *cg)
 /* cg's directory, opened beneath its mount: -1 if it is gone or the path names a newer cgroup. */
 static int open_cgroup_dir(const struct pw_node *n, const struct pw_cgroup *cg)
 {
-	int fd = pw_cgroup_open(pw_mounts_fd(&n->mounts, cg->hierarchy), cg->path,
-				O_PATH | O_DIRECTORY);
+	int fd = pw_open_beneath(pw_mounts_fd(&n->mounts, cg->hierarchy), cg->path,
+				 O_PATH | O_DIRECTORY);
 	struct stat st;
 
 	if (fd >= 0 && (fstat(fd, &st) || st.st_ino != cg->id)) {
@@ -384,7 +384,7 @@ static bool watch_late(struct pw_node *n, struct pw_cgroup *cg)
 
 	if (!mnt || !needs_watch(n, cg))
 		return false;
-	dir_fd = pw_cgroup_open(mnt->fd, cg->path, O_PATH | O_DIRECTORY);
+	dir_fd = pw_open_beneath(mnt->fd, cg->path, O_PATH | O_DIRECTORY);
 	if (dir_fd < 0)
 		return false;
 	watch_cpus(n, cg, dir_fd);

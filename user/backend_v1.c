@@ -177,15 +177,18 @@ static bool is_runtime_task(const char *pid)
 
 /*
  * Move every task of cgroup from into cgroup to, runtimes' own processes
- * aside (counted in *busy). Returns how many tasks (kernel threads aside)
- * would not move, or -errno.
+ * aside (counted in *busy), how many moved in *moved. Returns how many tasks
+ * (kernel threads aside) would not move, or -errno.
  */
-static int move_tasks(const struct pw_backend *b, const char *from, const char *to, int *busy)
+static int move_tasks(const struct pw_backend *b, const char *from, const char *to, int *busy,
+		      int *moved_out)
 {
 	char path[PATH_MAX + 32], pid[32];
 	int in, out, failed = 0, moved = 0, kthreads = 0;
 	bool raised;
 	FILE *f;
+
+	*moved_out = 0;
 
 	snprintf(path, sizeof(path), "%s/cgroup.procs", from);
 	in = pw_open_beneath(root_fd(b), path, O_RDONLY);
@@ -233,6 +236,7 @@ static int move_tasks(const struct pw_backend *b, const char *from, const char *
 			"threads stay)",
 			b->dry_run ? "dry run: would have " : "", moved, from[0] ? PW_Q(from) : "/",
 			to[0] ? PW_Q(to) : "/", failed, kthreads);
+	*moved_out = moved;
 	return failed;
 }
 
@@ -282,7 +286,7 @@ static bool housekeeping_exists(const struct pw_backend *b)
 static int setup_housekeeping(struct pw_backend *b)
 {
 	char cpus[PW_CPULIST_LEN], mems[PW_CPULIST_LEN];
-	int err, lb, busy;
+	int err, lb, busy, moved;
 
 	b->idle_since_ms = 0;
 	err = pw_journal_set_housekeeping(b->journal, HOUSEKEEPING);
@@ -301,9 +305,18 @@ static int setup_housekeeping(struct pw_backend *b)
 				      b->dry_run);
 	if (err)
 		return err;
-	err = move_tasks(b, "", HOUSEKEEPING, &busy);
-	if (err < 0)
-		return err;
+	/*
+	 * A task forked while the host's tasks move is born where its parent
+	 * was, in the root, free to run on the isolated CPUs (and its children
+	 * after it): look again while a pass moved any.
+	 */
+	for (int pass = 0; pass < MOVE_PASSES; pass++) {
+		err = move_tasks(b, "", HOUSEKEEPING, &busy, &moved);
+		if (err < 0)
+			return err;
+		if (!moved || b->dry_run)
+			break;
+	}
 	if (err > 0)
 		pw_warn("%d of the host's tasks stay in the root cpuset: they may still run on the "
 			"isolated CPUs",
@@ -517,7 +530,7 @@ static int keep_layout(struct pw_backend *b)
 static int teardown(struct pw_backend *b)
 {
 	char cpus[PW_CPULIST_LEN * 4];
-	int err = 0, left = 1, busy = 0;
+	int err = 0, left = 1, busy = 0, moved;
 
 	if (!pw_journal_housekeeping(b->journal) && !pw_journal_unbalanced_count(b->journal))
 		return 0;
@@ -540,7 +553,7 @@ static int teardown(struct pw_backend *b)
 	for (int pass = 0; pass < MOVE_PASSES && left > 0; pass++) {
 		char one[16];
 
-		left = move_tasks(b, HOUSEKEEPING, "", &busy);
+		left = move_tasks(b, HOUSEKEEPING, "", &busy, &moved);
 		if (left >= 0)
 			left += busy;
 		if (!left && !b->dry_run)
@@ -550,7 +563,7 @@ static int teardown(struct pw_backend *b)
 	/* A runtime's own task on its way into a container leaves within milliseconds. */
 	for (int wait = 0; wait < BUSY_WAITS && busy > 0 && !b->dry_run; wait++) {
 		usleep(BUSY_WAIT_US);
-		if (move_tasks(b, HOUSEKEEPING, "", &busy) < 0)
+		if (move_tasks(b, HOUSEKEEPING, "", &busy, &moved) < 0)
 			break;
 	}
 	/*

@@ -27,9 +27,21 @@ start_trace --type exec --runtime sleep
 # B first: a cgroup made while A is isolated spans CPU 1 until its runtime
 # narrows it, and is journaled for that while (a save of its own).
 start_ctr b 0 no
+# A host process forking while the host's tasks move to the housekeeping
+# cpuset: a child born in the root cpuset then (after the list was read)
+# could run on CPU 1, and its own children after it. The move looks again.
+bash -c 'while :; do /bin/sleep 5 & done' &
+FORKER=$!
+on_exit "kill $FORKER 2>/dev/null"
 saves=$(metric pinwatch_journal_saves_total)
 start_ctr a 1 yes
 check "opted-in pinned container is isolated (journal)" wait_for 10 journal_has a
+# Its children live on for seconds: their cpusets, read by one process.
+children=$(pgrep -P "$FORKER" -x sleep | sed 's|.*|/proc/&/cpuset|')
+kill "$FORKER"
+in_root=$(cat $children 2>/dev/null | grep -cx /)
+check "a host task forked while the host's tasks moved was moved too ($in_root of $(wc -w <<<"$children") left in the root cpuset)" \
+	test "$in_root" = 0
 # One decision, one journal save: the isolation with every cpuset it makes
 # span CPU 1 (the probe, the container's chain), before any of their writes.
 # (The metrics are made at most once a second: read 1.1 s after the last.)

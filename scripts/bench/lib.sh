@@ -5,6 +5,9 @@
 ROOT=${ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
 PW=${PW:-$ROOT/build/pinwatch}
 . "$ROOT/tests/bundle.sh"
+# A section stopped by a signal (Ctrl-C, timeout) exits, so its EXIT trap
+# (its cleanup) still restores the host: bash runs none for a signal it dies of.
+trap 'exit 130' INT TERM
 
 # median / minimum / maximum of the numbers on stdin.
 median() { sort -g | awk '{ v[NR] = $1 } END { if (NR) print v[int((NR + 1) / 2)] }'; }

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "json_reader.h"
+#include "clock.h"
 #include "log.h"
 
 #define STATE_FILE "state.json"
@@ -33,6 +34,7 @@ struct pw_journal {
 	size_t skipped; /* entries the loader could not use */
 	uint64_t gen;	/* changes made, ever */
 	uint64_t saves; /* files written (each two fsyncs), ever */
+	uint64_t save_ns; /* time those took */
 	char *housekeeping;
 	struct pw_isolation *items;
 	size_t nr, cap;
@@ -798,6 +800,7 @@ static int save(struct pw_journal *j)
 	json_object *root;
 	const char *text;
 	int fd = -1, err = 0;
+	uint64_t started;
 
 	j->gen++;
 	if (j->mode != PW_JOURNAL_WRITE)
@@ -808,6 +811,7 @@ static int save(struct pw_journal *j)
 	}
 	j->dirty = false;
 	j->saves++;
+	started = pw_monotonic_ns();
 	root = journal_json(j);
 	text = json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY);
 	if (!text) {
@@ -841,6 +845,7 @@ cleanup:
 	if (err)
 		pw_err("cannot write the journal '%s': %s", j->file, strerror(-err));
 	json_object_put(root);
+	j->save_ns += pw_monotonic_ns() - started;
 	return err;
 }
 
@@ -859,6 +864,11 @@ int pw_journal_commit(struct pw_journal *j)
 uint64_t pw_journal_saves(const struct pw_journal *j)
 {
 	return j->saves;
+}
+
+uint64_t pw_journal_save_ns(const struct pw_journal *j)
+{
+	return j->save_ns;
 }
 
 uint64_t pw_journal_generation(const struct pw_journal *j)

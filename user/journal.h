@@ -138,6 +138,8 @@ uint64_t pw_journal_generation(const struct pw_journal *j);
 
 /* How many times the file was written (a batch is once), ever. */
 uint64_t pw_journal_saves(const struct pw_journal *j);
+/* Nanoseconds those saves took (serialising, writing, both fsyncs), ever. */
+uint64_t pw_journal_save_ns(const struct pw_journal *j);
 
 int pw_journal_add(struct pw_journal *j, const struct pw_isolation *iso);
 /* Remove the entry for (hierarchy, cgroup_id); 0 if there is none. */

@@ -164,6 +164,11 @@ for variant in fresh kept; do
 		echo "    of which the kernel's own writes (sched domains rebuilt in them): p50 $w50 ms," \
 			"p99 $(pct 99 "$WORK/writes-$variant") ms; own part / writes at p50: x$(awk -v a="$(pct 50 "$WORK/lat-$variant-populated")" -v b="$w50" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }')"
 	fi
+	# The rest of the agent's part, step by step (medians): the agent times each.
+	step() { sed -n "s/.*isolated [0-9a-f]* .*$1 \([0-9.]*\) ms.*/\1/p" "$WORK/agent-$variant.log" | median; }
+	echo "    the agent's steps, p50: last event to the agent $(step 'reached the agent in') ms," \
+		"turn to the apply $(step 'the turn to the apply took') ms, journal save $(step 'the journal') ms," \
+		"the apply besides writes and journal $(step 'the apply besides its writes and journal') ms"
 	a=$(ms "$WORK/start-$variant")
 	awk -v b="$b" -v a="$a" 'BEGIN { printf "    runc run -d wall time, median: %.1f ms bare, %.1f ms with the agent (%+.1f ms)\n", b, a, a - b }'
 	held=$(grep -c 'held pid' "$WORK/agent-$variant.log" || true)

@@ -29,11 +29,11 @@ struct pw_journal {
 	enum pw_journal_mode mode;
 	int dir_fd; /* -1 in memory */
 	char file[PATH_MAX];
-	int batch;	/* nesting of begin/commit */
-	bool dirty;	/* changed inside a batch */
-	size_t skipped; /* entries the loader could not use */
-	uint64_t gen;	/* changes made, ever */
-	uint64_t saves; /* files written (each two fsyncs), ever */
+	int batch;	  /* nesting of begin/commit */
+	bool dirty;	  /* changed inside a batch */
+	size_t skipped;	  /* entries the loader could not use */
+	uint64_t gen;	  /* changes made, ever */
+	uint64_t saves;	  /* files written (each two fsyncs), ever */
 	uint64_t save_ns; /* time those took */
 	char *housekeeping;
 	struct pw_isolation *items;

@@ -45,7 +45,7 @@ struct pw_reconciler {
 	struct slot *dirty;
 	struct pw_container *(*find)(void *ctx, int hierarchy, uint64_t id);
 	void *find_ctx;
-	bool check_journal; /* an isolation may belong to a container that is gone */
+	bool check_journal;	/* an isolation may belong to a container that is gone */
 	uint64_t event_ns;	/* kernel time of the last event read */
 	uint64_t event_read_ns; /* when it was read */
 	/*

@@ -125,7 +125,9 @@ struct pw_container *pw_container_identify(const struct pw_identity_sources *src
 	c->exec_first_cpu = meta.exec_first_cpu;
 	c->meta_final = have_meta;
 	c->meta_known = have_meta || from_cmd;
-	c->root_owned = pw_cgroup_root_owned(src->mounts, cg->hierarchy, cg->path, dir_fd);
+	c->root_owned = origin && origin->owner_known ?
+				origin->owner == 0 :
+				pw_cgroup_root_owned(src->mounts, cg->hierarchy, cg->path, dir_fd);
 	c->populated = populated_read ?
 			       populated :
 			       pw_cgroup_populated(src->mounts, cg->hierarchy, cg->path, dir_fd);

@@ -19,6 +19,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "cgroup_table.h"
 #include "cpulist.h"
@@ -70,11 +71,14 @@ struct pw_identity_sources {
 /*
  * What the caller knows of a cgroup beyond its record: when it was made (its
  * mkdir event; 0 when a scan found it), and its directory, open, when a walk
- * holds it (-1 otherwise): files are then read without a path walk.
+ * holds it (-1 otherwise): files are then read without a path walk, and
+ * the owner the walk's fstat gave is not asked again.
  */
 struct pw_cgroup_origin {
 	uint64_t ktime_ns;
 	int dir_fd;
+	bool owner_known; /* owner is the directory's, read with dir_fd */
+	uid_t owner;
 };
 
 /*

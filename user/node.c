@@ -273,6 +273,7 @@ static void remember_pending(struct pw_node *n, const struct pw_cgroup *cg,
 	p->id = cg->id;
 	p->origin = origin ? *origin : (struct pw_cgroup_origin){};
 	p->origin.dir_fd = -1; /* the walk that held it is over by the retry */
+	p->origin.owner_known = false;
 	p->since_ns = pw_monotonic_ns();
 	p->wait_ns = PENDING_FIRST_WAIT_NS;
 	p->next_tick_ns = p->since_ns + p->wait_ns;
@@ -434,7 +435,9 @@ static int scan_visit(const char *path, size_t len, int depth, int dir_fd, const
 {
 	struct scan_arg *s = arg;
 	struct pw_node *n = s->n;
-	struct pw_cgroup_origin found = { .dir_fd = dir_fd };
+	struct pw_cgroup_origin found = { .dir_fd = dir_fd,
+					  .owner_known = true,
+					  .owner = st->st_uid };
 	struct pw_cgroup *cg;
 
 	(void)depth;

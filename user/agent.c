@@ -675,8 +675,7 @@ int cmd_agent(int argc, char **argv)
 			a->holds.mode = PW_HOLD_NEVER;
 		}
 		o.loader.hold = a->holds.mode != PW_HOLD_NEVER;
-		o.loader.hold_hierarchy =
-			a->backend.ops == &pw_backend_v1 ? pw_mounts_cpuset_hierarchy(&m) : 0;
+		o.loader.hold_hierarchy = err ? 0 : a->backend.ops->hierarchy(&m);
 		/* The node maps the cpuset-bearing hierarchy alone: the other's events are not sent. */
 		o.loader.one_hierarchy = true;
 		o.loader.hierarchy = pw_mounts_cpuset_hierarchy(&m);
@@ -685,7 +684,7 @@ int cmd_agent(int argc, char **argv)
 			err = pw_loader_start(&o.loader, &a->skel);
 		if (err)
 			goto cleanup;
-		ncfg.cpus_of_all = a->backend.ops == &pw_backend_v1;
+		ncfg.cpus_of_all = a->backend.ops->needs_every_cgroups_cpus;
 		/* CPU changes by inotify: nothing on the node's syscall path (docs/PERFORMANCE.md). */
 		ncfg.watch_cpus = true;
 		/* Under churn, a cgroup made and removed between two turns is never read. */

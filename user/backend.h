@@ -65,6 +65,11 @@ struct pw_backend_ops {
 	uint64_t held_caps;
 	/* The hierarchy the backend works in, or -1 when this host lacks it. */
 	int (*hierarchy)(const struct pw_mounts *m);
+	/*
+	 * The node must read every cgroup's CPUs, not only containers' (v1:
+	 * the cpusets spanning an isolated CPU leave balancing too).
+	 */
+	bool needs_every_cgroups_cpus;
 	/* Why this kernel cannot isolate with it (its files are missing), or NULL; may be NULL. */
 	const char *(*unsupported)(const struct pw_mounts *m);
 	/* Add want to the journal and isolate its CPUs. On failure the caller reverts it. */

@@ -794,6 +794,7 @@ const struct pw_backend_ops pw_backend_v1 = {
 	 */
 	.held_caps = PW_CAP(CAP_DAC_OVERRIDE) | PW_CAP(CAP_SYS_NICE),
 	.hierarchy = v1_hierarchy,
+	.needs_every_cgroups_cpus = true,
 	.apply = v1_apply,
 	.enforce = v1_enforce,
 	.revert = v1_revert,

@@ -616,7 +616,7 @@ int cmd_agent(int argc, char **argv)
 		.keep_layout_s = DEFAULT_KEEP_LAYOUT_S,
 		.hold = PW_HOLD_AUTO,
 	};
-	struct pw_reconciler_config ecfg = {};
+	struct pw_reconciler_config rcfg = {};
 	double started = pw_monotonic_ms();
 	unsigned long cgroups, containers;
 	struct pw_node_observer obs;
@@ -711,26 +711,26 @@ int cmd_agent(int argc, char **argv)
 	a->backend.node = a->node;
 	a->backend.dry_run = o.dry_run;
 	a->backend.keep_layout_ms = o.keep_layout_s * 1000;
-	ecfg.policy = &a->policy;
-	ecfg.backend = &a->backend;
-	ecfg.metrics = &a->metrics;
-	ecfg.find = find_in_node;
-	ecfg.find_ctx = a->node;
-	err = host_cpus(a->backend.mounts, &ecfg.host);
+	rcfg.policy = &a->policy;
+	rcfg.backend = &a->backend;
+	rcfg.metrics = &a->metrics;
+	rcfg.find = find_in_node;
+	rcfg.find_ctx = a->node;
+	err = host_cpus(a->backend.mounts, &rcfg.host);
 	if (!err) {
 		struct pw_tuner_config tcfg = {
 			.journal = a->journal,
 			.mounts = a->backend.mounts,
-			.host = &ecfg.host,
+			.host = &rcfg.host,
 			.dry_run = o.dry_run,
 			.follow = !o.dry_run,
 		};
 
 		err = pw_tuner_open(&a->tuner, &tcfg);
-		ecfg.tuner = &a->tuner;
+		rcfg.tuner = &a->tuner;
 	}
 	if (!err)
-		err = pw_reconciler_new(&a->reconciler, &ecfg);
+		err = pw_reconciler_new(&a->reconciler, &rcfg);
 	if (err)
 		goto cleanup;
 	pw_reconciler_observer(a->reconciler, &obs);

@@ -53,6 +53,7 @@ void pw_backend_release(struct pw_backend *b)
 	free(b->seen);
 	b->seen = NULL;
 	b->nr_seen = b->cap_seen = 0;
+	pw_unmovable_tasks_free(&b->root_unmovable);
 }
 
 int pw_path_level(const char *path)

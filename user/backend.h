@@ -15,6 +15,7 @@
 
 #include "cgroup_table.h"
 #include "cgroupfs.h"
+#include "cpuset_tasks.h"
 #include "journal.h"
 
 struct pw_node;
@@ -54,6 +55,8 @@ struct pw_backend {
 	 */
 	unsigned int keep_layout_ms;
 	double idle_since_ms;
+	/* v1: the kernel threads that cannot leave the root cpuset, not tried again. */
+	struct pw_unmovable_tasks root_unmovable;
 };
 
 struct pw_backend_ops {

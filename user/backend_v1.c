@@ -28,6 +28,7 @@
 #include <unistd.h>
 
 #include "clock.h"
+#include "cpuset_tasks.h"
 #include "log.h"
 #include "node.h"
 #include "privileges.h"
@@ -40,8 +41,6 @@
 /* How long a teardown waits for a runtime's task to leave the housekeeping cpuset. */
 #define BUSY_WAITS 10
 #define BUSY_WAIT_US 20000
-/* PF_KTHREAD in /proc/PID/stat's flags: kernel threads bound to a CPU cannot move. */
-#define PF_KTHREAD 0x00200000UL
 
 static int v1_hierarchy(const struct pw_mounts *m)
 {
@@ -115,129 +114,21 @@ static int housekeeping_cpus(const struct pw_backend *b, char *buf, size_t size)
 	return 0;
 }
 
-/* A kernel thread (PF_KTHREAD): it stays where it is, as it must. */
-static bool is_kernel_thread(const char *pid)
-{
-	char path[64], line[1024];
-	unsigned long flags = 0;
-	bool kthread = false;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/proc/%.*s/stat", (int)strcspn(pid, "\n"), pid);
-	f = fopen(path, "re");
-	if (!f)
-		return false;
-	if (fgets(line, sizeof(line), f)) {
-		char *p = strrchr(line, ')');
-
-		kthread = p && sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %lu", &flags) == 1 &&
-			  (flags & PF_KTHREAD);
-	}
-	fclose(f);
-	return kthread;
-}
-
 /*
- * Whether pid is still in cpuset from (its /proc/PID/cpuset). A runtime may
- * be moving its container's first task out of the root at this moment:
- * moving it again would steal it from its container.
+ * Move every task of cpuset from into cpuset to, runtimes' own processes
+ * aside (counted in *busy), how many moved in *moved; the kernel threads
+ * that stay in the root are remembered between moves. Returns how many
+ * tasks (kernel threads aside) would not move, or -errno.
  */
-static bool still_in(const char *pid, const char *from)
+static int move_tasks(struct pw_backend *b, const char *from, const char *to, int *busy, int *moved)
 {
-	char path[64], cur[PATH_MAX];
-	bool same = false;
-	FILE *f;
+	struct pw_task_moves m;
+	int err = pw_cpuset_move_tasks(root_fd(b), from, to, b->dry_run,
+				       from[0] ? NULL : &b->root_unmovable, &m);
 
-	snprintf(path, sizeof(path), "/proc/%.*s/cpuset", (int)strcspn(pid, "\n"), pid);
-	f = fopen(path, "re");
-	if (!f)
-		return false;
-	if (fgets(cur, sizeof(cur), f)) {
-		cur[strcspn(cur, "\n")] = '\0';
-		same = !strcmp(cur, from[0] ? from : "/");
-	}
-	fclose(f);
-	return same;
-}
-
-/*
- * An OCI runtime's own process (runc init, crun): it may be
- * joining its container's cpuset right now, and a write of its pid here
- * would pull it back out of it (nothing can move a task only if it is
- * still where it was read). Left where it is: it is short-lived, or in
- * its container's cpuset soon.
- */
-static bool is_runtime_task(const char *pid)
-{
-	char name[32];
-
-	snprintf(name, sizeof(name), "%.*s", (int)strcspn(pid, "\n"), pid);
-	return pw_runtime_procs_oci_task(name);
-}
-
-/*
- * Move every task of cgroup from into cgroup to, runtimes' own processes
- * aside (counted in *busy), how many moved in *moved. Returns how many tasks
- * (kernel threads aside) would not move, or -errno.
- */
-static int move_tasks(const struct pw_backend *b, const char *from, const char *to, int *busy,
-		      int *moved_out)
-{
-	char path[PATH_MAX + 32], pid[32];
-	int in, out, failed = 0, moved = 0, kthreads = 0;
-	bool raised;
-	FILE *f;
-
-	*moved_out = 0;
-
-	snprintf(path, sizeof(path), "%s/cgroup.procs", from);
-	in = pw_open_beneath(root_fd(b), path, O_RDONLY);
-	if (in < 0)
-		return in == -ENOENT ? 0 : in;
-	f = fdopen(in, "r");
-	if (!f) {
-		close(in);
-		return -errno;
-	}
-	snprintf(path, sizeof(path), "%s/cgroup.procs", to);
-	out = b->dry_run ? -1 : pw_open_beneath(root_fd(b), path, O_WRONLY);
-	if (!b->dry_run && out < 0) {
-		fclose(f);
-		return out;
-	}
-	/*
-	 * Moving a task into a cpuset is a scheduling change: for a task with
-	 * capabilities the agent no longer has (root's daemons), the kernel
-	 * asks for CAP_SYS_NICE.
-	 */
-	raised = pw_raise_capability(CAP_SYS_NICE);
-	*busy = 0;
-	while (fgets(pid, sizeof(pid), f)) {
-		if (!still_in(pid, from))
-			continue;
-		if (is_runtime_task(pid))
-			(*busy)++;
-		else if (b->dry_run)
-			moved++;
-		else if (write(out, pid, strlen(pid)) >= 0)
-			moved++;
-		else if (is_kernel_thread(pid))
-			kthreads++;
-		else
-			failed++;
-	}
-	if (raised)
-		pw_lower_capability(CAP_SYS_NICE);
-	fclose(f);
-	if (out >= 0)
-		close(out);
-	if (moved || failed)
-		pw_info("%smoved %d tasks from cpuset '%s' to '%s' (%d could not move, %d kernel "
-			"threads stay)",
-			b->dry_run ? "dry run: would have " : "", moved, from[0] ? PW_Q(from) : "/",
-			to[0] ? PW_Q(to) : "/", failed, kthreads);
-	*moved_out = moved;
-	return failed;
+	*busy = m.busy;
+	*moved = m.moved;
+	return err < 0 ? err : m.failed;
 }
 
 static bool has_v1_entries(const struct pw_backend *b)

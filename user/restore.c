@@ -139,5 +139,6 @@ int cmd_restore(int argc, char **argv)
 	close(host_lock);
 	pw_mounts_close(&mounts);
 	pw_journal_close(b.journal);
+	pw_backend_release(&b);
 	return err ? 1 : 0;
 }

@@ -38,20 +38,30 @@ static ssize_t read_proc(const char *pid, const char *name, char *buf, size_t si
 int pw_task_stat_read(pid_t pid, struct pw_task_stat *st)
 {
 	unsigned long long utime, stime;
-	char name[24], buf[1024], *p;
+	char name[24], buf[1024], *open_paren, *p;
+	size_t comm_len;
 	ssize_t n;
 
 	snprintf(name, sizeof(name), "%d", (int)pid);
 	n = read_proc(name, "stat", buf, sizeof(buf));
 	if (n < 0)
 		return -errno;
-	/* After the comm (which may hold anything): state is field 3, starttime field 22. */
-	p = n ? strrchr(buf, ')') : NULL;
+	/*
+	 * The comm (which may hold anything, ')' too) is between the first '('
+	 * and the last ')'; then state is field 3, flags 9, starttime 22.
+	 */
+	open_paren = n ? strchr(buf, '(') : NULL;
+	p = open_paren ? strrchr(open_paren, ')') : NULL;
 	if (!p || sscanf(p + 2,
-			 "%c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu %*d %*d %*d "
+			 "%c %*d %*d %*d %*d %*d %lu %*u %*u %*u %*u %llu %llu %*d %*d %*d "
 			 "%*d %*d %*d %llu",
-			 &st->state, &utime, &stime, &st->start) != 4)
+			 &st->state, &st->flags, &utime, &stime, &st->start) != 5)
 		return -EIO;
+	comm_len = p - open_paren - 1;
+	if (comm_len >= sizeof(st->comm))
+		comm_len = sizeof(st->comm) - 1;
+	memcpy(st->comm, open_paren + 1, comm_len);
+	st->comm[comm_len] = '\0';
 	st->cpu_ticks = utime + stime;
 	return 0;
 }
@@ -146,13 +156,10 @@ pid_t pw_host_process_by_comm(const char *name)
 	return found;
 }
 
-bool pw_runtime_procs_oci_task(const char *pid)
+bool pw_runtime_procs_oci_task(const char *pid, const char *comm)
 {
-	char comm[32];
-
 	/* runc's init is in its container's namespaces already: root in every uid is the rule. */
-	return read_proc(pid, "comm", comm, sizeof(comm)) > 0 && pw_oci_runtime_comm(comm) &&
-	       root_process(pid, false);
+	return pw_oci_runtime_comm(comm) && root_process(pid, false);
 }
 
 void pw_runtime_procs_places(const struct pw_place_sink *sink)

@@ -21,9 +21,11 @@
 
 #include "runtimes.h"
 
-/* What /proc/PID/stat says of a task: its state, CPU time and start time. */
+/* What /proc/PID/stat says of a task: its name, state, flags, CPU time and start time. */
 struct pw_task_stat {
+	char comm[16]; /* as /proc/PID/comm has it, cut at 15 bytes */
 	char state;
+	unsigned long flags;	      /* PF_* */
 	unsigned long long cpu_ticks; /* utime + stime */
 	unsigned long long start;     /* clock ticks since boot */
 };
@@ -38,11 +40,12 @@ pid_t pw_host_process_by_comm(const char *comm);
 void pw_runtime_procs_places(const struct pw_place_sink *sink);
 
 /*
- * Whether pid (a /proc name) is an OCI runtime's own process (runc, crun,
- * youki, by its comm) run by root in every uid: not a user's process that
- * names itself runc. (runc's init is in its container's namespaces already,
- * so the namespace rules above do not apply to it.)
+ * Whether pid (a /proc name), whose comm was read, is an OCI runtime's own
+ * process (runc, crun, youki, by its comm) run by root in every uid: not a
+ * user's process that names itself runc. (runc's init is in its
+ * container's namespaces already, so the namespace rules above do not
+ * apply to it.)
  */
-bool pw_runtime_procs_oci_task(const char *pid);
+bool pw_runtime_procs_oci_task(const char *pid, const char *comm);
 
 #endif /* PW_RUNTIME_PROCS_H */

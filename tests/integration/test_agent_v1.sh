@@ -34,6 +34,14 @@ bash -c 'while :; do /bin/sleep 5 & done' &
 FORKER=$!
 on_exit "kill $FORKER 2>/dev/null"
 saves=$(metric pinwatch_journal_saves_total)
+# The kernel threads in the root cpuset before the first isolation.
+root_kthreads() {
+	local pid
+	for pid in $(cat "$V1/cgroup.procs"); do
+		awk '{ sub(/.*\) /, ""); if (int($7 / 2097152) % 2) print pid }' pid="$pid" "/proc/$pid/stat" 2>/dev/null
+	done
+}
+kthreads_before=$(root_kthreads | sort)
 start_ctr a 1 yes
 check "opted-in pinned container is isolated (journal)" wait_for 10 journal_has a
 # Its children live on for seconds: their cpusets, read by one process.
@@ -94,8 +102,19 @@ echo 1 >"$PROBE/cpuset.sched_load_balance"
 check "behaviour: spinners reach CPU 1 again after release" balanced_to "$PROBE" 1
 
 # crun too: isolated, then released on delete. It reuses the kept layout.
+# The kernel threads that stayed in the root at the first isolation cannot
+# move (bound to a CPU): this isolation reads their /proc/PID/stat only.
+stuck=$(comm -12 <(echo "$kthreads_before") <(root_kthreads | sort))
+strace -f -e trace=openat -o "$WORK/crun-apply.strace" -p "$AGENT_PID" 2>/dev/null &
+STRACE=$!
+on_exit "kill $STRACE 2>/dev/null"
+wait_for 5 grep -Eq '^TracerPid:[[:space:]]*[1-9]' "/proc/$AGENT_PID/status"
 start_ctr h 1 yes crun
 check "crun: opted-in pinned container is isolated" wait_for 10 journal_has h
+kill -INT "$STRACE" && wait "$STRACE" 2>/dev/null
+opened() { grep -cE "\"/proc/($(paste -sd'|' <<<"$stuck"))/$1\"" "$WORK/crun-apply.strace"; }
+check "crun: the $(wc -w <<<"$stuck") kernel threads that stayed in the root are not tried again (stat read $(opened stat), cpuset read $(opened cpuset))" \
+	test -n "$stuck" -a "$(opened stat)" -ge "$(wc -w <<<"$stuck")" -a "$(opened cpuset)" = 0
 check "crun: root cpuset no longer load balanced" lb_is "" 0
 check "crun: the kept housekeeping cpuset was reused, not made again" \
 	test "$(grep -c "made cgroup '.*/pinwatch.housekeeping'" "$LOG")" = 1

@@ -173,6 +173,22 @@ static bool housekeeping_exists(const struct pw_backend *b)
 	return true;
 }
 
+/*
+ * The housekeeping cpuset's file (cpuset.cpus, cpuset.mems) to value, unless
+ * it holds that already: a kept layout's memory nodes are not written again
+ * (each write takes the kernel's cpuset lock, which the runtime starting the
+ * container is waiting for too).
+ */
+static int set_housekeeping(struct pw_backend *b, const char *file, const char *value)
+{
+	char now[PW_CPULIST_LEN * 4];
+
+	if (!b->dry_run && pw_cgroup_read(root_fd(b), HOUSEKEEPING, file, now, sizeof(now)) >= 0 &&
+	    !strcmp(now, value))
+		return 0;
+	return pw_cgroup_write(b->mounts, hier(b), HOUSEKEEPING, file, value, b->dry_run);
+}
+
 /* The housekeeping cpuset at the root's CPUs less the isolated ones, the host's tasks in it. */
 static int setup_housekeeping(struct pw_backend *b)
 {
@@ -189,11 +205,9 @@ static int setup_housekeeping(struct pw_backend *b)
 	if (!err && (b->dry_run || !housekeeping_exists(b)))
 		err = pw_cgroup_mkdir(b->mounts, hier(b), HOUSEKEEPING, b->dry_run);
 	if (!err)
-		err = pw_cgroup_write(b->mounts, hier(b), HOUSEKEEPING, "cpuset.mems", mems,
-				      b->dry_run);
+		err = set_housekeeping(b, "cpuset.mems", mems);
 	if (!err)
-		err = pw_cgroup_write(b->mounts, hier(b), HOUSEKEEPING, "cpuset.cpus", cpus,
-				      b->dry_run);
+		err = set_housekeeping(b, "cpuset.cpus", cpus);
 	if (err)
 		return err;
 	/*
@@ -218,25 +232,13 @@ static int setup_housekeeping(struct pw_backend *b)
 	return lb < 0 ? lb : 0;
 }
 
-/* The housekeeping cpuset's CPUs to cpus, unless they are already. */
-static int set_housekeeping_cpus(struct pw_backend *b, const char *cpus)
-{
-	char now[PW_CPULIST_LEN * 4];
-
-	if (!b->dry_run &&
-	    pw_cgroup_read(root_fd(b), HOUSEKEEPING, "cpuset.cpus", now, sizeof(now)) >= 0 &&
-	    !strcmp(now, cpus))
-		return 0;
-	return pw_cgroup_write(b->mounts, hier(b), HOUSEKEEPING, "cpuset.cpus", cpus, b->dry_run);
-}
-
 /* Only the housekeeping cpuset's CPUs follow the journal (a CPU given back or taken). */
 static int resize_housekeeping(struct pw_backend *b)
 {
 	char cpus[PW_CPULIST_LEN];
 	int err = housekeeping_cpus(b, cpus, sizeof(cpus));
 
-	return err ? err : set_housekeeping_cpus(b, cpus);
+	return err ? err : set_housekeeping(b, "cpuset.cpus", cpus);
 }
 
 /* Whether cg must be out of balancing: it spans an isolated CPU (root and housekeeping aside). */
@@ -436,7 +438,7 @@ static int teardown(struct pw_backend *b)
 		return 0;
 	/* Kept only at every CPU: a narrower one would still confine the host's tasks. */
 	if (pw_cgroup_read(root_fd(b), "", "cpuset.cpus", cpus, sizeof(cpus)) >= 0 &&
-	    !set_housekeeping_cpus(b, cpus)) {
+	    !set_housekeeping(b, "cpuset.cpus", cpus)) {
 		err = keep_layout(b);
 		if (err)
 			return err;

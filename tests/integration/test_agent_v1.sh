@@ -118,6 +118,8 @@ check "crun: the $(wc -w <<<"$stuck") kernel threads that stayed in the root are
 check "crun: root cpuset no longer load balanced" lb_is "" 0
 check "crun: the kept housekeeping cpuset was reused, not made again" \
 	test "$(grep -c "made cgroup '.*/pinwatch.housekeeping'" "$LOG")" = 1
+check "crun: its memory nodes, unchanged, were not written again" \
+	test "$(grep -c "wrote '.*' to '.*/pinwatch.housekeeping/cpuset.mems'" "$LOG")" = 1
 check "crun: housekeeping at the host's CPUs but CPU 1 again" \
 	test "$(cat "$V1/pinwatch.housekeeping/cpuset.cpus")" = 0
 crun delete -f "${ID[h]}" >>"$WORK/rt.out" 2>&1

@@ -80,7 +80,7 @@ static __always_inline void emit_hold_signal(struct task_struct *task, __u32 typ
 	if (size > sizeof(*e))
 		size = sizeof(*e);
 	begin_event(&e->hdr, type, size);
-	output_event(e, type, size, true);
+	output_event(e, type, size, WAKE_NOW);
 }
 
 SEC("tp_btf/signal_generate")

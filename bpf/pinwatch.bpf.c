@@ -164,7 +164,9 @@ static __always_inline int handle_cgroup(struct cgroup *cgrp, __u32 type, __u32 
 	if (size > sizeof(*e))
 		size = sizeof(*e);
 	begin_event(&e->hdr, type, size);
-	output_event(e, type, size, urgent_populated_events && type == PW_EV_CGROUP_POPULATED);
+	output_event(e, type, size,
+		     urgent_populated_events && type == PW_EV_CGROUP_POPULATED ? WAKE_NOW :
+										 WAKE_BATCHED);
 	return 0;
 }
 
@@ -331,7 +333,7 @@ int BPF_PROG(sched_process_exec, struct task_struct *task, pid_t old_pid, struct
 	if (cwd_cut)
 		flags |= PW_F_PATH_TRUNCATED;
 	e->flags = flags;
-	submit_event(e, PW_EV_EXEC, true);
+	submit_event(e, PW_EV_EXEC, WAKE_NOW);
 	return 0;
 }
 
@@ -487,7 +489,7 @@ static __always_inline int handle_write_exit(long ret)
 		return 0;
 	e->ret = ret;
 	e->hdr.ktime_ns = bpf_ktime_get_ns();
-	output_event(e, PW_EV_CPUSET_WRITE, sizeof(*e), true);
+	output_event(e, PW_EV_CPUSET_WRITE, sizeof(*e), WAKE_GAPPED);
 	bpf_map_delete_elem(&pending_writes, &tid);
 	__sync_fetch_and_sub(&pending_writes_count, 1);
 	return 0;
@@ -581,7 +583,7 @@ int BPF_PROG(cgroup_file_write_exit, struct kernfs_open_file *of, char *buf, siz
 	if (nbytes > PW_VALUE_LEN)
 		s->ev.flags |= PW_F_VALUE_TRUNCATED;
 	s->ev.ret = ret;
-	output_event(&s->ev, PW_EV_CPUSET_WRITE, sizeof(s->ev), true);
+	output_event(&s->ev, PW_EV_CPUSET_WRITE, sizeof(s->ev), WAKE_GAPPED);
 	return 0;
 }
 

@@ -85,3 +85,20 @@ for probe in "${PROBES[@]}"; do
 		check "$t exactly the 8 syscall writes to the leaf were traced, io_uring's not (saw $n)" test "$n" -eq 8
 	fi
 done
+
+# A storm of writes (a loop rewriting cpuset.cpus) wakes the reader once per
+# millisecond at most, not once per write: each wakeup is an interrupt to the
+# reader's CPU. None is lost or held back for long: the tail comes with the
+# reader's tick.
+STORM=2000
+start_trace --probe tracepoint || exit 1
+switches() { awk '/^voluntary_ctxt_switches/ { print $2 }' "/proc/$TRACE_PID/status"; }
+before=$(switches)
+for ((i = 0; i < STORM; i++)); do echo $((i % 2)) >"$CG/cpuset.cpus"; done
+sleep 0.5
+woken=$(($(switches) - before))
+stop_trace
+n=$(count_events "$sel and .comm == \"bash\"")
+check "a storm of $STORM writes: every one reported (saw $n)" test "$n" -eq "$STORM"
+check "a storm of $STORM writes: the reader woke $woken times, not once per write" \
+	test "$woken" -lt $((STORM / 4))

@@ -6,6 +6,9 @@
 #   - bare, with `pinwatch trace --json` writing to a file, with the agent:
 #     operations/s, the loop's slowdown against bare in the same round,
 #     events seen against operations made, events lost;
+#   - the floor: empty BPF programs on exactly the hooks trace attaches
+#     (build/tests/bpf_floor, in trace's mode): what attaching alone costs
+#     the loop, and trace's slowdown over it in the same round;
 #   - a slow reader, `pinwatch trace --json | jq -c .`: what it lost, and
 #     that its stream says so ("lost" records adding up to the drops);
 #   - the reader's rate to a pipe (`| cat`).
@@ -15,6 +18,7 @@ set -euo pipefail
 N=${N:-20000}
 ROUNDS=${ROUNDS:-3}
 CHURN=$ROOT/build/tests/cgroup_churn
+FLOOR=$ROOT/build/tests/bpf_floor
 WORK=$(mktemp -d /tmp/pwbench-churn.XXXXXX)
 NAME="pwbench-churn-$$"
 TOOL_PID=""
@@ -23,6 +27,7 @@ cleanup() {
 	stop_interrupted TOOL_PID
 	"$PW" restore --state-dir "$WORK/state" >/dev/null 2>&1 || true
 	rm_cgroups_everywhere "$NAME"
+	unmount_tracefs
 	rm -rf "$WORK"
 }
 trap cleanup EXIT
@@ -68,11 +73,13 @@ start_trace() {
 	wait_for_line "$WORK/trace.err" "tracing (cpuset writes by"
 }
 
+mount_tracefs
 echo "Churn: $N operations per loop (mkdir, cpuset.cpus write where there is one, rmdir),"
 echo "median (min-max) of $ROUNDS rounds; slowdown is each round's loop time over bare's"
 while read -r label mount; do
 	dir=$(scratch "$mount")
 	declare -A rate=() slow=()
+	over_floor=()
 	seen=() drops=() agent_lost=() agent_rescans=()
 	for ((r = 0; r < ROUNDS; r++)); do
 		read -r ops bare_s < <(churn "$dir")
@@ -85,6 +92,17 @@ while read -r label mount; do
 		slow[trace]+="$(awk -v t="$s" -v b="$bare_s" 'BEGIN { printf "%.2f", t / b }') "
 		seen+=("$(events_of "$WORK/trace.json")")
 		drops+=("$(counter "$WORK/trace.json" dropped)")
+		trace_s=$s
+
+		mode=$(sed -n 's/.*tracing (cpuset writes by \([a-z]*\)).*/\1/p' "$WORK/trace.err")
+		"$FLOOR" "$ROOT/build/floor.bpf.o" "$mode" >"$WORK/floor.out" 2>&1 &
+		TOOL_PID=$!
+		wait_for_line "$WORK/floor.out" "attached" "$TOOL_PID"
+		read -r ops s < <(churn "$dir")
+		stop_interrupted TOOL_PID
+		rate[floor]+="$(awk -v o="$ops" -v s="$s" 'BEGIN { printf "%.0f", o / s }') "
+		slow[floor]+="$(awk -v t="$s" -v b="$bare_s" 'BEGIN { printf "%.2f", t / b }') "
+		over_floor+=("$(awk -v t="$trace_s" -v f="$s" 'BEGIN { printf "%.2f", t / f }')")
 
 		mkdir -p "$WORK/state"
 		"$PW" agent --state-dir "$WORK/state" >"$WORK/agent.log" 2>&1 &
@@ -104,6 +122,9 @@ while read -r label mount; do
 	# shellcheck disable=SC2086
 	echo "  pinwatch trace: $(stats ${rate[trace]}) ops/s, slowdown x$(stats ${slow[trace]});" \
 		"events seen $(stats "${seen[@]}") of $ops, dropped $(stats "${drops[@]}")"
+	# shellcheck disable=SC2086
+	echo "  floor ($(sed -n 's/attached \([0-9]*\) programs/\1/p' "$WORK/floor.out") empty programs on trace's $mode hooks): $(stats ${rate[floor]}) ops/s," \
+		"slowdown x$(stats ${slow[floor]}); trace over the floor x$(stats "${over_floor[@]}")"
 	# shellcheck disable=SC2086
 	echo "  pinwatch agent: $(stats ${rate[agent]}) ops/s, slowdown x$(stats ${slow[agent]});" \
 		"events lost $(stats "${agent_lost[@]}"), rescans after a loss $(stats "${agent_rescans[@]}")"

@@ -78,6 +78,21 @@ rm_cgroups_everywhere() {
 	done
 }
 
+# mount_tracefs: syscall tracepoints attach through tracefs, which a fresh
+# machine has not mounted; the section's cleanup calls unmount_tracefs, which
+# unmounts it only if this section mounted it.
+TRACEFS_MOUNTED=0
+mount_tracefs() {
+	grep -q ' /sys/kernel/tracing tracefs ' /proc/mounts && return 0
+	mount -t tracefs tracefs /sys/kernel/tracing
+	TRACEFS_MOUNTED=1
+}
+unmount_tracefs() {
+	[ "$TRACEFS_MOUNTED" = 1 ] || return 0
+	umount /sys/kernel/tracing
+	TRACEFS_MOUNTED=0
+}
+
 # CPU time of a process so far, in ns, summed over its threads (the
 # scheduler's own runtime, /proc/PID/task/TID/schedstat: not rounded to ticks).
 cpu_ns() { cat /proc/"$1"/task/*/schedstat | awk '{ ns += $1 } END { printf "%d\n", ns }'; }

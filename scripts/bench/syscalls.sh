@@ -30,14 +30,14 @@ H=$(cpuset_mount)
 SCRATCH="$H/pwbench-syscalls-$$"
 WORK=$(mktemp -d /tmp/pwbench-syscalls.XXXXXX)
 CTR=$(random_container_id)
-TOOL_PID="" TRACEFS_MOUNTED=0
+TOOL_PID=""
 
 cleanup() {
 	stop_interrupted TOOL_PID
 	runc delete -f "$CTR" >/dev/null 2>&1 || true
 	"$PW" restore --state-dir "$WORK/state" >/dev/null 2>&1 || true
 	rm_cgroups_everywhere "${SCRATCH##*/}"
-	[ $TRACEFS_MOUNTED = 1 ] && umount /sys/kernel/tracing
+	unmount_tracefs
 	rm -rf "$WORK"
 }
 trap cleanup EXIT
@@ -94,11 +94,7 @@ start_tool() {
 }
 
 mkdir -p "$WORK/state"
-if ! grep -q ' /sys/kernel/tracing tracefs ' /proc/mounts; then
-	# Syscall tracepoints attach through tracefs: without it bpftrace attaches nothing.
-	mount -t tracefs tracefs /sys/kernel/tracing
-	TRACEFS_MOUNTED=1
-fi
+mount_tracefs
 mkdir "$SCRATCH"
 cpuset_init "$H" "$SCRATCH"
 [ -f "$SCRATCH/cpuset.cpus" ] || die "cpuset is not enabled below $H"

@@ -13,16 +13,20 @@
 
 #include <bpf/libbpf.h>
 
+/* Syscall tracepoints in tracepoint mode, fentry/fexit in fentry mode, BTF tracepoints in both. */
 static bool wanted(const struct bpf_program *prog, const char *mode)
 {
-	bool fentry = bpf_program__type(prog) == BPF_PROG_TYPE_TRACING;
+	enum bpf_attach_type attach = bpf_program__expected_attach_type(prog);
+	bool fentry = attach == BPF_TRACE_FENTRY || attach == BPF_TRACE_FEXIT;
 
+	if (bpf_program__type(prog) == BPF_PROG_TYPE_TRACING && attach == BPF_TRACE_RAW_TP)
+		return true;
 	return strcmp(mode, "fentry") ? !fentry : fentry;
 }
 
 int main(int argc, char **argv)
 {
-	struct bpf_link *links[16];
+	struct bpf_link *links[32];
 	struct bpf_program *prog;
 	struct bpf_object *obj;
 	int n = 0, err = 1, sig;

@@ -26,6 +26,8 @@ run_pw "unknown flag is named" 2 "unknown option '--bogus'" "$PW" trace --bogus
 run_pw "missing value is named" 2 "option '--duration' needs a value" "$PW" trace --duration
 run_pw "--duration 0 names the valid range" 2 "'0' is out of range: expected 1 to" "$PW" trace --duration 0
 run_pw "--duration abc is rejected" 2 "invalid --duration 'abc'" "$PW" trace --duration abc
+run_pw "--nice 20 names the valid range" 2 "'20' is out of range: expected 0 to 19" "$PW" trace --nice 20
+run_pw "--nice -1 is rejected" 2 "invalid --nice '-1'" "$PW" trace --nice -1
 run_pw "unknown event type is named" 2 "unknown event type 'exec2'" "$PW" trace --type exec,exec2
 run_pw "--runtime with a slash is rejected" 2 "invalid --runtime 'a/b'" "$PW" trace --runtime a/b
 run_pw "--runtime too long is rejected" 2 "invalid --runtime" "$PW" trace --runtime "$(printf 'r%.0s' $(seq 40))"

@@ -102,3 +102,20 @@ n=$(count_events "$sel and .comm == \"bash\"")
 check "a storm of $STORM writes: every one reported (saw $n)" test "$n" -eq "$STORM"
 check "a storm of $STORM writes: the reader woke $woken times, not once per write" \
 	test "$woken" -lt $((STORM / 4))
+
+# Trace yields the CPU to the node's work: it reads at nice 10 unless told,
+# and a trace started nicer stays so.
+nice_of() { awk '{ sub(/.*\) /, ""); print $17 }' "/proc/$1/stat"; }
+start_trace --type cpuset_write || exit 1
+check "trace reads at nice 10 by default (nice $(nice_of "$TRACE_PID"))" test "$(nice_of "$TRACE_PID")" = 10
+stop_trace
+start_trace --type cpuset_write --nice 0 || exit 1
+check "--nice 0: trace keeps the nice it was started with (nice $(nice_of "$TRACE_PID"))" test "$(nice_of "$TRACE_PID")" = 0
+stop_trace
+nice -n 15 "$PW" trace --type cpuset_write --duration 30 >/dev/null 2>"$WORK/nice15.err" &
+NICE15=$!
+on_exit "kill $NICE15 2>/dev/null"
+wait_for 20 grep -q tracing "$WORK/nice15.err"
+check "a trace started at nice 15 stays at 15 (nice $(nice_of "$NICE15"))" test "$(nice_of "$NICE15")" = 15
+kill -INT "$NICE15"
+wait "$NICE15" 2>/dev/null

@@ -64,12 +64,12 @@ start_tool() {
 	floor)
 		"$FLOOR" "$ROOT/build/floor.bpf.o" tracepoint >"$WORK/out" 2>&1 &
 		TOOL_PID=$!
-		wait_for_line "$WORK/out" "attached 6 programs" "$TOOL_PID"
+		wait_for_line "$WORK/out" "attached [0-9]* programs" "$TOOL_PID"
 		;;
 	floor-fentry)
 		"$FLOOR" "$ROOT/build/floor.bpf.o" fentry >"$WORK/out" 2>&1 &
 		TOOL_PID=$!
-		wait_for_line "$WORK/out" "attached 1 programs" "$TOOL_PID"
+		wait_for_line "$WORK/out" "attached [0-9]* programs" "$TOOL_PID"
 		;;
 	trace | trace-tp)
 		"$PW" trace $([ "$1" = trace-tp ] && echo --probe tracepoint) >"$WORK/out" 2>"$WORK/err" &
@@ -144,8 +144,8 @@ label() {
 	case $1 in
 	nothing) echo "nothing attached" ;;
 	nothing-2) echo "nothing attached (A/A: noise)" ;;
-	floor) echo "floor: empty programs, 6 tracepoints" ;;
-	floor-fentry) echo "floor: empty fexit program" ;;
+	floor) echo "floor: empty programs, trace's hooks" ;;
+	floor-fentry) echo "floor: trace's fentry-mode hooks" ;;
 	trace) echo "pinwatch trace ($mode)" ;;
 	trace-tp) echo "pinwatch trace (tracepoint)" ;;
 	agent) echo "pinwatch agent, selecting nothing" ;;

@@ -155,7 +155,8 @@ int pw_cpuset_move_tasks(int root_fd, const char *from, const char *to, bool dry
 		close(out);
 	if (unmovable) {
 		/* v1 lists a cgroup's tasks sorted; sorted here anyway, for the look-ups. */
-		qsort(found.keys, found.nr, sizeof(*found.keys), by_pid);
+		if (found.nr)
+			qsort(found.keys, found.nr, sizeof(*found.keys), by_pid);
 		pw_unmovable_tasks_free(unmovable);
 		*unmovable = found;
 	} else {

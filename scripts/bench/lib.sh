@@ -34,10 +34,20 @@ die() {
 
 # stop_interrupted VAR: the background tool whose pid VAR holds gets SIGINT (it
 # ends its stream as on Ctrl-C) and is waited for; VAR is emptied. Nothing when empty.
+# One still there after 20 s is killed, and said: a section must not hang on it.
 stop_interrupted() {
 	local -n bg_pid=$1
+	local i
 	[ -n "$bg_pid" ] || return 0
 	kill -INT "$bg_pid" 2>/dev/null || true
+	for ((i = 0; i < 200; i++)); do
+		kill -0 "$bg_pid" 2>/dev/null || break
+		sleep 0.1
+	done
+	if kill -0 "$bg_pid" 2>/dev/null; then
+		echo "bench $(basename "$0" .sh): pid $bg_pid ($(cat "/proc/$bg_pid/comm" 2>/dev/null)) did not stop on SIGINT within 20 s: killed" >&2
+		kill -KILL "$bg_pid" 2>/dev/null || true
+	fi
 	wait "$bg_pid" 2>/dev/null || true
 	bg_pid=""
 }

@@ -32,7 +32,6 @@
 #include "log.h"
 #include "node.h"
 #include "privileges.h"
-#include "runtime_procs.h"
 
 #define HOUSEKEEPING "/pinwatch.housekeeping"
 #define LB "cpuset.sched_load_balance"

@@ -10,71 +10,25 @@
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
 
-SEC("tp/syscalls/sys_enter_write")
-int floor_enter_write(void *ctx)
-{
-	return 0;
-}
+/* An empty program named name on hook: it attaches, and does nothing. */
+#define EMPTY_PROGRAM(hook, name)                                                                  \
+	SEC(hook)                                                                                  \
+	int name(void *ctx)                                                                        \
+	{                                                                                          \
+		return 0;                                                                          \
+	}
 
-SEC("tp/syscalls/sys_enter_pwrite64")
-int floor_enter_pwrite64(void *ctx)
-{
-	return 0;
-}
-
-SEC("tp/syscalls/sys_enter_writev")
-int floor_enter_writev(void *ctx)
-{
-	return 0;
-}
-
-SEC("tp/syscalls/sys_exit_write")
-int floor_exit_write(void *ctx)
-{
-	return 0;
-}
-
-SEC("tp/syscalls/sys_exit_pwrite64")
-int floor_exit_pwrite64(void *ctx)
-{
-	return 0;
-}
-
-SEC("tp/syscalls/sys_exit_writev")
-int floor_exit_writev(void *ctx)
-{
-	return 0;
-}
-
-SEC("tp_btf/cgroup_mkdir")
-int BPF_PROG(floor_cgroup_mkdir)
-{
-	return 0;
-}
-
-SEC("tp_btf/cgroup_rmdir")
-int BPF_PROG(floor_cgroup_rmdir)
-{
-	return 0;
-}
-
-SEC("tp_btf/cgroup_notify_populated")
-int BPF_PROG(floor_cgroup_notify_populated)
-{
-	return 0;
-}
-
-SEC("tp_btf/sched_process_exec")
-int BPF_PROG(floor_sched_process_exec)
-{
-	return 0;
-}
-
-SEC("tp_btf/signal_generate")
-int BPF_PROG(floor_signal_generate)
-{
-	return 0;
-}
+EMPTY_PROGRAM("tp/syscalls/sys_enter_write", floor_enter_write)
+EMPTY_PROGRAM("tp/syscalls/sys_enter_pwrite64", floor_enter_pwrite64)
+EMPTY_PROGRAM("tp/syscalls/sys_enter_writev", floor_enter_writev)
+EMPTY_PROGRAM("tp/syscalls/sys_exit_write", floor_exit_write)
+EMPTY_PROGRAM("tp/syscalls/sys_exit_pwrite64", floor_exit_pwrite64)
+EMPTY_PROGRAM("tp/syscalls/sys_exit_writev", floor_exit_writev)
+EMPTY_PROGRAM("tp_btf/cgroup_mkdir", floor_cgroup_mkdir)
+EMPTY_PROGRAM("tp_btf/cgroup_rmdir", floor_cgroup_rmdir)
+EMPTY_PROGRAM("tp_btf/cgroup_notify_populated", floor_cgroup_notify_populated)
+EMPTY_PROGRAM("tp_btf/sched_process_exec", floor_sched_process_exec)
+EMPTY_PROGRAM("tp_btf/signal_generate", floor_signal_generate)
 
 SEC("fexit/cgroup_file_write")
 int BPF_PROG(floor_cgroup_file_write)

@@ -18,7 +18,6 @@ set -euo pipefail
 N=${N:-20000}
 ROUNDS=${ROUNDS:-3}
 CHURN=$ROOT/build/tests/cgroup_churn
-FLOOR=$ROOT/build/tests/bpf_floor
 WORK=$(mktemp -d /tmp/pwbench-churn.XXXXXX)
 NAME="pwbench-churn-$$"
 TOOL_PID=""
@@ -51,6 +50,13 @@ scratch() {
 
 # churn DIR: "OPS SECONDS" of one loop.
 churn() { "$CHURN" "$1" "$N"; }
+
+# note_loop VARIANT OPS SECONDS: that loop's rate, and its slowdown over this
+# round's bare loop ($bare_s).
+note_loop() {
+	rate[$1]+="$(awk -v o="$2" -v s="$3" 'BEGIN { printf "%.0f", o / s }') "
+	slow[$1]+="$(awk -v t="$3" -v b="$bare_s" 'BEGIN { printf "%.2f", t / b }') "
+}
 
 # The churn's events in a trace's JSON output, and the closing counters.
 events_of() { grep -c "\"path\":\"/$NAME/" "$1" || true; }
@@ -88,20 +94,16 @@ while read -r label mount; do
 		start_trace >"$WORK/trace.json"
 		read -r ops s < <(churn "$dir")
 		stop_interrupted TOOL_PID
-		rate[trace]+="$(awk -v o="$ops" -v s="$s" 'BEGIN { printf "%.0f", o / s }') "
-		slow[trace]+="$(awk -v t="$s" -v b="$bare_s" 'BEGIN { printf "%.2f", t / b }') "
+		note_loop trace "$ops" "$s"
 		seen+=("$(events_of "$WORK/trace.json")")
 		drops+=("$(counter "$WORK/trace.json" dropped)")
 		trace_s=$s
 
 		mode=$(sed -n 's/.*tracing (cpuset writes by \([a-z]*\)).*/\1/p' "$WORK/trace.err")
-		"$FLOOR" "$ROOT/build/floor.bpf.o" "$mode" >"$WORK/floor.out" 2>&1 &
-		TOOL_PID=$!
-		wait_for_line "$WORK/floor.out" "attached" "$TOOL_PID"
+		start_floor "$mode" "$WORK/floor.out"
 		read -r ops s < <(churn "$dir")
 		stop_interrupted TOOL_PID
-		rate[floor]+="$(awk -v o="$ops" -v s="$s" 'BEGIN { printf "%.0f", o / s }') "
-		slow[floor]+="$(awk -v t="$s" -v b="$bare_s" 'BEGIN { printf "%.2f", t / b }') "
+		note_loop floor "$ops" "$s"
 		over_floor+=("$(awk -v t="$trace_s" -v f="$s" 'BEGIN { printf "%.2f", t / f }')")
 
 		mkdir -p "$WORK/state"
@@ -111,8 +113,7 @@ while read -r label mount; do
 		read -r ops s < <(churn "$dir")
 		sleep 1 # a tick: losses are noticed and rescanned
 		stop_interrupted TOOL_PID
-		rate[agent]+="$(awk -v o="$ops" -v s="$s" 'BEGIN { printf "%.0f", o / s }') "
-		slow[agent]+="$(awk -v t="$s" -v b="$bare_s" 'BEGIN { printf "%.2f", t / b }') "
+		note_loop agent "$ops" "$s"
 		agent_lost+=("$(sed -n 's/.* \([0-9]*\) kernel events were lost.*/\1/p' "$WORK/agent.log" | awk '{ s += $1 } END { print s + 0 }')")
 		agent_rescans+=("$(grep -c 'node rescanned' "$WORK/agent.log" || true)")
 	done

@@ -103,6 +103,15 @@ unmount_tracefs() {
 	TRACEFS_MOUNTED=0
 }
 
+# start_floor MODE FILE: build/tests/bpf_floor's empty programs on trace's hooks in
+# MODE (tracepoint, fentry) attached, its "attached N programs" in FILE; its pid in
+# TOOL_PID, for stop_interrupted.
+start_floor() {
+	"$ROOT/build/tests/bpf_floor" "$ROOT/build/floor.bpf.o" "$1" >"$2" 2>&1 &
+	TOOL_PID=$!
+	wait_for_line "$2" "attached [0-9]* programs" "$TOOL_PID"
+}
+
 # CPU time of a process so far, in ns, summed over its threads (the
 # scheduler's own runtime, /proc/PID/task/TID/schedstat: not rounded to ticks).
 cpu_ns() { cat /proc/"$1"/task/*/schedstat | awk '{ ns += $1 } END { printf "%d\n", ns }'; }

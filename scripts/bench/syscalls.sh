@@ -25,7 +25,6 @@ set -euo pipefail
 ROUNDS=${ROUNDS:-7}
 CALLS=${CALLS:-1000000}
 LOOP=$ROOT/build/tests/write_loop
-FLOOR=$ROOT/build/tests/bpf_floor
 H=$(cpuset_mount)
 SCRATCH="$H/pwbench-syscalls-$$"
 WORK=$(mktemp -d /tmp/pwbench-syscalls.XXXXXX)
@@ -61,16 +60,8 @@ start_tool() {
 	: >"$WORK/err"
 	case $1 in
 	nothing | nothing-2) return 0 ;;
-	floor)
-		"$FLOOR" "$ROOT/build/floor.bpf.o" tracepoint >"$WORK/out" 2>&1 &
-		TOOL_PID=$!
-		wait_for_line "$WORK/out" "attached [0-9]* programs" "$TOOL_PID"
-		;;
-	floor-fentry)
-		"$FLOOR" "$ROOT/build/floor.bpf.o" fentry >"$WORK/out" 2>&1 &
-		TOOL_PID=$!
-		wait_for_line "$WORK/out" "attached [0-9]* programs" "$TOOL_PID"
-		;;
+	floor) start_floor tracepoint "$WORK/out" ;;
+	floor-fentry) start_floor fentry "$WORK/out" ;;
 	trace | trace-tp)
 		"$PW" trace $([ "$1" = trace-tp ] && echo --probe tracepoint) >"$WORK/out" 2>"$WORK/err" &
 		TOOL_PID=$!

@@ -129,30 +129,33 @@ measure_floor() {
 	sleep 1
 	cpu1=$(cpu_ns "$FLOOR_PID")
 	stop_interrupted FLOOR_PID
-	awk -v busy=$((cpu1 - cpu0)) -v n=$((2 * n)) -v read="$(sed -n 's/ changes read//p' "$STATE/floor.out")" 'BEGIN {
-		printf "  floor:           %.1f us per change (build/tests/inotify_floor: inotify wake, event read, file read; %d of %d changes read)\n",
-			busy / n / 1e3, read, n }'
+	awk -v busy=$((cpu1 - cpu0)) -v n=$((2 * n)) -v seen="$(tail -n 1 "$STATE/floor.out")" 'BEGIN {
+		printf "  floor:           %.1f us per change (build/tests/inotify_floor: inotify wake, events read, file read; %s for %d changes)\n",
+			busy / n / 1e3, seen, n }'
+}
+
+# wall_ms OUT CMD...: CMD run ROUNDS times, its output to OUT, its wall time in ms
+# as "median (min-max)".
+wall_ms() {
+	local out=$1 times=() t0 t1 r
+	shift
+	for ((r = 0; r < ROUNDS; r++)); do
+		t0=$(date +%s%N)
+		"$@" >"$out"
+		t1=$(date +%s%N)
+		times+=("$(((t1 - t0) / 1000000))")
+	done
+	stats "${times[@]}"
 }
 
 measure_ps() {
-	local times=() opens t0 t1 r
-	for ((r = 0; r < ROUNDS; r++)); do
-		t0=$(date +%s%N)
-		"$PW" ps --state-dir "$STATE" >/dev/null
-		t1=$(date +%s%N)
-		times+=("$(((t1 - t0) / 1000000))")
-	done
+	local opens ps_ms floor_ms
+	ps_ms=$(wall_ms /dev/null "$PW" ps --state-dir "$STATE")
 	opens=$(strace -f -c -e trace=openat,open "$PW" ps --state-dir "$STATE" 2>&1 >/dev/null |
 		awk '$NF == "openat" || $NF == "open" { calls += $4; errors += ($5 ~ /^[0-9]+$/ ? $5 : 0) } END { printf "%d openat (%d failed)", calls, errors }')
-	echo "  pinwatch ps:     $(stats "${times[@]}") ms; $opens"
-	times=()
-	for ((r = 0; r < ROUNDS; r++)); do
-		t0=$(date +%s%N)
-		"$ROOT/build/tests/cgroup_read_floor" "$H" >"$STATE/read-floor.out"
-		t1=$(date +%s%N)
-		times+=("$(((t1 - t0) / 1000000))")
-	done
-	echo "  floor:           $(stats "${times[@]}") ms (build/tests/cgroup_read_floor: $(cat "$STATE/read-floor.out"))"
+	echo "  pinwatch ps:     $ps_ms ms; $opens"
+	floor_ms=$(wall_ms "$STATE/read-floor.out" "$ROOT/build/tests/cgroup_read_floor" "$H")
+	echo "  floor:           $floor_ms ms (build/tests/cgroup_read_floor: $(cat "$STATE/read-floor.out"))"
 }
 
 echo "Footprint: agent start-up, RSS and CPU per event; pinwatch ps (medians of $ROUNDS, min-max)"
